@@ -1,0 +1,1 @@
+"""Business-hours calendars: a pure engine (no Flask, no database), its table and views."""

@@ -1,0 +1,1 @@
+"""Incidents reported to vendors, their append-only events, services and views."""

@@ -1,0 +1,5 @@
+"""`python -m sla` is the `sla` command."""
+
+from sla.cli import main
+
+main()

@@ -1,0 +1,151 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, g, render_template
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from sla.config import PROJECT_ROOT, ConfigError, Settings, load_settings
+from sla.db import make_engine
+from sla.version import __version__
+from sla.web import access, database, i18n, logs
+
+log = logging.getLogger("sla.app")
+csrf = CSRFProtect()
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+def _secret_key(settings: Settings) -> str:
+    configured: str = settings["app"]["secret_key"]
+    if configured:
+        return configured
+    path = settings.instance_path / "secret_key"
+    try:
+        if path.exists():
+            return path.read_text().strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        # Created readable by its owner only; never in the repository.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key)
+        return key
+    except OSError as error:
+        raise ConfigError(
+            f"[app] secret_key is empty and {path} cannot be written: {error.strerror}"
+        ) from None
+
+
+def create_app(
+    test_config: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+) -> Flask:
+    """Build the application. `test_config` overrides configuration keys (validated)."""
+    settings = load_settings(environ, overrides=test_config)
+    logs.configure_logging()
+    app = Flask(
+        "sla",
+        root_path=str(PROJECT_ROOT),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(settings.instance_path.resolve()),
+    )
+    secure = settings["app"]["secure_cookies"]
+    app.config.update(
+        SECRET_KEY=_secret_key(settings),
+        SLA_SETTINGS=settings,
+        SLA_TRANSLATIONS=Path(PROJECT_ROOT / "translations"),
+        SESSION_COOKIE_NAME="garantie_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SECURE=secure,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings["security"]["session_lifetime_hours"]),
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        BABEL_DEFAULT_LOCALE=settings["app"]["default_locale"],
+        BABEL_DEFAULT_TIMEZONE=settings["app"]["timezone"],
+        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+    )
+    app.extensions["sla.engine"] = make_engine(settings)
+
+    logs.init_app(app)
+    database.init_app(app)
+    access.init_app(app)
+    i18n.init_app(app)
+    csrf.init_app(app)
+    _register_blueprints(app)
+    _register_error_pages(app)
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+    @app.context_processor
+    def globals_for_templates() -> dict[str, Any]:
+        return {"app_version": __version__}
+
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from sla.auth.admin_views import bp as users_bp
+    from sla.auth.views import bp as auth_bp
+    from sla.web.pages import api, health, home
+
+    for blueprint in (auth_bp, users_bp, home, health):
+        app.register_blueprint(blueprint)
+    # The API takes personal tokens, never a cookie for writes (see access.py): no CSRF there.
+    csrf.exempt(api)
+    app.register_blueprint(api)
+
+
+def _register_error_pages(app: Flask) -> None:
+    def wants_json() -> bool:
+        from flask import request
+
+        return request.path.startswith("/api/")
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        return render_template("errors/error.html", code=400, reason="csrf"), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        code = error.code or 500
+        if wants_json():
+            return {"error": error.name}, code
+        return render_template("errors/error.html", code=code, reason=None), code
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> Any:
+        # The traceback goes to the log with the request id; the user sees the id only.
+        log.exception("unhandled error")
+        if wants_json():
+            return {"error": "internal error", "request_id": g.get("request_id")}, 500
+        return render_template("errors/error.html", code=500, reason=None), 500

@@ -1,0 +1,1 @@
+"""Users, roles, passwords, login throttling and personal API tokens."""

@@ -1,0 +1,73 @@
+"""Tables of users, their personal API tokens and failed logins."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column
+from sqlmodel import Field, SQLModel
+
+from sla.db import UTCDateTime
+
+
+class Role(StrEnum):
+    """What a user may do; each role includes the ones before it."""
+
+    viewer = "viewer"  # read everything
+    agent = "agent"  # log and update incidents
+    admin = "admin"  # configure vendors, contracts, calendars and users
+
+    @property
+    def rank(self) -> int:
+        return list(Role).index(self)
+
+    def includes(self, other: Role) -> bool:
+        return self.rank >= other.rank
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True, index=True)
+    display_name: str = Field(default="", max_length=128)
+    email: str = Field(default="", max_length=254)
+    role: str = Field(default=Role.viewer.value, max_length=16)
+    password_hash: str = Field(max_length=255)
+    active: bool = Field(default=True)
+    must_change_password: bool = Field(default=False)
+    locale: str | None = Field(default=None, max_length=8)
+    # Bumped on password change or deactivation: invalidates every open session.
+    session_version: int = Field(default=1)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal token for the JSON API. Only its SHA-256 is kept; the token is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    name: str = Field(max_length=100)
+    prefix: str = Field(max_length=16)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    last_used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+
+
+class LoginFailure(SQLModel, table=True):
+    """One failed login, kept to throttle guessing (per username and per address)."""
+
+    __tablename__ = "login_failures"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, index=True)
+    remote_addr: str = Field(max_length=64, index=True)
+    failed_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))

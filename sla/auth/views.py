@@ -1,0 +1,181 @@
+"""Login, logout and the user's own account: password, language and API tokens."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from sla.auth import service
+from sla.auth.forms import ChangePasswordForm, EmptyForm, LanguageForm, LoginForm, TokenForm
+from sla.auth.models import Role
+from sla.auth.passwords import verify_password
+from sla.db import utcnow
+from sla.errors import DomainError
+from sla.web.access import LoginUser, requires_role
+from sla.web.database import db_session
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only redirect to a path of this site (no open redirect)."""
+    if target:
+        parts = urlsplit(target)
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+        ):
+            return target
+    return url_for("home.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        security = current_app.config["SLA_SETTINGS"]["security"]
+        try:
+            user = service.authenticate(
+                db_session(),
+                username=form.username.data or "",
+                password=form.password.data or "",
+                remote_addr=request.remote_addr or "unknown",
+                now=utcnow(),
+                max_failures=security["login_max_failures"],
+                lockout=timedelta(minutes=security["login_lockout_minutes"]),
+            )
+        except service.LoginRefused as refused:
+            status = 429 if refused.retry_after else 401
+            if refused.retry_after:
+                minutes = max(1, round(refused.retry_after.total_seconds() / 60))
+                flash(
+                    _("Too many failed attempts. Try again in %(minutes)d min.", minutes=minutes),
+                    "error",
+                )
+            else:
+                flash(_("Wrong username or password."), "error")
+            # Failures are recorded: keep them even though the request "fails".
+            db_session().commit()
+        else:
+            session.clear()
+            login_user(LoginUser(user))
+            session.permanent = True
+            if user.must_change_password:
+                return redirect(url_for("auth.change_password"))
+            return redirect(_safe_next(request.args.get("next")))
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@requires_role(Role.viewer)
+def logout() -> ResponseReturnValue:
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@requires_role(Role.viewer)
+def change_password() -> ResponseReturnValue:
+    form = ChangePasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        user = current_user.user
+        if not verify_password(user.password_hash, form.current_password.data or ""):
+            form.current_password.errors = [_("This is not your current password.")]
+            status = 400
+        else:
+            try:
+                service.set_password(db_session(), user, form.new_password.data or "")
+            except DomainError as error:
+                form.new_password.errors = [error.message]
+                status = 400
+            else:
+                login_user(LoginUser(user))  # the session version changed: renew the cookie
+                flash(_("Your password is changed."), "info")
+                return redirect(url_for("auth.account"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/change_password.html", form=form), status
+
+
+@bp.route("/account")
+@requires_role(Role.viewer)
+def account() -> ResponseReturnValue:
+    user = current_user.user
+    return render_template(
+        "auth/account.html",
+        tokens=service.tokens_of(db_session(), user),
+        token_form=TokenForm(),
+        language_form=LanguageForm(
+            locale=user.locale or current_app.config["SLA_SETTINGS"]["app"]["default_locale"]
+        ),
+        revoke_form=EmptyForm(),
+        new_token=session.pop("new_token", None),
+    )
+
+
+@bp.route("/account/tokens", methods=["POST"])
+@requires_role(Role.viewer)
+def create_token() -> ResponseReturnValue:
+    form = TokenForm()
+    if form.validate_on_submit():
+        try:
+            token, _record = service.create_api_token(
+                db_session(), current_user.user, name=form.name.data or "", now=utcnow()
+            )
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            # Shown once on the next page, then gone: only its hash is stored.
+            session["new_token"] = token
+    else:
+        flash(_("Give the token a name (100 characters at most)."), "error")
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@requires_role(Role.viewer)
+def revoke_token(token_id: int) -> ResponseReturnValue:
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            service.revoke_token(db_session(), current_user.user, token_id, now=utcnow())
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("The token is revoked."), "info")
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/account/language", methods=["POST"])
+@requires_role(Role.viewer)
+def set_language() -> ResponseReturnValue:
+    form = LanguageForm()
+    if form.validate_on_submit():
+        current_user.user.locale = form.locale.data
+        db_session().add(current_user.user)
+        session["locale"] = form.locale.data
+    return redirect(_safe_next(request.form.get("next")))

@@ -1,0 +1,196 @@
+"""The `sla` command (also `flask --app sla`): serve, db, users, demo and the domain tools."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from sla.app import create_app
+from sla.auth import service as accounts
+from sla.auth.models import Role
+from sla.config import ConfigError
+from sla.db import check_connection, current_revision, head_revision, session_scope, upgrade, utcnow
+from sla.errors import DomainError
+from sla.version import __version__
+
+log = logging.getLogger("sla.cli")
+
+
+def _app() -> Flask:
+    return current_app._get_current_object()  # type: ignore[attr-defined,no-any-return]
+
+
+def _engine() -> Any:
+    return current_app.extensions["sla.engine"]
+
+
+def _migrate() -> None:
+    engine = _engine()
+    check_connection(engine, current_app.config["SLA_SETTINGS"])
+    upgrade(engine)
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
+@click.version_option(__version__, "--version", prog_name="sla", message="%(prog)s %(version)s")
+def cli() -> None:
+    """Garantie: hold IT vendors to their contracts."""
+
+
+@cli.command("serve")
+@click.option("--host", default=None, help="Address to listen on (config [server] host).")
+@click.option("--port", type=int, default=None, help="Port (config [server] port).")
+@with_appcontext
+def serve(host: str | None, port: int | None) -> None:
+    """Apply pending migrations, then serve the application (waitress)."""
+    from waitress import serve as waitress_serve
+
+    settings = current_app.config["SLA_SETTINGS"]
+    _migrate()
+    listen_host = host or settings["server"]["host"]
+    listen_port = port or settings["server"]["port"]
+    click.echo(f"Garantie {__version__} on http://{listen_host}:{listen_port}/", err=True)
+    waitress_serve(
+        _app(),
+        host=listen_host,
+        port=listen_port,
+        threads=settings["server"]["threads"],
+        ident="Garantie",
+    )
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Database schema (Alembic migrations)."""
+
+
+@db_group.command("upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Apply every pending migration."""
+    _migrate()
+    click.echo(f"database at revision {current_revision(_engine())}")
+
+
+@db_group.command("current")
+@with_appcontext
+def db_current() -> None:
+    """Print the database revision and the latest one."""
+    check_connection(_engine(), current_app.config["SLA_SETTINGS"])
+    click.echo(f"current: {current_revision(_engine())}  head: {head_revision()}")
+
+
+@db_group.command("revision")
+@click.option("-m", "--message", required=True)
+@with_appcontext
+def db_revision(message: str) -> None:
+    """(Developers) generate a migration from the models' changes."""
+    from alembic import command
+
+    from sla.db import alembic_config
+
+    command.revision(alembic_config(_engine()), message=message, autogenerate=True)
+
+
+@cli.group("users")
+def users_group() -> None:
+    """User accounts."""
+
+
+@users_group.command("create")
+@click.argument("username")
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    default=Role.viewer.value,
+    show_default=True,
+)
+@click.option("--name", "display_name", default="", help="Full name.")
+@click.option("--email", default="")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def users_create(
+    username: str, role: str, display_name: str, email: str, password_stdin: bool
+) -> None:
+    """Create a user. Without --password-stdin a one-time password is printed."""
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else accounts.generate_password()
+    _migrate()
+    try:
+        with session_scope(_engine()) as session:
+            user = accounts.create_user(
+                session,
+                username=username,
+                password=password,
+                role=Role(role),
+                now=utcnow(),
+                display_name=display_name,
+                email=email,
+                must_change_password=not password_stdin,
+            )
+            name = user.username
+    except DomainError as error:
+        raise click.ClickException(f"{error.field}: {error.message}") from None
+    click.echo(f"user {name} created with role {role}")
+    if not password_stdin:
+        click.echo(f"one-time password (to change at first login): {password}")
+
+
+@users_group.command("list")
+@with_appcontext
+def users_list() -> None:
+    """List the accounts."""
+    with session_scope(_engine()) as session:
+        for user in accounts.list_users(session):
+            state = "active" if user.active else "deactivated"
+            click.echo(f"{user.username}\t{user.role}\t{state}\t{user.display_name}")
+
+
+@users_group.command("ensure-admin")
+@with_appcontext
+def users_ensure_admin() -> None:
+    """Create the first administrator if there is none (password from SLA_ADMIN_PASSWORD,
+    else a one-time password printed here)."""
+    _migrate()
+    username = os.environ.get("SLA_ADMIN_USERNAME", "admin")
+    try:
+        with session_scope(_engine()) as session:
+            created = accounts.ensure_admin(
+                session,
+                username=username,
+                password=os.environ.get("SLA_ADMIN_PASSWORD"),
+                now=utcnow(),
+            )
+    except DomainError as error:
+        raise ConfigError(f"SLA_ADMIN_PASSWORD / SLA_ADMIN_USERNAME: {error.message}") from None
+    if created is None:
+        click.echo("an administrator exists already")
+        return
+    _user, generated = created
+    click.echo(f"administrator {username!r} created")
+    if generated:
+        click.echo(f"  one-time password: {generated}   (you will choose your own at first login)")
+
+
+@cli.command("demo")
+@with_appcontext
+def demo() -> None:
+    """Load the demo data (idempotent: loading twice changes nothing)."""
+    from sla.demo import load_demo
+
+    _migrate()
+    with session_scope(_engine()) as session:
+        for line in load_demo(session, now=utcnow()):
+            click.echo(line)
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="sla")
+    except ConfigError as error:  # raised outside click's own handling
+        error.show()
+        sys.exit(error.exit_code)

@@ -1,0 +1,51 @@
+"""Languages: French by default, English available (Flask-Babel); dates in local time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, has_request_context, session
+from flask_babel import Babel, format_datetime, get_locale
+from flask_login import current_user
+
+LANGUAGES = ("fr", "en")
+
+
+def select_locale() -> str:
+    if not has_request_context():  # CLI and scheduler: the configured language
+        return str(current_app.config["SLA_SETTINGS"]["app"]["default_locale"])
+    if current_user and current_user.is_authenticated and current_user.user.locale in LANGUAGES:
+        return str(current_user.user.locale)
+    chosen = session.get("locale")
+    if chosen in LANGUAGES:
+        return str(chosen)
+    default: str = current_app.config["SLA_SETTINGS"]["app"]["default_locale"]
+    # The configured language, not the browser's: the DSI's screens read the same for all.
+    return default
+
+
+def select_timezone() -> str:
+    zone: str = current_app.config["SLA_SETTINGS"]["app"]["timezone"]
+    return zone
+
+
+def local_datetime(
+    value: datetime | None, zone: str | None = None, fmt: str = "EEE d MMM y HH:mm"
+) -> str:
+    """`lun. 3 févr. 2025 14:30`: an instant in a calendar's zone (or the app's)."""
+    if value is None:
+        return "—"
+    tz = ZoneInfo(zone or select_timezone())
+    return str(format_datetime(value.astimezone(tz).replace(tzinfo=None), fmt, rebase=False))
+
+
+def init_app(app: Flask) -> None:
+    Babel(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=select_timezone,
+        default_translation_directories=str(app.config["SLA_TRANSLATIONS"]),
+    )
+    app.jinja_env.filters["local_dt"] = local_datetime
+    app.jinja_env.globals["get_locale"] = get_locale

@@ -1,0 +1,46 @@
+"""The home page, the health check and the first JSON API route."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
+
+from sla.auth.models import Role
+from sla.db import current_revision, head_revision
+from sla.version import __version__
+from sla.web.access import requires_role
+from sla.web.database import engine
+
+home = Blueprint("home", __name__)
+health = Blueprint("health", __name__)
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@home.route("/")
+@requires_role(Role.viewer)
+def index() -> ResponseReturnValue:
+    return render_template("home.html")
+
+
+@health.route("/healthz")
+def healthz() -> ResponseReturnValue:
+    """Public: database reachable and migrations current (200), else 503. No detail leaks."""
+    try:
+        current = current_revision(engine())
+    except SQLAlchemyError:
+        return jsonify(status="error", database="unreachable"), 503
+    head = head_revision()
+    if current != head:
+        return jsonify(status="error", database="ok", migrations="pending"), 503
+    return jsonify(status="ok", database="ok", migrations="current", version=__version__)
+
+
+@api.route("/me")
+@requires_role(Role.viewer)
+def me() -> ResponseReturnValue:
+    user = current_user.user
+    return jsonify(
+        id=user.id, username=user.username, display_name=user.display_name, role=user.role
+    )

@@ -1,0 +1,108 @@
+"""Access control over the whole URL map: login everywhere, roles on every action, CSRF."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.routing import Rule
+
+from sla.auth.models import Role
+from sla.web.access import PUBLIC_ENDPOINTS
+
+
+def _url(rule: Rule) -> str:
+    """A concrete URL for a rule (1 for every numeric argument, 'x' for the others)."""
+    converters = rule._converters
+    values = {
+        arg: 1 if type(converters.get(arg)).__name__ == "IntegerConverter" else "x"
+        for arg in rule.arguments
+    }
+    return rule.build(values, append_unknown=False)[1]  # type: ignore[index]
+
+
+def _rules(app: Flask) -> Iterator[Rule]:
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint not in PUBLIC_ENDPOINTS:
+            yield rule
+
+
+def test_every_route_refuses_anonymous_requests(app: Flask) -> None:
+    client = app.test_client()
+    checked = 0
+    for rule in _rules(app):
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            response = client.open(_url(rule), method=method)
+            if rule.rule.startswith("/api/"):
+                assert response.status_code == 401, (method, rule.rule)
+            else:
+                assert response.status_code in {302, 400}, (method, rule.rule, response.status_code)
+                if response.status_code == 302:
+                    assert response.headers["Location"].startswith("/login"), rule.rule
+            checked += 1
+    assert checked >= 10
+
+
+def test_every_endpoint_declares_the_role_it_needs(app: Flask) -> None:
+    for rule in _rules(app):
+        view = app.view_functions[rule.endpoint]
+        assert isinstance(getattr(view, "required_role", None), Role), rule.endpoint
+
+
+@pytest.mark.parametrize("role", [Role.viewer, Role.agent])
+def test_lower_roles_cannot_post_higher_roles_actions(
+    app: Flask, client_as: Callable[[Role], FlaskClient], role: Role
+) -> None:
+    client = client_as(role)
+    token = _csrf_of_session(client)
+    refused = 0
+    for rule in _rules(app):
+        needed = app.view_functions[rule.endpoint].required_role
+        if role.includes(needed) or "POST" not in (rule.methods or set()):
+            continue
+        response = client.post(_url(rule), data={"csrf_token": token})
+        assert response.status_code == 403, (role, rule.rule, response.status_code)
+        refused += 1
+    assert refused > 0
+
+
+def _csrf_of_session(client: FlaskClient) -> str:
+    from tests.support import csrf_from
+
+    return csrf_from(client, "/account")
+
+
+def test_viewer_does_not_see_admin_menu_and_admin_does(
+    client_as: Callable[[Role], FlaskClient],
+) -> None:
+    assert "/admin/users/" not in client_as(Role.viewer).get("/").get_data(as_text=True)
+    assert "/admin/users/" in client_as(Role.admin).get("/").get_data(as_text=True)
+
+
+def test_form_without_csrf_token_is_rejected(app: Flask, make_user: Callable[..., object]) -> None:
+    make_user("alice", Role.admin)
+    client = app.test_client()
+    response = client.post(
+        "/login", data={"username": "alice", "password": "correct horse battery"}
+    )
+    assert response.status_code == 400
+    assert client.get("/").status_code == 302  # not logged in
+
+
+def test_logged_in_form_without_csrf_token_changes_nothing(
+    client_as: Callable[[Role], FlaskClient],
+) -> None:
+    client = client_as(Role.admin)
+    response = client.post("/admin/users/", data={"username": "mallory", "role": "admin"})
+    assert response.status_code == 400
+    assert "mallory" not in client.get("/admin/users/").get_data(as_text=True)
+
+
+def test_security_headers_are_sent(app: Flask) -> None:
+    response = app.test_client().get("/login")
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
