@@ -54,6 +54,7 @@ def _timedeltas_of_a_day() -> list[timedelta]:
 
 
 _DAY_OF_SECONDS = _timedeltas_of_a_day()
+SEARCH_YEARS = 10  # how far next_opening / next_closing look ahead
 MIN_YEAR = 1900
 MAX_YEAR = 2400  # searches for an opening or a closing stop here and answer None
 
@@ -75,6 +76,9 @@ class Opening:
     end: datetime
 
 
+_Hot = tuple[list[int], list[int], list[int], list[int], list["datetime | None"], int, int]
+
+
 class _Timeline:
     """The covered years flattened: sorted opening intervals (epoch seconds), cumulative
     business seconds, business days. Never mutated: an extension builds a new one, so a query
@@ -88,6 +92,7 @@ class _Timeline:
         "ends",
         "hi_ts",
         "hi_year",
+        "hot",
         "last_close",
         "lo_ts",
         "lo_year",
@@ -131,6 +136,10 @@ class _Timeline:
             self.cum.append(total)
             total += end - start
             self.cum_end.append(total)
+        # What `deadline` reads, in one tuple (unpacking beats attribute lookups there);
+        # base[i] + min(stamp, ends[i]) is the business position of a stamp in interval i.
+        base = [c - start for c, start in zip(self.cum, starts, strict=True)]
+        self.hot: _Hot = (starts, ends, base, self.cum_end, self.end_dt, lo_ts, hi_ts)
         self.bdays = bdays  # business dates (ordinals)
         self.last_close = last_close  # last closing of each business day
         self.lo_year, self.hi_year = lo_year, hi_year
@@ -175,7 +184,7 @@ class BusinessCalendar:
         self._years: dict[int, list[tuple[int, int]]] = {}
         self._day_offsets: dict[int, int] = {}  # local date ordinal → UTC offset (seconds)
         self._year_days: dict[int, list[tuple[int, int]]] = {}
-        self._t = self._timeline(2024, 2027)
+        self._publish(self._timeline(2024, 2027))
 
     # -- building -------------------------------------------------------------------------
 
@@ -287,13 +296,18 @@ class BusinessCalendar:
             zone=self.zone,
         )
 
+    def _publish(self, timeline: _Timeline) -> None:
+        """Make `timeline` the current one; `_hot` is what `deadline` reads in one go."""
+        self._t = timeline
+        self._hot = (self.zone, self._day_offsets, *timeline.hot)
+
     def _cover_years(self, lo: int, hi: int) -> _Timeline:
         """The timeline, extended if needed to cover years lo..hi."""
         with self._lock:
             current = self._t
             if lo >= current.lo_year and hi <= current.hi_year:
                 return current
-            self._t = self._timeline(min(lo, current.lo_year), max(hi, current.hi_year))
+            self._publish(self._timeline(min(lo, current.lo_year), max(hi, current.hi_year)))
             return self._t
 
     def _covering(self, stamp: float) -> _Timeline:
@@ -303,16 +317,16 @@ class BusinessCalendar:
         year = datetime.fromtimestamp(stamp, self.zone).year
         return self._cover_years(year - 1, year + 1)
 
-    def _extended(self, t: _Timeline) -> _Timeline | None:
-        """A timeline reaching further into the future than `t`, or None at MAX_YEAR."""
-        if t.hi_year >= MAX_YEAR:
+    def _extended(self, t: _Timeline, limit_year: int = MAX_YEAR) -> _Timeline | None:
+        """A timeline reaching further into the future than `t`, or None past `limit_year`."""
+        if t.hi_year >= min(limit_year, MAX_YEAR):
             return None
         grow = max(2, (t.hi_year - t.lo_year) // 2)
-        return self._cover_years(t.lo_year, min(MAX_YEAR, t.hi_year + grow))
+        return self._cover_years(t.lo_year, min(limit_year, MAX_YEAR, t.hi_year + grow))
 
     # -- positions on the business-time axis ------------------------------------------------
 
-    def _epoch(self, value: datetime) -> float:
+    def _epoch(self, value: datetime, what: str = "start") -> float:
         """Epoch seconds of an aware datetime (naive refused), fast for the calendar's zone."""
         zone = value.tzinfo
         if zone is self.zone:
@@ -329,13 +343,11 @@ class BusinessCalendar:
                 microsecond = value.microsecond
                 return stamp + microsecond / 1e6 if microsecond else stamp
         elif zone is None or value.utcoffset() is None:
-            _require_aware(value, "start")
+            _require_aware(value, what)
         return value.timestamp()
 
     def _stamp(self, value: datetime, what: str) -> float:
-        if value.tzinfo is None or value.utcoffset() is None:
-            _require_aware(value, what)
-        return value.timestamp()
+        return self._epoch(value, what)
 
     def _to_datetime(self, stamp: float) -> datetime:
         return datetime.fromtimestamp(stamp, self.zone)
@@ -355,10 +367,11 @@ class BusinessCalendar:
         # The start in epoch seconds; an int when whole, so that the arithmetic stays exact.
         # (Inlined `_epoch`: this is the hot path of every SLA figure.)
         stamp: float
-        if start.tzinfo is self.zone:
+        zone, offsets, starts, ends, base, cum_end, end_dt, lo_ts, hi_ts = self._hot
+        if start.tzinfo is zone:
             ordinal = start.toordinal()
             try:
-                offset = self._day_offsets[ordinal]
+                offset = offsets[ordinal]
             except KeyError:  # a DST day, or a day not built yet
                 stamp = self._epoch(start)
             else:
@@ -373,31 +386,32 @@ class BusinessCalendar:
                     stamp += start.microsecond / 1e6
         else:
             stamp = self._epoch(start)
-        t = self._t
-        if not t.lo_ts < stamp < t.hi_ts:
-            t = self._covering(stamp)
-        while True:
+        if lo_ts < stamp < hi_ts:
             # Two binary searches over the precomputed arrays.
-            starts = t.starts
             i = bisect_right(starts, stamp) - 1
-            if i < 0:
-                target = business_seconds
-            else:
-                end = t.ends[i]
-                target = t.cum[i] + ((stamp if stamp < end else end) - starts[i]) + business_seconds
-            cum_end = t.cum_end
-            j = bisect_left(cum_end, target)
-            if j < len(cum_end):
-                before_end = cum_end[j] - target
-                end_dt = t.end_dt[j]
-                if end_dt is not None and before_end.__class__ is int:
-                    # Wall-time arithmetic is exact inside a steady interval (one offset).
-                    return end_dt - _DAY_OF_SECONDS[before_end] if before_end else end_dt
-                return datetime.fromtimestamp(t.ends[j] - before_end, self.zone)
-            extended = self._extended(t)
-            if extended is None:
-                raise CalendarError(f"the deadline falls after {MAX_YEAR}", key="duration")
-            t = extended
+            if i >= 0:
+                end = ends[i]
+                target = base[i] + (stamp if stamp < end else end) + business_seconds
+                j = bisect_left(cum_end, target)
+                if j < len(cum_end):
+                    before_end = cum_end[j] - target
+                    closing = end_dt[j]
+                    if closing is not None and before_end.__class__ is int:
+                        # Wall-time arithmetic is exact inside a steady interval (one offset).
+                        return closing - _DAY_OF_SECONDS[before_end] if before_end else closing
+                    return datetime.fromtimestamp(ends[j] - before_end, zone)
+        return self._deadline_slow(stamp, business_seconds)
+
+    def _deadline_slow(self, stamp: float, business_seconds: float) -> datetime:
+        """`deadline` when the timeline must first grow, or the start precedes every opening."""
+        t: _Timeline | None = self._covering(stamp)
+        while t is not None:
+            target = t.position(stamp) + business_seconds
+            j = bisect_left(t.cum_end, target)
+            if j < len(t.cum_end):
+                return datetime.fromtimestamp(t.ends[j] - (t.cum_end[j] - target), self.zone)
+            t = self._extended(t)
+        raise CalendarError(f"the deadline falls after {MAX_YEAR}", key="duration")
 
     def deadline_after(self, start: datetime, duration: timedelta) -> datetime:
         """`deadline` with a timedelta of business time."""
@@ -427,21 +441,24 @@ class BusinessCalendar:
         return at.astimezone(self.zone) if self.is_open(at) else self.next_opening(at)
 
     def next_opening(self, after: datetime) -> datetime | None:
-        """Start of the first opening interval that begins strictly after `after`."""
+        """Start of the first opening interval that begins strictly after `after` (None if
+        none within SEARCH_YEARS: a 24/7 calendar never opens again)."""
         stamp = self._stamp(after, "after")
         t: _Timeline | None = self._covering(stamp)
+        limit = after.year + SEARCH_YEARS
         while t is not None:
             i = bisect_right(t.starts, stamp)
             if i < len(t.starts):
                 return self._to_datetime(t.starts[i])
-            t = self._extended(t)
+            t = self._extended(t, limit)
         return None
 
     def next_closing(self, after: datetime) -> datetime | None:
         """End of the interval open at `after`, or else of the next one (None for a calendar
-        that never closes before MAX_YEAR, such as 24/7)."""
+        that does not close within SEARCH_YEARS, such as 24/7)."""
         stamp = self._stamp(after, "after")
         t: _Timeline | None = self._covering(stamp)
+        limit = after.year + SEARCH_YEARS
         while t is not None:
             i = bisect_right(t.starts, stamp) - 1
             if i < 0 or stamp >= t.ends[i]:
@@ -449,7 +466,7 @@ class BusinessCalendar:
             # An interval reaching the end of the covered years may go on beyond them.
             if i < len(t.ends) and t.ends[i] < t.hi_ts:
                 return self._to_datetime(t.ends[i])
-            t = self._extended(t)
+            t = self._extended(t, limit)
         return None
 
     def deadline_business_days(

@@ -11,6 +11,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from calendars.cli import calendar_group
 from sla.app import create_app
 from sla.auth import service as accounts
 from sla.auth.models import Role
@@ -186,6 +187,9 @@ def demo() -> None:
     with session_scope(_engine()) as session:
         for line in load_demo(session, now=utcnow()):
             click.echo(line)
+
+
+cli.add_command(calendar_group)
 
 
 def main() -> None:
