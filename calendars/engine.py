@@ -27,6 +27,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from threading import RLock
 from zoneinfo import ZoneInfo
 
@@ -531,3 +532,9 @@ class BusinessCalendar:
         lo = bisect_left(t.bdays, first_day.toordinal())
         hi = bisect_right(t.bdays, last_day.toordinal())
         return (date.fromordinal(o) for o in t.bdays[lo:hi])
+
+
+@lru_cache(maxsize=512)
+def compiled(spec: CalendarSpec) -> BusinessCalendar:
+    """The shared compiled engine for a calendar definition (building one takes ~50 ms)."""
+    return BusinessCalendar(spec)

@@ -1,0 +1,233 @@
+"""An incident's events replayed into its state: severity, pauses, milestones, exclusions.
+
+Events are append-only evidence: a mistaken event is cancelled by a later `cancellation`
+event, never deleted. `replay` applies the effective events in the order they happened
+(`occurred_at`, then recording order) and refuses impossible sequences with a message that
+says why. Pure: no database, no clock (`now` is a parameter).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class EventKind(StrEnum):
+    acknowledged = "acknowledged"  # prise en charge
+    intervention_started = "intervention_started"
+    waiting_customer = "waiting_customer"  # pause: the vendor waits on us
+    waiting_third_party = "waiting_third_party"  # pause: the vendor waits on a third party
+    resumed = "resumed"
+    workaround = "workaround"  # service restored (contournement)
+    resolved = "resolved"
+    closed = "closed"  # closed by the customer
+    reopened = "reopened"
+    requalified = "requalified"  # severity changed (with a reason); heure H stays
+    exclusion_invoked = "exclusion_invoked"  # a contract exclusion clause, with why
+    comment = "comment"
+    cancellation = "cancellation"  # cancels an earlier event (a correction)
+
+
+PAUSES = {EventKind.waiting_customer, EventKind.waiting_third_party}
+MILESTONES = {
+    EventKind.acknowledged,
+    EventKind.intervention_started,
+    EventKind.workaround,
+    EventKind.resolved,
+}
+
+
+class LifecycleError(ValueError):
+    """An event that cannot happen at that point of the incident's life."""
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: int
+    kind: EventKind
+    occurred_at: datetime
+    severity: str | None = None  # requalified: the new severity
+    exclusion: str | None = None  # exclusion_invoked: the clause key
+    target: str | None = None  # exclusion_invoked: one target, or None for all
+    cancels: int | None = None  # cancellation: the event cancelled
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Pause:
+    start: datetime
+    end: datetime | None  # None: still waiting
+    kind: EventKind
+
+
+@dataclass(frozen=True, slots=True)
+class Requalification:
+    at: datetime
+    before: str
+    after: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    at: datetime
+    clause: str
+    target: str | None
+    reason: str
+
+
+@dataclass
+class IncidentState:
+    """What the events say, at the end of the replay."""
+
+    reported_at: datetime
+    severity: str
+    initial_severity: str
+    acknowledged_at: datetime | None = None
+    intervention_at: datetime | None = None
+    restored_at: datetime | None = None  # in the current episode (reset by a reopen)
+    resolved_at: datetime | None = None  # idem
+    closed_at: datetime | None = None
+    reopened_at: datetime | None = None
+    # The first restoration ever, kept through reopenings: it proves take-charge and action.
+    first_restored_at: datetime | None = None
+    pauses: list[Pause] = field(default_factory=list)
+    requalifications: list[Requalification] = field(default_factory=list)
+    exclusions: list[Exclusion] = field(default_factory=list)
+
+    @property
+    def is_paused(self) -> bool:
+        return bool(self.pauses) and self.pauses[-1].end is None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+    @property
+    def status(self) -> str:
+        if self.closed_at is not None:
+            return "closed"
+        if self.resolved_at is not None:
+            return "resolved"
+        if self.is_paused:
+            return "paused"
+        return "open"
+
+
+def effective_events(events: Iterable[Event]) -> list[Event]:
+    """Events not cancelled, without the cancellations, in the order they happened."""
+    listed = list(events)
+    cancelled = {e.cancels for e in listed if e.kind is EventKind.cancellation}
+    kept = [e for e in listed if e.kind is not EventKind.cancellation and e.id not in cancelled]
+    return sorted(kept, key=lambda e: (e.occurred_at, e.id))
+
+
+def _end_pause(state: IncidentState, at: datetime) -> None:
+    if state.is_paused:
+        last = state.pauses[-1]
+        state.pauses[-1] = Pause(last.start, at, last.kind)
+
+
+def replay(
+    *,
+    reported_at: datetime,
+    severity: str,
+    events: Sequence[Event],
+    now: datetime,
+    severities: Sequence[str] | None = None,
+    exclusions: Sequence[str] | None = None,
+) -> IncidentState:
+    """Apply the effective events in order; raise LifecycleError for an impossible one.
+
+    `severities` and `exclusions`, when given, are the keys the contract version defines.
+    """
+    by_id = {e.id: e for e in events}
+    for event in events:
+        if event.kind is EventKind.cancellation:
+            target = by_id.get(event.cancels or -1)
+            if target is None:
+                raise LifecycleError(f"there is no event {event.cancels} to cancel")
+            if target.kind is EventKind.cancellation:
+                raise LifecycleError(
+                    "a cancellation cannot itself be cancelled: record the event again"
+                )
+    state = IncidentState(reported_at=reported_at, severity=severity, initial_severity=severity)
+    for event in effective_events(events):
+        at = event.occurred_at
+        label = event.kind.value
+        if at < reported_at:
+            raise LifecycleError(
+                f"{label}: {at.isoformat()} is before heure H ({reported_at.isoformat()})"
+            )
+        if at > now:
+            raise LifecycleError(f"{label}: {at.isoformat()} is in the future")
+        kind = event.kind
+        if state.is_closed and kind not in (EventKind.reopened, EventKind.comment):
+            raise LifecycleError(f"{label}: the incident is closed (reopen it first)")
+        if kind is EventKind.acknowledged:
+            if state.acknowledged_at is not None:
+                raise LifecycleError("acknowledged: the incident is already acknowledged")
+            state.acknowledged_at = at
+        elif kind is EventKind.intervention_started:
+            if state.intervention_at is not None:
+                raise LifecycleError("intervention_started: the intervention has already started")
+            state.intervention_at = at
+        elif kind in PAUSES:
+            if state.is_paused:
+                raise LifecycleError(f"{label}: the incident is already waiting (resume it first)")
+            if state.resolved_at is not None:
+                raise LifecycleError(f"{label}: the incident is resolved")
+            state.pauses.append(Pause(at, None, kind))
+        elif kind is EventKind.resumed:
+            if not state.is_paused:
+                raise LifecycleError("resumed: the incident is not waiting")
+            _end_pause(state, at)
+        elif kind is EventKind.workaround:
+            if state.resolved_at is not None:
+                raise LifecycleError("workaround: the incident is resolved")
+            if state.restored_at is not None:
+                raise LifecycleError("workaround: the service is already restored")
+            _end_pause(state, at)
+            state.restored_at = at
+            state.first_restored_at = state.first_restored_at or at
+        elif kind is EventKind.resolved:
+            if state.resolved_at is not None:
+                raise LifecycleError("resolved: the incident is already resolved")
+            _end_pause(state, at)
+            state.resolved_at = at
+            if state.restored_at is None:
+                state.restored_at = at  # a fix restores the service too
+            state.first_restored_at = state.first_restored_at or at
+        elif kind is EventKind.closed:
+            _end_pause(state, at)
+            state.closed_at = at
+        elif kind is EventKind.reopened:
+            if state.resolved_at is None and state.closed_at is None:
+                raise LifecycleError("reopened: the incident is neither resolved nor closed")
+            state.resolved_at = state.restored_at = state.closed_at = None
+            state.reopened_at = at
+        elif kind is EventKind.requalified:
+            new = event.severity or ""
+            if severities is not None and new not in severities:
+                raise LifecycleError(
+                    f"requalified: unknown severity {new!r} (known: {', '.join(severities)})"
+                )
+            if new == state.severity:
+                raise LifecycleError(f"requalified: the severity is already {new!r}")
+            if not event.text.strip():
+                raise LifecycleError("requalified: give the reason")
+            state.requalifications.append(Requalification(at, state.severity, new, event.text))
+            state.severity = new
+        elif kind is EventKind.exclusion_invoked:
+            clause = event.exclusion or ""
+            if exclusions is not None and clause not in exclusions:
+                known = ", ".join(exclusions) or "none in this contract"
+                raise LifecycleError(
+                    f"exclusion_invoked: unknown clause {clause!r} (known: {known})"
+                )
+            if not event.text.strip():
+                raise LifecycleError("exclusion_invoked: say why the clause applies")
+            state.exclusions.append(Exclusion(at, clause, event.target, event.text))
+    return state

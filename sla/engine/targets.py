@@ -1,0 +1,254 @@
+"""Each target of an incident at an instant: deadline, milestone, consumed, remaining, status.
+
+Rules (shared/DOMAIN.md): a target counts from heure H or from another target's milestone,
+in its calendar; a paused interval does not count and moves the deadline later by the time it
+covered; requalification keeps heure H and applies the new severity's targets; a target is met
+when its milestone happened at or before the deadline, breached otherwise or once the deadline
+has passed with no milestone. Pure: `now` is a parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from calendars.engine import BusinessCalendar, compiled
+from sla.engine.lifecycle import IncidentState, Pause
+from sla.engine.terms import REPORT, DurationUnit, SlaTerms, TargetKind, TargetTerms
+
+DEFAULT_AT_RISK_RATIO = 0.75
+
+
+class TargetStatus(StrEnum):
+    running = "running"
+    paused = "paused"
+    at_risk = "at_risk"
+    breached = "breached"
+    met = "met"
+    pending = "pending"  # measured from a milestone that has not happened yet
+    not_applicable = "not_applicable"  # closed before its deadline without its milestone
+    excluded = "excluded"  # an exclusion clause was invoked
+
+
+@dataclass(frozen=True, slots=True)
+class TargetState:
+    key: str
+    kind: TargetKind
+    label: str
+    article: str
+    origin: str
+    started_at: datetime | None  # heure H or the origin milestone
+    deadline: datetime | None  # None: no fixed time, or not started yet
+    milestone_at: datetime | None
+    total_seconds: float | None  # the target's time, in its measure (business or real)
+    consumed_seconds: float
+    remaining_seconds: float | None
+    lateness_seconds: float | None
+    status: TargetStatus
+    business: bool  # seconds are business seconds (else real seconds)
+
+    @property
+    def used_ratio(self) -> float | None:
+        if not self.total_seconds:
+            return None
+        return self.consumed_seconds / self.total_seconds
+
+
+def milestone_of(kind: TargetKind, state: IncidentState) -> datetime | None:
+    """The instant a target of this kind was met: its own event, or a later stage that implies
+    it (a vendor who restored the service has taken charge of it)."""
+    if kind is TargetKind.take_charge:
+        candidates = [
+            state.acknowledged_at,
+            state.intervention_at,
+            state.restored_at,
+            state.resolved_at,
+        ]
+    elif kind is TargetKind.intervention:
+        candidates = [state.intervention_at, state.restored_at, state.resolved_at]
+    elif kind is TargetKind.restoration:
+        candidates = [state.restored_at, state.resolved_at]
+    else:
+        candidates = [state.resolved_at]
+    found = [c for c in candidates if c is not None]
+    return min(found) if found else None
+
+
+class _Clock:
+    """Measures and moves time in one target's terms (business or real)."""
+
+    def __init__(self, target: TargetTerms, calendar: BusinessCalendar) -> None:
+        self.target = target
+        self.calendar = calendar
+        self.business = target.duration.is_business
+
+    def measure(self, start: datetime, end: datetime) -> float:
+        if end <= start:
+            return 0.0
+        if self.business:
+            return self.calendar.business_seconds(start, end)
+        return (end - start).total_seconds()
+
+    def advance(self, start: datetime, seconds: float) -> datetime:
+        if seconds <= 0:
+            return start
+        if self.business:
+            return self.calendar.deadline(start, seconds)
+        return start + timedelta(seconds=seconds)
+
+    def base_deadline(self, origin: datetime) -> datetime:
+        duration = self.target.duration
+        if duration.unit is DurationUnit.business_seconds:
+            return self.calendar.deadline(origin, duration.amount)
+        if duration.unit is DurationUnit.business_days:
+            return self.calendar.deadline_business_days(
+                origin, int(duration.amount), end_of_day=duration.end_of_day
+            )
+        return BusinessCalendar.calendar_deadline(
+            origin, timedelta(seconds=duration.amount), self.calendar.zone
+        )
+
+    def paused(
+        self, pauses: list[tuple[datetime, datetime]], start: datetime, end: datetime
+    ) -> float:
+        return sum(
+            self.measure(max(a, start), min(b, end)) for a, b in pauses if b > start and a < end
+        )
+
+
+def _pause_spans(pauses: list[Pause], now: datetime) -> list[tuple[datetime, datetime]]:
+    return [(p.start, p.end or now) for p in pauses]
+
+
+def compute_targets(
+    terms: SlaTerms,
+    state: IncidentState,
+    now: datetime,
+    *,
+    at_risk_ratio: float = DEFAULT_AT_RISK_RATIO,
+    calendar_for: Callable[[str], BusinessCalendar] | None = None,
+) -> list[TargetState]:
+    """The targets of the incident's current severity, as they stand at `now`."""
+    severity = terms.severity(state.severity)
+    lookup = calendar_for or (lambda key: compiled(terms.calendars[key]))
+    excluded_all = any(e.target is None for e in state.exclusions)
+    excluded = {e.target for e in state.exclusions}
+    spans = _pause_spans(state.pauses, now)
+    open_pause = state.pauses[-1] if state.is_paused else None
+    milestones: dict[str, datetime | None] = {
+        t.key: milestone_of(t.kind, state) for t in severity.targets
+    }
+    end_of_clock = state.closed_at or now
+    results: list[TargetState] = []
+    for target in severity.targets:
+        clock = _Clock(target, lookup(target.calendar))
+        origin = state.reported_at if target.origin == REPORT else milestones.get(target.origin)
+        milestone = milestones[target.key]
+        if milestone is not None and origin is not None and milestone < origin:
+            milestone = origin  # met by the same event as its origin
+
+        def build(
+            status: TargetStatus,
+            *,
+            deadline: datetime | None = None,
+            total: float | None = None,
+            consumed: float = 0.0,
+            lateness: float | None = None,
+            target: TargetTerms = target,
+            origin: datetime | None = origin,
+            milestone: datetime | None = milestone,
+            business: bool = clock.business,
+        ) -> TargetState:
+            return TargetState(
+                key=target.key,
+                kind=target.kind,
+                label=target.label,
+                article=target.article,
+                origin=target.origin,
+                started_at=origin,
+                deadline=deadline,
+                milestone_at=milestone,
+                total_seconds=total,
+                consumed_seconds=consumed,
+                remaining_seconds=None if total is None else total - consumed,
+                lateness_seconds=lateness,
+                status=status,
+                business=business,
+            )
+
+        if excluded_all or target.key in excluded:
+            results.append(build(TargetStatus.excluded))
+            continue
+        if origin is None:
+            results.append(build(TargetStatus.pending))
+            continue
+        stop = milestone if milestone is not None else end_of_clock
+        target_spans = spans if target.pauses else []
+        consumed = clock.measure(origin, stop) - clock.paused(target_spans, origin, stop)
+        if not target.duration.is_fixed:
+            status = (
+                TargetStatus.met
+                if milestone
+                else (TargetStatus.not_applicable if state.is_closed else TargetStatus.running)
+            )
+            results.append(build(status, consumed=consumed))
+            continue
+        base = clock.base_deadline(origin)
+        deadline = base
+        for _ in range(100):  # the deadline moves later by the paused time it covers
+            moved = clock.advance(base, clock.paused(target_spans, origin, deadline))
+            if moved == deadline:
+                break
+            deadline = moved
+        total = clock.measure(origin, deadline) - clock.paused(target_spans, origin, deadline)
+        lateness: float | None = None
+        if milestone is not None:
+            if milestone <= deadline:
+                status = TargetStatus.met
+            else:
+                status = TargetStatus.breached
+                lateness = clock.measure(deadline, milestone) - clock.paused(
+                    target_spans, deadline, milestone
+                )
+        elif end_of_clock >= deadline:
+            if state.is_closed:
+                status = (
+                    TargetStatus.not_applicable
+                    if end_of_clock == deadline
+                    else TargetStatus.breached
+                )
+            else:
+                status = TargetStatus.breached
+            if status is TargetStatus.breached:
+                lateness = clock.measure(deadline, end_of_clock)
+        elif state.is_closed:
+            status = TargetStatus.not_applicable
+        elif open_pause is not None and target.pauses:
+            status = TargetStatus.paused
+        elif total and consumed / total >= at_risk_ratio:
+            status = TargetStatus.at_risk
+        else:
+            status = TargetStatus.running
+        results.append(
+            build(status, deadline=deadline, total=total, consumed=consumed, lateness=lateness)
+        )
+    return results
+
+
+def next_deadline(targets: list[TargetState]) -> TargetState | None:
+    """The running target that falls due first (for the dashboard's ordering)."""
+    live = [t for t in targets if t.deadline is not None and t.status in _LIVE]
+    return min(live, key=lambda t: t.deadline or now_max(t)) if live else None
+
+
+def now_max(target: TargetState) -> datetime:
+    raise ValueError(f"{target.key} has no deadline")  # filtered out above
+
+
+_LIVE = {TargetStatus.running, TargetStatus.at_risk, TargetStatus.paused, TargetStatus.breached}
+
+
+def calendars_of(terms: SlaTerms) -> Mapping[str, BusinessCalendar]:
+    return {key: compiled(spec) for key, spec in terms.calendars.items()}
