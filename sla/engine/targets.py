@@ -60,14 +60,9 @@ def milestone_of(kind: TargetKind, state: IncidentState) -> datetime | None:
     """The instant a target of this kind was met: its own event, or a later stage that implies
     it (a vendor who restored the service has taken charge of it)."""
     if kind is TargetKind.take_charge:
-        candidates = [
-            state.acknowledged_at,
-            state.intervention_at,
-            state.restored_at,
-            state.resolved_at,
-        ]
+        candidates = [state.acknowledged_at, state.intervention_at, state.first_restored_at]
     elif kind is TargetKind.intervention:
-        candidates = [state.intervention_at, state.restored_at, state.resolved_at]
+        candidates = [state.intervention_at, state.first_restored_at]
     elif kind is TargetKind.restoration:
         candidates = [state.restored_at, state.resolved_at]
     else:

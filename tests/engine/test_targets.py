@@ -192,7 +192,9 @@ def test_operis_bloquante_in_business_days_around_15_august() -> None:
         now=at(2025, 12, 1),
     )
     assert majeure["correctif"].status is TargetStatus.met
-    assert majeure["contournement"].status is TargetStatus.met  # the fix restored the service
+    # The fix restored the service, but long after the 15 business days of the workaround.
+    assert majeure["contournement"].milestone_at == at(2025, 11, 3, 9)
+    assert majeure["contournement"].status is TargetStatus.breached
 
 
 def test_cancelled_event_does_not_count() -> None:
