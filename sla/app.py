@@ -114,9 +114,10 @@ def create_app(
 
 
 def _register_blueprints(app: Flask) -> None:
+    from sla.api.views import bp as api
     from sla.auth.admin_views import bp as users_bp
     from sla.auth.views import bp as auth_bp
-    from sla.web.pages import api, health, home
+    from sla.web.pages import health, home
 
     for blueprint in (auth_bp, users_bp, home, health):
         app.register_blueprint(blueprint)

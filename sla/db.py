@@ -142,3 +142,11 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def id_of(record: Any) -> int:
+    """The primary key of a flushed record (SQLModel types it as optional)."""
+    value = record.id
+    if value is None:
+        raise RuntimeError(f"{type(record).__name__} has no id yet: flush it first")
+    return int(value)

@@ -1,5 +1,7 @@
 """Every table module, imported here so that `SQLModel.metadata` (and Alembic) knows them all."""
 
+from incidents import models as incident_models
 from sla.auth import models as auth_models
+from sla.contracts import models as contract_models
 
-__all__ = ["auth_models"]
+__all__ = ["auth_models", "contract_models", "incident_models"]

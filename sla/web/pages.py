@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from sla.auth.models import Role
@@ -15,7 +14,6 @@ from sla.web.database import engine
 
 home = Blueprint("home", __name__)
 health = Blueprint("health", __name__)
-api = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 @home.route("/")
@@ -35,12 +33,3 @@ def healthz() -> ResponseReturnValue:
     if current != head:
         return jsonify(status="error", database="ok", migrations="pending"), 503
     return jsonify(status="ok", database="ok", migrations="current", version=__version__)
-
-
-@api.route("/me")
-@requires_role(Role.viewer)
-def me() -> ResponseReturnValue:
-    user = current_user.user
-    return jsonify(
-        id=user.id, username=user.username, display_name=user.display_name, role=user.role
-    )

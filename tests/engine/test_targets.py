@@ -166,9 +166,7 @@ def test_aukfood_gtr_exclusion_invoked() -> None:
 
 
 def test_gallimedia_immediate_is_one_calendar_hour_at_night() -> None:
-    result = targets(
-        GALLIMEDIA, "bloquant", at(2025, 3, 29, 23, 30), [], now=at(2025, 3, 30, 0, 0)
-    )
+    result = targets(GALLIMEDIA, "bloquant", at(2025, 3, 29, 23, 30), [], now=at(2025, 3, 30, 0, 0))
     assert result["diagnostic"].deadline == at(2025, 3, 30, 0, 30)
     assert result["diagnostic"].status is TargetStatus.running
 

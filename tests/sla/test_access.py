@@ -7,9 +7,12 @@ from collections.abc import Callable, Iterator
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy.engine import Engine
 from werkzeug.routing import Rule
 
+from sla.auth import service as accounts
 from sla.auth.models import Role
+from sla.db import session_scope, utcnow
 from sla.web.access import PUBLIC_ENDPOINTS
 
 
@@ -51,18 +54,30 @@ def test_every_endpoint_declares_the_role_it_needs(app: Flask) -> None:
         assert isinstance(getattr(view, "required_role", None), Role), rule.endpoint
 
 
+def _api_token(engine: Engine, username: str) -> str:
+    with session_scope(engine) as session:
+        user = accounts.find_user(session, username)
+        assert user is not None
+        token, _record = accounts.create_api_token(session, user, name="test", now=utcnow())
+    return token
+
+
 @pytest.mark.parametrize("role", [Role.viewer, Role.agent])
 def test_lower_roles_cannot_post_higher_roles_actions(
-    app: Flask, client_as: Callable[[Role], FlaskClient], role: Role
+    app: Flask, client_as: Callable[[Role], FlaskClient], role: Role, engine: Engine
 ) -> None:
     client = client_as(role)
     token = _csrf_of_session(client)
+    bearer = {"Authorization": f"Bearer {_api_token(engine, f'user-{role.value}')}"}
     refused = 0
     for rule in _rules(app):
         needed = app.view_functions[rule.endpoint].required_role
         if role.includes(needed) or "POST" not in (rule.methods or set()):
             continue
-        response = client.post(_url(rule), data={"csrf_token": token})
+        if rule.rule.startswith("/api/"):
+            response = client.post(_url(rule), json={}, headers=bearer)
+        else:
+            response = client.post(_url(rule), data={"csrf_token": token})
         assert response.status_code == 403, (role, rule.rule, response.status_code)
         refused += 1
     assert refused > 0

@@ -1,0 +1,59 @@
+"""Tables of incidents and their append-only events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index
+from sqlmodel import Field, SQLModel
+
+from sla.db import UTCDateTime
+
+CHANNELS = ("phone", "email", "portal", "other")
+
+
+class Incident(SQLModel, table=True):
+    """An incident reported to a vendor. Its life is in its events; `revision` guards against
+    two agents updating it at once (each change must name the revision it saw)."""
+
+    __tablename__ = "incidents"
+    __table_args__ = (Index("ix_incidents_contract_reported", "contract_id", "reported_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    vendor_id: int = Field(foreign_key="vendors.id", index=True)
+    contract_id: int = Field(foreign_key="contracts.id")
+    contract_version_id: int = Field(foreign_key="contract_versions.id")
+    service: str = Field(default="", max_length=200)
+    title: str = Field(max_length=300)
+    description: str = Field(default="")
+    severity: str = Field(max_length=64)  # as reported; requalifications are events
+    reporter_id: int | None = Field(default=None, foreign_key="users.id")
+    reported_at: datetime = Field(
+        sa_column=Column(UTCDateTime, nullable=False, index=True)
+    )  # heure H
+    channel: str = Field(default="phone", max_length=16)
+    vendor_ticket_ref: str = Field(default="", max_length=100)
+    # Denormalised from the events, for lists and dashboards: open, paused, resolved, closed.
+    status: str = Field(default="open", max_length=16, index=True)
+    current_severity: str = Field(max_length=64)
+    revision: int = Field(default=1)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    created_by_id: int | None = Field(default=None, foreign_key="users.id")
+
+
+class IncidentEvent(SQLModel, table=True):
+    """One event. Never updated nor deleted: a mistake is cancelled by a later event."""
+
+    __tablename__ = "incident_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incidents.id", index=True)
+    kind: str = Field(max_length=32)
+    occurred_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    recorded_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    recorded_by_id: int | None = Field(default=None, foreign_key="users.id")
+    severity: str | None = Field(default=None, max_length=64)
+    exclusion: str | None = Field(default=None, max_length=64)
+    target: str | None = Field(default=None, max_length=64)
+    cancels_id: int | None = Field(default=None, foreign_key="incident_events.id")
+    text: str = Field(default="")

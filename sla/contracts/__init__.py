@@ -1,0 +1,1 @@
+"""Vendors and their contracts: the TOML document format, tables, import and export."""

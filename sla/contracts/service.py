@@ -1,0 +1,258 @@
+"""Contract services: import documents (all or nothing), versions in force, export, queries.
+
+Services flush, never commit: the CLI command or the request commits once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from sqlmodel import Session, col, select
+
+from sla.contracts.document import (
+    ContractDocument,
+    DocumentError,
+    parse_document,
+    read_contract_file,
+)
+from sla.contracts.models import Contract, ContractVersion, Vendor, VendorCalendar
+from sla.db import id_of
+from sla.engine.terms import SlaTerms
+from sla.errors import DomainError, NotFound
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    reference: str
+    action: str  # "created", "amended" (new version), "unchanged"
+    version: int
+
+
+def contract_files(path: Path) -> list[Path]:
+    """The .toml files of a folder (sorted), or the file itself."""
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.suffix == ".toml" and p.is_file())
+    return [path]
+
+
+def read_documents(paths: Sequence[Path]) -> list[tuple[str, ContractDocument]]:
+    """Read and validate every file; raise DocumentError with every problem of every file."""
+    problems: list[str] = []
+    documents: list[tuple[str, ContractDocument]] = []
+    for path in paths:
+        try:
+            documents.append((str(path), read_contract_file(path)))
+        except DocumentError as error:
+            problems.extend(error.problems)
+    seen: dict[str, str] = {}
+    for source, document in documents:
+        reference = document.contract.reference
+        if reference in seen:
+            problems.append(f"{source}:1: contract {reference!r} is also in {seen[reference]}")
+        seen[reference] = source
+    if not paths:
+        problems.append("no .toml file to import")
+    if problems:
+        raise DocumentError(problems)
+    return documents
+
+
+def _latest_version(session: Session, contract_id: int) -> ContractVersion | None:
+    return session.exec(
+        select(ContractVersion)
+        .where(ContractVersion.contract_id == contract_id)
+        .order_by(col(ContractVersion.number).desc())
+    ).first()
+
+
+def _upsert_vendor(session: Session, document: ContractDocument, now: datetime) -> Vendor:
+    info = document.vendor
+    vendor = session.exec(select(Vendor).where(Vendor.name == info.name)).first()
+    if vendor is None:
+        vendor = Vendor(name=info.name, created_at=now)
+    vendor.siret = info.siret or vendor.siret
+    vendor.support_email = info.support_email or vendor.support_email
+    vendor.support_phone = info.support_phone or vendor.support_phone
+    vendor.portal_url = info.portal_url or vendor.portal_url
+    vendor.notes = info.notes or vendor.notes
+    session.add(vendor)
+    session.flush()
+    vendor_id = id_of(vendor)
+    for key, definition in document.data.get("calendars", {}).items():
+        record = session.exec(
+            select(VendorCalendar).where(
+                VendorCalendar.vendor_id == vendor_id, VendorCalendar.key == key
+            )
+        ).first() or VendorCalendar(vendor_id=vendor_id, key=key, definition={})
+        record.name = str(definition.get("name", key))
+        record.definition = dict(definition)
+        session.add(record)
+    return vendor
+
+
+def import_documents(
+    session: Session,
+    documents: Sequence[tuple[str, ContractDocument]],
+    *,
+    now: datetime,
+    user_id: int | None = None,
+) -> list[ImportOutcome]:
+    """Write validated documents. A contract already known gets a new version when its
+    document changed; the new version must take effect after the last one (otherwise the
+    whole import is refused, nothing written: the caller rolls back on DocumentError)."""
+    outcomes: list[ImportOutcome] = []
+    problems: list[str] = []
+    for source, document in documents:
+        info = document.contract
+        vendor = _upsert_vendor(session, document, now)
+        contract = session.exec(
+            select(Contract).where(Contract.reference == info.reference)
+        ).first()
+        if contract is not None and contract.vendor_id != vendor.id:
+            problems.append(f"{source}:1: contract {info.reference!r} belongs to another vendor")
+            continue
+        if contract is None:
+            contract = Contract(
+                reference=info.reference,
+                vendor_id=vendor.id or 0,
+                title=info.title,
+                start_date=info.start,
+                calendar_key=info.calendar,
+                created_at=now,
+                updated_at=now,
+            )
+        previous = _latest_version(session, contract.id) if contract.id else None
+        if previous is not None and previous.document == document.data:
+            outcomes.append(ImportOutcome(info.reference, "unchanged", previous.number))
+            continue
+        if (
+            previous is not None
+            and document.sla.effective_from <= previous.effective_from
+            and previous.document.get("sla") != document.data.get("sla")
+        ):
+            problems.append(
+                f"{source}:1: sla.effective_from {document.sla.effective_from} must be after "
+                f"{previous.effective_from}, the date of version {previous.number} (an amendment "
+                "takes effect from a new date)"
+            )
+            continue
+        contract.title = info.title
+        contract.services = list(info.services)
+        contract.start_date = info.start
+        contract.end_date = info.end
+        contract.initial_months = info.initial_months
+        contract.renewal = info.renewal
+        contract.max_renewals = info.max_renewals
+        contract.notice_months = info.notice_months
+        contract.notice_days = info.notice_days
+        contract.yearly_amount_ht = info.yearly_amount_ht
+        contract.calendar_key = info.calendar
+        contract.notes = info.notes
+        contract.updated_at = now
+        session.add(contract)
+        session.flush()
+        contract_id = id_of(contract)
+        number = previous.number + 1 if previous else 1
+        session.add(
+            ContractVersion(
+                contract_id=contract_id,
+                number=number,
+                effective_from=max(document.sla.effective_from, previous.effective_from)
+                if previous
+                else document.sla.effective_from,
+                document=document.data,
+                created_at=now,
+                created_by_id=user_id,
+            )
+        )
+        session.flush()
+        outcomes.append(ImportOutcome(info.reference, "amended" if previous else "created", number))
+    if problems:
+        raise DocumentError(problems)
+    return outcomes
+
+
+_TERMS: dict[int, SlaTerms] = {}
+
+
+def terms_of(version: ContractVersion) -> SlaTerms:
+    """The SLA terms of a stored version (parsed once per process: versions never change)."""
+    version_id = id_of(version)
+    terms = _TERMS.get(version_id)
+    if terms is None:
+        document, problems = parse_document(version.document)
+        if document is None:
+            raise DomainError(f"stored version {version_id} is invalid: {problems[0].message}")
+        terms = _TERMS[version_id] = document.sla
+    return terms
+
+
+def version_in_force(session: Session, contract: Contract, on: date) -> ContractVersion:
+    """The version in force on a date: the latest that took effect on or before it."""
+    version = session.exec(
+        select(ContractVersion)
+        .where(
+            ContractVersion.contract_id == contract.id, col(ContractVersion.effective_from) <= on
+        )
+        .order_by(col(ContractVersion.effective_from).desc(), col(ContractVersion.number).desc())
+    ).first()
+    if version is None:
+        raise DomainError(
+            f"contract {contract.reference} has no SLA in force on {on.isoformat()}",
+            field="reported_at",
+        )
+    return version
+
+
+def get_contract(session: Session, contract_id: int) -> Contract:
+    contract = session.get(Contract, contract_id)
+    if contract is None:
+        raise NotFound(f"no contract {contract_id}", field="contract_id")
+    return contract
+
+
+def latest_version(session: Session, contract: Contract) -> ContractVersion:
+    contract_id = id_of(contract)
+    version = _latest_version(session, contract_id)
+    if version is None:
+        raise NotFound(f"contract {contract.reference} has no version")
+    return version
+
+
+def _toml_ready(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _toml_ready(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_toml_ready(v) for v in value]
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def export_contract(session: Session, contract: Contract) -> str:
+    """The contract's latest version as a TOML document that `import` reads back."""
+    version = latest_version(session, contract)
+    header = (
+        f"# {contract.reference} — exported by Garantie (version {version.number}, "
+        f"in force from {version.effective_from.isoformat()})\n"
+    )
+    return header + tomli_w.dumps(_toml_ready(version.document))
+
+
+def list_contracts(session: Session, vendor_id: int | None = None) -> list[Contract]:
+    query = select(Contract).order_by(Contract.reference)
+    if vendor_id is not None:
+        query = query.where(Contract.vendor_id == vendor_id)
+    return list(session.exec(query))
+
+
+def list_vendors(session: Session) -> list[Vendor]:
+    return list(session.exec(select(Vendor).order_by(Vendor.name)))
