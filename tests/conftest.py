@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, select
 
 import sla.models  # noqa: F401
 from sla import create_app
@@ -114,3 +114,17 @@ def client_as(app: Flask, make_user: Callable[..., User]) -> Callable[[Role], Fl
         return client
 
     return make
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "contracts"
+
+
+@pytest.fixture
+def contracts(engine: Engine) -> dict[str, int]:
+    """The five example contracts imported; reference -> contract id."""
+    from sla.contracts.models import Contract
+    from sla.contracts.service import contract_files, import_documents, read_documents
+
+    with session_scope(engine) as session:
+        import_documents(session, read_documents(contract_files(EXAMPLES)), now=utcnow())
+        return {c.reference: c.id for c in session.exec(select(Contract)) if c.id is not None}

@@ -1,0 +1,150 @@
+"""Contract documents: the examples import, errors carry file:line, nothing partial, versions."""
+
+from __future__ import annotations
+
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from sla.cli import cli
+from sla.contracts.document import DocumentError, read_contract_text
+from sla.contracts.models import Contract, ContractVersion, Vendor
+from sla.contracts.service import export_contract, import_documents, version_in_force
+from sla.db import session_scope, utcnow
+from tests.conftest import EXAMPLES
+
+
+def test_the_five_seed_contracts_import(contracts: dict[str, int], engine: Engine) -> None:
+    assert set(contracts) == {
+        "D_2024_0110",
+        "OSNY-GALLIMEDIA-2024",
+        "MIRAMAS-AUKFOOD-2023",
+        "SMICA-DRUELLE-2024",
+        "2025CM0417",
+    }
+    with session_scope(engine) as session:
+        assert len(session.exec(select(Vendor)).all()) == 5
+        libriciel = session.get(Contract, contracts["D_2024_0110"])
+        assert (
+            libriciel is not None and libriciel.max_renewals == 3 and libriciel.notice_months == 2
+        )
+        assert str(libriciel.yearly_amount_ht) == "1600.00"
+
+
+def test_every_figure_cites_its_article() -> None:
+    for path in EXAMPLES.glob("*.toml"):
+        data = tomllib.loads(path.read_text())
+        for severity in data["sla"]["severities"]:
+            for target in severity["targets"]:
+                assert target.get("article"), (
+                    f"{path.name}: {severity['key']}.{target['key']} has no article"
+                )
+
+
+def test_cli_import_reports_every_problem_with_file_and_line_and_writes_nothing(
+    app: Flask, engine: Engine, tmp_path: Path
+) -> None:
+    folder = tmp_path / "contracts"
+    shutil.copytree(EXAMPLES, folder)
+    broken = folder / "operis-oxalis.toml"
+    lines = broken.read_text().splitlines()
+    index = next(i for i, line in enumerate(lines) if line.startswith("max_renewals"))
+    lines[index] = 'max_renewals = "quatre"'
+    target_index = next(i for i, line in enumerate(lines) if line.startswith("business_days = 8"))
+    lines[target_index] = "business_dais = 8"
+    broken.write_text("\n".join(lines) + "\n")
+    result = app.test_cli_runner().invoke(cli, args=["contracts", "import", str(folder)])
+    assert result.exit_code == 2
+    assert (
+        f"{broken}:{index + 1}: contract.max_renewals: expected a whole number, got 'quatre'"
+        in result.output
+    )
+    assert (
+        f"{broken}:{target_index + 1}: sla.severities[0].targets[0].business_dais: unknown key business_dais"
+        in result.output
+    )
+    with session_scope(engine) as session:  # the four good files were not imported either
+        assert session.exec(select(Contract)).all() == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[vendor\nname = 1", "x.toml:1: not valid TOML"),
+        ("format = 2\n", "x.toml:1: format: unsupported format 2"),
+        (
+            '[vendor]\nname = "V"\nsiret = "12345678901234"\n',
+            "x.toml:3: vendor.siret: '12345678901234' is not a valid SIRET",
+        ),
+    ],
+)
+def test_document_errors_name_the_line(text: str, expected: str) -> None:
+    with pytest.raises(DocumentError) as caught:
+        read_contract_text(text, "x.toml")
+    assert any(p.startswith(expected) for p in caught.value.problems), caught.value.problems
+
+
+def test_target_from_unknown_milestone_is_refused() -> None:
+    text = (
+        (EXAMPLES / "libriciel-comelus.toml")
+        .read_text()
+        .replace('from = "prise-en-charge"', 'from = "prise-en-compte"')
+    )
+    with pytest.raises(DocumentError) as caught:
+        read_contract_text(text, "l.toml")
+    assert any(
+        "'from' must be 'report' or a target of 'indisponibilite'" in p
+        for p in caught.value.problems
+    )
+
+
+def test_export_reads_back_identically(
+    contracts: dict[str, int], engine: Engine, tmp_path: Path
+) -> None:
+    with session_scope(engine) as session:
+        for contract in session.exec(select(Contract)):
+            text = export_contract(session, contract)
+            again = read_contract_text(text, "export.toml")
+            version = session.exec(
+                select(ContractVersion).where(ContractVersion.contract_id == contract.id)
+            ).one()
+            assert again.data == version.document
+
+
+def test_amendment_creates_a_version_and_old_incidents_keep_theirs(
+    contracts: dict[str, int], engine: Engine
+) -> None:
+    text = (EXAMPLES / "operis-oxalis.toml").read_text()
+    amended = text.replace("effective_from = 2025-01-01", "effective_from = 2025-07-01").replace(
+        "business_days = 8 ", "business_days = 5 "
+    )
+    with session_scope(engine) as session:
+        outcome = import_documents(
+            session, [("amended.toml", read_contract_text(amended, "amended.toml"))], now=utcnow()
+        )
+    assert outcome[0].action == "amended" and outcome[0].version == 2
+    from datetime import date
+
+    with session_scope(engine) as session:
+        contract = session.get(Contract, contracts["2025CM0417"])
+        assert contract is not None
+        assert version_in_force(session, contract, date(2025, 3, 1)).number == 1
+        assert version_in_force(session, contract, date(2025, 8, 1)).number == 2
+
+
+def test_amendment_must_take_effect_later(contracts: dict[str, int], engine: Engine) -> None:
+    text = (
+        (EXAMPLES / "operis-oxalis.toml")
+        .read_text()
+        .replace("business_days = 8 ", "business_days = 5 ")
+    )
+    with (
+        pytest.raises(DocumentError, match="must be after 2025-01-01"),
+        session_scope(engine) as session,
+    ):
+        import_documents(session, [("a.toml", read_contract_text(text, "a.toml"))], now=utcnow())

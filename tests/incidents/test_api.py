@@ -1,0 +1,256 @@
+"""The JSON API: report incidents, record events, conflicts, validation, OpenAPI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from jsonschema import Draft202012Validator
+from openapi_spec_validator import validate
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+from sqlalchemy.engine import Engine
+
+from sla.auth import service as accounts
+from sla.auth.models import Role, User
+from sla.db import session_scope, utcnow
+
+
+@pytest.fixture
+def api(
+    app: Flask, make_user: Callable[..., User], engine: Engine
+) -> Callable[[Role], tuple[FlaskClient, dict[str, str]]]:
+    def make(role: Role) -> tuple[FlaskClient, dict[str, str]]:
+        make_user(f"api-{role.value}", role)
+        with session_scope(engine) as session:
+            user = accounts.find_user(session, f"api-{role.value}")
+            assert user is not None
+            token, _ = accounts.create_api_token(session, user, name="tests", now=utcnow())
+        return app.test_client(), {"Authorization": f"Bearer {token}"}
+
+    return make
+
+
+def iso(value: datetime) -> str:
+    return value.isoformat()
+
+
+def report(client: FlaskClient, headers: dict[str, str], contract_id: int, **extra: Any) -> Any:
+    body = {
+        "contract_id": contract_id,
+        "severity": "bloquant",
+        "title": "ComElus inaccessible",
+        "channel": "phone",
+        **extra,
+    }
+    return client.post("/api/v1/incidents", json=body, headers=headers)
+
+
+def test_agent_reports_an_incident_and_sees_every_deadline(
+    api: Any, contracts: dict[str, int]
+) -> None:
+    client, headers = api(Role.agent)
+    heure_h = utcnow() - timedelta(minutes=30)
+    response = report(
+        client,
+        headers,
+        contracts["D_2024_0110"],
+        reported_at=iso(heure_h),
+        vendor_ticket_ref="LS-4242",
+    )
+    assert response.status_code == 201, response.json
+    body = response.json
+    assert (
+        body["status"] == "open"
+        and body["revision"] == 1
+        and body["vendor_ticket_ref"] == "LS-4242"
+    )
+    targets = {t["key"]: t for t in body["targets"]}
+    assert set(targets) == {"prise-en-charge", "contournement", "resolution"}
+    assert targets["prise-en-charge"]["deadline"] is not None
+    assert targets["resolution"]["status"] == "pending"
+    listed = client.get("/api/v1/incidents?open=1", headers=headers).json
+    assert listed["total"] == 1 and listed["items"][0]["id"] == body["id"]
+
+
+def test_events_move_the_incident_and_stale_revisions_conflict(
+    api: Any, contracts: dict[str, int]
+) -> None:
+    client, headers = api(Role.agent)
+    created = report(
+        client, headers, contracts["D_2024_0110"], reported_at=iso(utcnow() - timedelta(hours=1))
+    ).json
+    url = f"/api/v1/incidents/{created['id']}/events"
+    first = client.post(url, json={"kind": "acknowledged", "revision": 1}, headers=headers)
+    assert first.status_code == 201, first.json
+    assert first.json["revision"] == 2
+    assert {t["key"]: t["milestone_at"] for t in first.json["targets"]}[
+        "prise-en-charge"
+    ] is not None
+    # A second agent who still saw revision 1 gets a conflict, not an overwrite.
+    stale = client.post(
+        url,
+        json={"kind": "waiting_customer", "revision": 1, "text": "logs demandés"},
+        headers=headers,
+    )
+    assert stale.status_code == 409
+    assert stale.json["errors"][0]["field"] == "revision"
+    refused = client.post(url, json={"kind": "resumed", "revision": 2}, headers=headers)
+    assert refused.status_code == 400
+    assert "not waiting" in refused.json["error"]
+    paused = client.post(
+        url,
+        json={"kind": "waiting_customer", "revision": 2, "text": "logs demandés"},
+        headers=headers,
+    )
+    assert paused.json["status"] == "paused"
+    requalified = client.post(
+        url,
+        json={
+            "kind": "requalified",
+            "revision": 3,
+            "severity": "mineur",
+            "text": "un seul élu concerné",
+        },
+        headers=headers,
+    )
+    assert requalified.status_code == 201
+    assert (
+        requalified.json["severity"] == "mineur"
+        and requalified.json["initial_severity"] == "bloquant"
+    )
+    events = requalified.json["events"]
+    cancel = client.post(
+        url,
+        json={
+            "kind": "cancellation",
+            "revision": 4,
+            "cancels": events[1]["id"],
+            "text": "erreur de saisie",
+        },
+        headers=headers,
+    )
+    assert cancel.status_code == 201
+    assert cancel.json["status"] == "open"
+    assert len(cancel.json["events"]) == 4  # nothing deleted: the cancellation is one more event
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"severity": "bloquant"}, "title"),
+        (
+            {"title": "x", "severity": "bloquant", "reported_at": "2025-05-05T09:00:00"},
+            "reported_at",
+        ),
+        ({"title": "x", "severity": "bloquant", "channel": "fax"}, "channel"),
+        ({"title": "x", "severity": "bloquant", "colour": "red"}, "colour"),
+    ],
+)
+def test_bad_input_gets_422_naming_the_field(
+    api: Any, contracts: dict[str, int], body: dict[str, Any], field: str
+) -> None:
+    client, headers = api(Role.agent)
+    response = client.post(
+        "/api/v1/incidents", json={"contract_id": contracts["D_2024_0110"], **body}, headers=headers
+    )
+    assert response.status_code == 422
+    assert field in [e["field"] for e in response.json["errors"]]
+
+
+def test_domain_refusals_get_400_naming_the_field(api: Any, contracts: dict[str, int]) -> None:
+    client, headers = api(Role.agent)
+    future = report(
+        client, headers, contracts["D_2024_0110"], reported_at=iso(utcnow() + timedelta(hours=2))
+    )
+    assert future.status_code == 400 and future.json["errors"][0]["field"] == "reported_at"
+    unknown = report(client, headers, contracts["D_2024_0110"], severity="urgentissime")
+    assert unknown.status_code == 400 and unknown.json["errors"][0]["field"] == "severity"
+    before_contract = report(
+        client,
+        headers,
+        contracts["2025CM0417"],
+        severity="bloquante",
+        reported_at="2024-06-01T10:00:00+02:00",
+    )
+    assert before_contract.status_code == 400 and "no SLA in force" in before_contract.json["error"]
+    assert client.get("/api/v1/incidents/999999", headers=headers).status_code == 404
+    assert (
+        client.post(
+            "/api/v1/incidents",
+            data="not json",
+            headers={**headers, "Content-Type": "application/json"},
+        ).status_code
+        == 422
+    )
+
+
+def test_viewer_reads_but_cannot_write(api: Any, contracts: dict[str, int]) -> None:
+    client, headers = api(Role.viewer)
+    assert client.get("/api/v1/contracts", headers=headers).status_code == 200
+    assert report(client, headers, contracts["D_2024_0110"]).status_code == 403
+
+
+def test_contract_detail_lists_the_sla(api: Any, contracts: dict[str, int]) -> None:
+    client, headers = api(Role.viewer)
+    detail = client.get(
+        f"/api/v1/contracts/{contracts['MIRAMAS-AUKFOOD-2023']}", headers=headers
+    ).json
+    assert [s["key"] for s in detail["severities"]] == ["collabora", "linux"]
+    assert [e["key"] for e in detail["exclusions"]] == [
+        "application-tierce",
+        "infrastructure",
+        "tres-complexe",
+    ]
+    assert detail["severities"][1]["targets"][1] == {
+        "key": "gtr",
+        "kind": "restoration",
+        "label": "GTR",
+        "unit": "business_seconds",
+        "amount": 28800.0,
+        "end_of_day": False,
+        "origin": "report",
+        "calendar": "ouvrables",
+        "pauses": True,
+        "article": "Mission 2 ; Garantie de rétablissement - GTR",
+    }
+
+
+def test_openapi_documents_every_route_and_the_responses_match(
+    app: Flask, api: Any, contracts: dict[str, int]
+) -> None:
+    client, headers = api(Role.agent)
+    document = client.get("/api/v1/openapi.json", headers=headers).json
+    validate(document)
+    documented = {(path, method) for path, ops in document["paths"].items() for method in ops}
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/v1/") and rule.endpoint != "api.openapi":
+            path = rule.rule.replace("<int:", "{").replace(">", "}")
+            for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}:
+                assert (path, method.lower()) in documented, (path, method)
+    registry = Registry().with_resource(
+        "urn:api",
+        Resource.from_contents(
+            {"components": document["components"]}, default_specification=DRAFT202012
+        ),
+    )
+
+    def check(schema_name: str, instance: Any) -> None:
+        validator = Draft202012Validator(
+            {"$ref": f"urn:api#/components/schemas/{schema_name}"}, registry=registry
+        )
+        validator.validate(instance)
+
+    created = report(client, headers, contracts["D_2024_0110"]).json
+    check("IncidentDetailOut", created)
+    check("IncidentPage", client.get("/api/v1/incidents", headers=headers).json)
+    check(
+        "ContractDetailOut",
+        client.get(f"/api/v1/contracts/{contracts['D_2024_0110']}", headers=headers).json,
+    )
+    check("ErrorBody", client.post("/api/v1/incidents", json={}, headers=headers).json)
+    assert datetime.fromisoformat(created["reported_at"]).tzinfo is not None
