@@ -216,6 +216,10 @@ class BusinessCalendar:
         """Local wall time → epoch seconds (gap: the transition; ambiguous: first occurrence)."""
         if seconds >= DAY_SECONDS:
             day, seconds = day + timedelta(days=1), seconds - DAY_SECONDS
+        ordinal = day.toordinal()
+        offset = self._day_offsets.get(ordinal)
+        if offset is not None:  # a day without DST change, already built: plain arithmetic
+            return (ordinal - _UNIX_ORDINAL) * DAY_SECONDS + seconds - offset
         wall = datetime.combine(day, time(seconds // 3600, seconds % 3600 // 60, seconds % 60))
         aware = wall.replace(tzinfo=self.zone)
         stamp = int(aware.timestamp())
@@ -343,6 +347,15 @@ class BusinessCalendar:
                 )
                 microsecond = value.microsecond
                 return stamp + microsecond / 1e6 if microsecond else stamp
+        elif zone is UTC:  # instants read back from the database
+            stamp = (
+                (value.toordinal() - _UNIX_ORDINAL) * DAY_SECONDS
+                + value.hour * 3600
+                + value.minute * 60
+                + value.second
+            )
+            microsecond = value.microsecond
+            return stamp + microsecond / 1e6 if microsecond else stamp
         elif zone is None or value.utcoffset() is None:
             _require_aware(value, what)
         return value.timestamp()
@@ -425,6 +438,19 @@ class BusinessCalendar:
         self._covering(a)
         t = self._covering(b)  # covers both: extensions only ever widen the range
         return t.position(b) - t.position(a)
+
+    def positions(self, instants: list[datetime]) -> list[float]:
+        """Business positions of several instants on one common axis: the business time
+        between any two of them is the difference of their positions."""
+        epoch = self._epoch
+        stamps = [epoch(value, "instant") for value in instants]
+        t = self._t
+        low, high = min(stamps), max(stamps)
+        if not (t.lo_ts < low and high < t.hi_ts):
+            self._covering(low)
+            t = self._covering(high)  # covers both ends: extensions only widen the range
+        position = t.position
+        return [position(stamp) for stamp in stamps]
 
     def elapsed(self, start: datetime, end: datetime) -> timedelta:
         """Business time between two instants, as a timedelta."""

@@ -179,15 +179,29 @@ def users_ensure_admin() -> None:
 
 
 @cli.command("demo")
+@click.option(
+    "--incidents",
+    type=click.IntRange(0, 1_000_000),
+    default=None,
+    help="Generate this many incidents (default: 300, only into an empty database).",
+)
+@click.option(
+    "--seed", type=int, default=2026, show_default=True, help="Same seed, same day: same data."
+)
 @with_appcontext
-def demo() -> None:
-    """Load the demo data (idempotent: loading twice changes nothing)."""
+def demo(incidents: int | None, seed: int) -> None:
+    """Load the demo data: users, the five example contracts, incidents of the last six months.
+    Without --incidents, loading twice changes nothing."""
+    import time
+
     from sla.demo import load_demo
 
     _migrate()
+    started = time.perf_counter()
     with session_scope(_engine()) as session:
-        for line in load_demo(session, now=utcnow()):
+        for line in load_demo(session, now=utcnow(), incidents=incidents, seed=seed):
             click.echo(line)
+    click.echo(f"done in {time.perf_counter() - started:.1f} s")
 
 
 @cli.group("contracts")

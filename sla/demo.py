@@ -1,24 +1,89 @@
-"""Demo data for `sla demo` and `make run`: a small DSI with its users (vendors, contracts and
-incidents are added by the features that own them)."""
+"""Demo data for `sla demo` and `make run`: users, the five example contracts, and incidents.
+
+Incidents are deterministic for a seed and a day: the same seed on the same day gives the
+same data. Their vendors behave like real ones: most answer in time, some late, some wait on
+us, some incidents get requalified or an exclusion invoked, the recent ones are still open.
+Every generated history is checked by the lifecycle engine before it is written.
+"""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 
-from sqlmodel import Session
+from sqlalchemy import insert
+from sqlmodel import Session, col, func, select
 
+from calendars.engine import compiled
+from incidents.models import Incident, IncidentEvent
 from sla.auth import service as accounts
 from sla.auth.models import Role
+from sla.config import PROJECT_ROOT
+from sla.contracts.models import Contract
+from sla.contracts.service import (
+    contract_files,
+    import_documents,
+    read_documents,
+    terms_of,
+    version_in_force,
+)
+from sla.db import id_of
+from sla.engine.lifecycle import Event, EventKind, replay
+from sla.engine.terms import DurationUnit, SlaTerms, TargetKind, TargetTerms
 
+EXAMPLES = PROJECT_ROOT / "examples" / "contracts"
 DEMO_USERS = (
     ("agent", "Camille Agent", Role.agent),
     ("lecteur", "Dominique Lecteur", Role.viewer),
 )
+DEFAULT_INCIDENTS = 300
+DEFAULT_SEED = 2026
+TITLES = {
+    "D_2024_0110": [
+        "Convocations non envoyées",
+        "Espace élu inaccessible",
+        "Lenteurs à l'ouverture des séances",
+        "Pièce jointe illisible",
+        "Erreur 500 à la connexion",
+    ],
+    "OSNY-GALLIMEDIA-2024": [
+        "Site osny.fr indisponible",
+        "Module Drupal vulnérable",
+        "Formulaire de contact en erreur",
+        "Droits d'édition trop larges",
+    ],
+    "MIRAMAS-AUKFOOD-2023": [
+        "Collabora ne s'ouvre plus",
+        "Serveur de fichiers saturé",
+        "Certificat expiré sur le serveur web",
+        "Sauvegarde en échec",
+        "Mise à jour Debian bloquée",
+    ],
+    "SMICA-DRUELLE-2024": [
+        "Correctif Windows à appliquer",
+        "Correctif Microsoft 365 publié",
+        "Demande de nouvelle boîte mail",
+        "Poste non synchronisé OneDrive",
+    ],
+    "2025CM0417": [
+        "Instruction ADS impossible",
+        "Calcul des taxes erroné",
+        "Édition d'arrêté en erreur",
+        "Intégration MAJIC annuelle",
+        "Lenteur du module cadastre",
+    ],
+}
+ORDER = [
+    TargetKind.take_charge,
+    TargetKind.intervention,
+    TargetKind.restoration,
+    TargetKind.resolution,
+    TargetKind.other,
+]
 
 
-def load_demo(session: Session, *, now: datetime) -> Iterator[str]:
-    """Create what is missing and say what was done; never overwrite what exists."""
+def ensure_users(session: Session, *, now: datetime) -> Iterator[str]:
     for username, name, role in DEMO_USERS:
         if accounts.find_user(session, username) is not None:
             continue
@@ -33,3 +98,232 @@ def load_demo(session: Session, *, now: datetime) -> Iterator[str]:
             must_change_password=True,
         )
         yield f"demo user {username} ({role.value}), one-time password: {password}"
+
+
+def _delay(rng: random.Random, target: TargetTerms) -> float:
+    """Business (or real) seconds a demo vendor takes for a target: mostly in time."""
+    amount = target.duration.amount
+    if target.duration.unit is DurationUnit.business_days:
+        amount *= 8 * 3600  # about a business day
+    if target.duration.unit is DurationUnit.none:
+        amount = rng.uniform(5, 40) * 8 * 3600
+    factor = rng.uniform(0.05, 0.9) if rng.random() < 0.82 else rng.uniform(1.05, 2.5)
+    return max(60.0, amount * factor)
+
+
+def _when(terms: SlaTerms, target: TargetTerms, start: datetime, seconds: float) -> datetime:
+    calendar = compiled(terms.calendars[target.calendar])
+    if target.duration.is_business or target.duration.unit is DurationUnit.none:
+        return calendar.deadline(start, seconds)
+    return start + timedelta(seconds=seconds)
+
+
+def _history(
+    rng: random.Random,
+    terms: SlaTerms,
+    severity: str,
+    reported: datetime,
+    now: datetime,
+    exclusions: list[str],
+) -> list[Event]:
+    """A plausible, valid sequence of events for one incident."""
+    events: list[Event] = []
+
+    def add(kind: EventKind, at: datetime, **extra: object) -> bool:
+        if at > now:
+            return False
+        events.append(Event(id=len(events) + 1, kind=kind, occurred_at=at, **extra))  # type: ignore[arg-type]
+        return True
+
+    targets = sorted(terms.severity(severity).targets, key=lambda t: ORDER.index(t.kind))
+    cursor = reported
+    stamps: dict[str, datetime] = {}
+    if rng.random() < 0.1 and len(terms.severities) > 1:
+        other = rng.choice([s.key for s in terms.severities if s.key != severity])
+        at = reported + timedelta(minutes=rng.randint(20, 240))
+        if not add(
+            EventKind.requalified,
+            at,
+            severity=other,
+            text="Requalifié après diagnostic du prestataire",
+        ):
+            return events
+        targets = sorted(terms.severity(other).targets, key=lambda t: ORDER.index(t.kind))
+        cursor = at
+    for target in targets:
+        origin = stamps.get(target.origin, reported)
+        at = max(_when(terms, target, origin, _delay(rng, target)), cursor + timedelta(minutes=5))
+        recent = now - cursor < timedelta(days=10)
+        if target.kind in (TargetKind.restoration, TargetKind.resolution) and rng.random() < (
+            0.5 if recent else 0.2
+        ):
+            pause_at = cursor + (at - cursor) / 3
+            resume_at = pause_at + timedelta(hours=rng.randint(2, 60))
+            if now - pause_at < timedelta(days=7) and rng.random() < 0.5:
+                resume_at = now + timedelta(days=1)  # still waiting on us today
+            if not add(
+                EventKind.waiting_customer, pause_at, text="Le prestataire attend nos journaux"
+            ):
+                return events
+            if not add(EventKind.resumed, resume_at):
+                return events
+            at = max(at, resume_at) + (resume_at - pause_at)
+        if (
+            exclusions and target.kind is TargetKind.restoration and rng.random() < 0.12
+        ) and not add(
+            EventKind.exclusion_invoked,
+            cursor + timedelta(minutes=30),
+            exclusion=rng.choice(exclusions),
+            target=target.key,
+            text="Origine hors périmètre du prestataire",
+        ):
+            return events
+        kind = {
+            TargetKind.take_charge: EventKind.acknowledged,
+            TargetKind.intervention: EventKind.intervention_started,
+            TargetKind.restoration: EventKind.workaround,
+        }.get(target.kind, EventKind.resolved)
+        if kind is EventKind.intervention_started and any(
+            e.kind is EventKind.intervention_started for e in events
+        ):
+            continue
+        if not add(kind, at):
+            return events
+        stamps[target.key] = at
+        cursor = at
+        if kind is EventKind.resolved:
+            break
+    if events and events[-1].kind is not EventKind.resolved:
+        add(EventKind.resolved, cursor + timedelta(hours=rng.randint(1, 72)))
+    if events and events[-1].kind is EventKind.resolved and rng.random() < 0.8:
+        add(EventKind.closed, events[-1].occurred_at + timedelta(hours=rng.randint(2, 96)))
+    return events
+
+
+def generate_incidents(
+    session: Session, *, count: int, seed: int, now: datetime, user_id: int | None
+) -> int:
+    """Insert `count` incidents over the last six months (in batches, validated by replay)."""
+    rng = random.Random(seed)  # noqa: S311 (demo data, not secrets)
+    day = datetime.combine(
+        now.date(), time(0), tzinfo=UTC
+    )  # the same seed on the same day: the same data
+    contracts = list(session.exec(select(Contract).order_by(Contract.reference)))
+    weights = {
+        "D_2024_0110": 3,
+        "MIRAMAS-AUKFOOD-2023": 3,
+        "2025CM0417": 2,
+        "OSNY-GALLIMEDIA-2024": 1,
+        "SMICA-DRUELLE-2024": 1,
+    }
+    picks = [c for c in contracts for _ in range(weights.get(c.reference, 1))]
+    written = 0
+    batch_incidents: list[dict[str, object]] = []
+    batch_events: list[list[Event]] = []
+
+    def flush() -> None:
+        nonlocal written
+        if not batch_incidents:
+            return
+        ids = (
+            session.execute(
+                insert(Incident).returning(col(Incident.id), sort_by_parameter_order=True),
+                batch_incidents,
+            )
+            .scalars()
+            .all()
+        )
+        rows: list[dict[str, object]] = []
+        for incident_id, events in zip(ids, batch_events, strict=True):
+            for event in events:
+                rows.append(
+                    {
+                        "incident_id": incident_id,
+                        "kind": event.kind.value,
+                        "occurred_at": event.occurred_at,
+                        "recorded_at": min(
+                            now, event.occurred_at + timedelta(minutes=rng.randint(1, 90))
+                        ),
+                        "recorded_by_id": user_id,
+                        "severity": event.severity,
+                        "exclusion": event.exclusion,
+                        "target": event.target,
+                        "cancels_id": None,
+                        "text": event.text,
+                    }
+                )
+        if rows:
+            session.execute(insert(IncidentEvent), rows)
+        written += len(batch_incidents)
+        batch_incidents.clear()
+        batch_events.clear()
+
+    for _ in range(count):
+        contract = rng.choice(picks)
+        reported = day - timedelta(days=rng.uniform(0.05, 182))
+        reported = reported.replace(second=0, microsecond=0)
+        version = version_in_force(session, contract, reported.date())
+        terms = terms_of(version)
+        calendar = compiled(terms.calendars[contract.calendar_key])
+        if rng.random() < 0.75:  # most reports come in during opening hours
+            reported = calendar.open_at_or_after(reported) or reported
+        if reported > now:
+            continue
+        severity = rng.choices(
+            [s.key for s in terms.severities],
+            weights=[1 + i for i in range(len(terms.severities))][::-1],
+        )[0]
+        events = _history(rng, terms, severity, reported, now, [e.key for e in terms.exclusions])
+        state = replay(
+            reported_at=reported,
+            severity=severity,
+            events=events,
+            now=now,
+            severities=terms.severity_keys(),
+            exclusions=[e.key for e in terms.exclusions],
+        )
+        batch_incidents.append(
+            {
+                "vendor_id": contract.vendor_id,
+                "contract_id": contract.id,
+                "contract_version_id": id_of(version),
+                "service": rng.choice(contract.services) if contract.services else "",
+                "title": rng.choice(TITLES.get(contract.reference, ["Incident"])),
+                "description": "Signalé par l'équipe de la DSI (données de démonstration).",
+                "severity": severity,
+                "current_severity": state.severity,
+                "status": state.status,
+                "reporter_id": user_id,
+                "reported_at": reported,
+                "channel": rng.choice(["phone", "email", "portal"]),
+                "vendor_ticket_ref": f"T{rng.randint(10000, 99999)}",
+                "revision": 1 + len(events),
+                "created_at": min(now, reported + timedelta(minutes=rng.randint(2, 45))),
+                "created_by_id": user_id,
+            }
+        )
+        batch_events.append(events)
+        if len(batch_incidents) >= 2000:
+            flush()
+    flush()
+    return written
+
+
+def load_demo(
+    session: Session, *, now: datetime, incidents: int | None = None, seed: int = DEFAULT_SEED
+) -> Iterator[str]:
+    """Create what is missing and say what was done; never overwrite what exists."""
+    yield from ensure_users(session, now=now)
+    for outcome in import_documents(session, read_documents(contract_files(EXAMPLES)), now=now):
+        if outcome.action != "unchanged":
+            yield f"contract {outcome.reference}: {outcome.action} (version {outcome.version})"
+    existing = session.exec(select(func.count()).select_from(Incident)).one()
+    if existing and incidents is None:
+        yield f"{existing} incidents already there: none added"
+        return
+    agent = accounts.find_user(session, "agent")
+    count = DEFAULT_INCIDENTS if incidents is None else incidents
+    written = generate_incidents(
+        session, count=count, seed=seed, now=now, user_id=agent.id if agent else None
+    )
+    yield f"{written} demo incidents over the last six months (seed {seed})"

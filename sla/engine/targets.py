@@ -32,7 +32,7 @@ class TargetStatus(StrEnum):
     excluded = "excluded"  # an exclusion clause was invoked
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TargetState:
     key: str
     kind: TargetKind
@@ -71,20 +71,48 @@ def milestone_of(kind: TargetKind, state: IncidentState) -> datetime | None:
     return min(found) if found else None
 
 
+def _state(
+    target: TargetTerms,
+    origin: datetime | None,
+    milestone: datetime | None,
+    business: bool,
+    status: TargetStatus,
+    deadline: datetime | None,
+    total: float | None,
+    consumed: float,
+    lateness: float | None,
+) -> TargetState:
+    return TargetState(
+        target.key,
+        target.kind,
+        target.label,
+        target.article,
+        target.origin,
+        origin,
+        deadline,
+        milestone,
+        total,
+        consumed,
+        None if total is None else total - consumed,
+        lateness,
+        status,
+        business,
+    )
+
+
 class _Clock:
-    """Measures and moves time in one target's terms (business or real)."""
+    """Measures and moves time in one target's terms: business time in its calendar, or real
+    time. Measures go through positions on an axis, so that many of them cost one search each."""
 
     def __init__(self, target: TargetTerms, calendar: BusinessCalendar) -> None:
         self.target = target
         self.calendar = calendar
         self.business = target.duration.is_business
 
-    def measure(self, start: datetime, end: datetime) -> float:
-        if end <= start:
-            return 0.0
+    def positions(self, instants: list[datetime]) -> list[float]:
         if self.business:
-            return self.calendar.business_seconds(start, end)
-        return (end - start).total_seconds()
+            return self.calendar.positions(instants)
+        return [value.timestamp() for value in instants]
 
     def advance(self, start: datetime, seconds: float) -> datetime:
         if seconds <= 0:
@@ -105,12 +133,14 @@ class _Clock:
             origin, timedelta(seconds=duration.amount), self.calendar.zone
         )
 
-    def paused(
-        self, pauses: list[tuple[datetime, datetime]], start: datetime, end: datetime
-    ) -> float:
-        return sum(
-            self.measure(max(a, start), min(b, end)) for a, b in pauses if b > start and a < end
-        )
+
+def _overlap(spans: list[tuple[float, float]], low: float, high: float) -> float:
+    """How much of [low, high) the spans cover (positions)."""
+    covered = 0.0
+    for a, b in spans:
+        if b > low and a < high:
+            covered += (b if b < high else high) - (a if a > low else low)
+    return covered
 
 
 def _pause_spans(pauses: list[Pause], now: datetime) -> list[tuple[datetime, datetime]]:
@@ -127,7 +157,7 @@ def compute_targets(
 ) -> list[TargetState]:
     """The targets of the incident's current severity, as they stand at `now`."""
     severity = terms.severity(state.severity)
-    lookup = calendar_for or (lambda key: compiled(terms.calendars[key]))
+    lookup = calendar_for or calendars_of(terms).__getitem__
     excluded_all = any(e.target is None for e in state.exclusions)
     excluded = {e.target for e in state.exclusions}
     spans = _pause_spans(state.pauses, now)
@@ -144,69 +174,83 @@ def compute_targets(
         if milestone is not None and origin is not None and milestone < origin:
             milestone = origin  # met by the same event as its origin
 
-        def build(
-            status: TargetStatus,
-            *,
-            deadline: datetime | None = None,
-            total: float | None = None,
-            consumed: float = 0.0,
-            lateness: float | None = None,
-            target: TargetTerms = target,
-            origin: datetime | None = origin,
-            milestone: datetime | None = milestone,
-            business: bool = clock.business,
-        ) -> TargetState:
-            return TargetState(
-                key=target.key,
-                kind=target.kind,
-                label=target.label,
-                article=target.article,
-                origin=target.origin,
-                started_at=origin,
-                deadline=deadline,
-                milestone_at=milestone,
-                total_seconds=total,
-                consumed_seconds=consumed,
-                remaining_seconds=None if total is None else total - consumed,
-                lateness_seconds=lateness,
-                status=status,
-                business=business,
-            )
-
         if excluded_all or target.key in excluded:
-            results.append(build(TargetStatus.excluded))
+            results.append(
+                _state(
+                    target,
+                    origin,
+                    milestone,
+                    clock.business,
+                    TargetStatus.excluded,
+                    None,
+                    None,
+                    0.0,
+                    None,
+                )
+            )
             continue
         if origin is None:
-            results.append(build(TargetStatus.pending))
+            results.append(
+                _state(
+                    target,
+                    origin,
+                    milestone,
+                    clock.business,
+                    TargetStatus.pending,
+                    None,
+                    None,
+                    0.0,
+                    None,
+                )
+            )
             continue
         stop = milestone if milestone is not None else end_of_clock
-        target_spans = spans if target.pauses else []
-        consumed = clock.measure(origin, stop) - clock.paused(target_spans, origin, stop)
-        if not target.duration.is_fixed:
+        target_pauses = [(a, b) for a, b in spans if b > origin] if target.pauses else []
+        fixed = target.duration.is_fixed
+        base = clock.base_deadline(origin) if fixed else origin
+        # Business hours: the base deadline sits exactly `amount` after the origin on the axis.
+        derived = target.duration.unit is DurationUnit.business_seconds
+        instants = [origin, max(stop, origin)]
+        if not derived:
+            instants.append(base)
+        instants.extend(x for span in target_pauses for x in span)
+        points = clock.positions(instants)
+        o, st = points[0], points[1]
+        bp = o + target.duration.amount if derived else points[2]
+        first = 2 if derived else 3
+        pause_p = [
+            (points[first + 2 * i], points[first + 1 + 2 * i]) for i in range(len(target_pauses))
+        ]
+        consumed = (st - o) - _overlap(pause_p, o, st)
+        if not fixed:
             status = (
                 TargetStatus.met
                 if milestone
                 else (TargetStatus.not_applicable if state.is_closed else TargetStatus.running)
             )
-            results.append(build(status, consumed=consumed))
+            results.append(
+                _state(
+                    target, origin, milestone, clock.business, status, None, None, consumed, None
+                )
+            )
             continue
-        base = clock.base_deadline(origin)
-        deadline = base
-        for _ in range(100):  # the deadline moves later by the paused time it covers
-            moved = clock.advance(base, clock.paused(target_spans, origin, deadline))
-            if moved == deadline:
+        d = bp
+        for _ in range(
+            100 if pause_p else 0
+        ):  # the deadline moves later by the paused time it covers
+            moved = bp + _overlap(pause_p, o, d)
+            if moved == d:
                 break
-            deadline = moved
-        total = clock.measure(origin, deadline) - clock.paused(target_spans, origin, deadline)
+            d = moved
+        deadline = clock.advance(base, d - bp)
+        total = (d - o) - _overlap(pause_p, o, d)
         lateness: float | None = None
         if milestone is not None:
             if milestone <= deadline:
                 status = TargetStatus.met
             else:
                 status = TargetStatus.breached
-                lateness = clock.measure(deadline, milestone) - clock.paused(
-                    target_spans, deadline, milestone
-                )
+                lateness = st - d - _overlap(pause_p, d, st)
         elif end_of_clock >= deadline:
             if state.is_closed:
                 status = (
@@ -217,7 +261,7 @@ def compute_targets(
             else:
                 status = TargetStatus.breached
             if status is TargetStatus.breached:
-                lateness = clock.measure(deadline, end_of_clock)
+                lateness = st - d
         elif state.is_closed:
             status = TargetStatus.not_applicable
         elif open_pause is not None and target.pauses:
@@ -227,7 +271,17 @@ def compute_targets(
         else:
             status = TargetStatus.running
         results.append(
-            build(status, deadline=deadline, total=total, consumed=consumed, lateness=lateness)
+            _state(
+                target,
+                origin,
+                milestone,
+                clock.business,
+                status,
+                deadline,
+                total,
+                consumed,
+                lateness,
+            )
         )
     return results
 
@@ -245,5 +299,16 @@ def now_max(target: TargetState) -> datetime:
 _LIVE = {TargetStatus.running, TargetStatus.at_risk, TargetStatus.paused, TargetStatus.breached}
 
 
+_COMPILED: dict[int, tuple[SlaTerms, dict[str, BusinessCalendar]]] = {}
+
+
 def calendars_of(terms: SlaTerms) -> Mapping[str, BusinessCalendar]:
-    return {key: compiled(spec) for key, spec in terms.calendars.items()}
+    """The compiled calendars of a version's terms (kept per terms object: versions never
+    change, and hashing a calendar definition for every target would cost more than the rest)."""
+    cached = _COMPILED.get(id(terms))
+    if cached is None or cached[0] is not terms:
+        cached = _COMPILED[id(terms)] = (
+            terms,
+            {k: compiled(spec) for k, spec in terms.calendars.items()},
+        )
+    return cached[1]
