@@ -36,6 +36,14 @@ class Incident(SQLModel, table=True):
     # Denormalised from the events, for lists and dashboards: open, paused, resolved, closed.
     status: str = Field(default="open", max_length=16, index=True)
     current_severity: str = Field(max_length=64)
+    # From the SLA engine after each change, for ordering and filtering many incidents
+    # without recomputing them: the earliest deadline still to meet, its target, and the
+    # instant the incident is (or will be, if nothing happens) in breach. None while paused.
+    next_deadline_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, index=True)
+    )
+    next_target: str = Field(default="", max_length=200)
+    breach_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, index=True))
     revision: int = Field(default=1)
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     created_by_id: int | None = Field(default=None, foreign_key="users.id")

@@ -18,7 +18,7 @@ from sla.contracts.models import Contract, ContractVersion
 from sla.contracts.service import get_contract, terms_of, version_in_force
 from sla.db import id_of
 from sla.engine.lifecycle import Event, EventKind, IncidentState, LifecycleError, replay
-from sla.engine.targets import DEFAULT_AT_RISK_RATIO, TargetState, compute_targets
+from sla.engine.targets import DEFAULT_AT_RISK_RATIO, TargetState, compute_targets, summarize
 from sla.engine.terms import SlaTerms
 from sla.errors import DomainError, NotFound
 
@@ -100,6 +100,7 @@ def report_incident(
     )
     session.add(incident)
     session.flush()
+    refresh_summary(session, incident, now=now)
     return incident
 
 
@@ -235,7 +236,22 @@ def record_event(
     session.add(event)
     session.flush()
     session.refresh(incident)
+    refresh_summary(session, incident, now=now)
     return event
+
+
+def refresh_summary(session: Session, incident: Incident, *, now: datetime) -> IncidentView:
+    """Recompute the incident's targets and store what lists need (next deadline, breach)."""
+    view = view_incident(session, incident, now=now)
+    summary = summarize(view.targets)
+    incident.next_deadline_at = summary.next_deadline_at
+    incident.next_target = summary.next_target
+    incident.breach_at = summary.breach_at
+    incident.status = view.state.status
+    incident.current_severity = view.state.severity
+    session.add(incident)
+    session.flush()
+    return view
 
 
 def view_incident(

@@ -258,6 +258,26 @@ def contracts_export(reference: str | None, output: Path | None) -> None:
             click.echo(f"{contract.reference}: {target}")
 
 
+@cli.group("incidents")
+def incidents_group() -> None:
+    """Incidents."""
+
+
+@incidents_group.command("refresh")
+@with_appcontext
+def incidents_refresh() -> None:
+    """Recompute the stored summary (next deadline, breach) of every open incident."""
+    from incidents.service import list_incidents, refresh_summary
+
+    _migrate()
+    now = utcnow()
+    with session_scope(_engine()) as session:
+        rows, total = list_incidents(session, open_only=True, limit=10_000_000)
+        for incident in rows:
+            refresh_summary(session, incident, now=now)
+    click.echo(f"{total} open incidents refreshed")
+
+
 cli.add_command(calendar_group)
 
 

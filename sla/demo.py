@@ -30,6 +30,7 @@ from sla.contracts.service import (
 )
 from sla.db import id_of
 from sla.engine.lifecycle import Event, EventKind, replay
+from sla.engine.targets import compute_targets, summarize
 from sla.engine.terms import DurationUnit, SlaTerms, TargetKind, TargetTerms
 
 EXAMPLES = PROJECT_ROOT / "examples" / "contracts"
@@ -282,8 +283,12 @@ def generate_incidents(
             severities=terms.severity_keys(),
             exclusions=[e.key for e in terms.exclusions],
         )
+        summary = summarize(compute_targets(terms, state, now))
         batch_incidents.append(
             {
+                "next_deadline_at": summary.next_deadline_at,
+                "next_target": summary.next_target,
+                "breach_at": summary.breach_at,
                 "vendor_id": contract.vendor_id,
                 "contract_id": contract.id,
                 "contract_version_id": id_of(version),

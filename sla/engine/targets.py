@@ -286,14 +286,44 @@ def compute_targets(
     return results
 
 
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What lists and dashboards need of an incident's targets, valid until its next event."""
+
+    next_deadline_at: datetime | None
+    next_target: str
+    breach_at: datetime | None
+
+
+def summarize(targets: list[TargetState]) -> Summary:
+    """The next deadline still to meet, and the instant the incident is or will be in breach
+    (a late milestone: its deadline; no milestone yet: the deadline, unless paused)."""
+    waiting = [
+        t
+        for t in targets
+        if t.deadline is not None
+        and t.milestone_at is None
+        and t.status
+        not in (TargetStatus.paused, TargetStatus.excluded, TargetStatus.not_applicable)
+    ]
+    late = [t for t in targets if t.status is TargetStatus.breached and t.deadline is not None]
+    upcoming = min(waiting, key=lambda t: t.deadline or _never(t)) if waiting else None
+    breach_candidates = [t.deadline for t in waiting + late if t.deadline is not None]
+    return Summary(
+        next_deadline_at=upcoming.deadline if upcoming else None,
+        next_target=upcoming.label if upcoming else "",
+        breach_at=min(breach_candidates) if breach_candidates else None,
+    )
+
+
+def _never(target: TargetState) -> datetime:
+    raise ValueError(f"{target.key} has no deadline")  # filtered out by the callers
+
+
 def next_deadline(targets: list[TargetState]) -> TargetState | None:
     """The running target that falls due first (for the dashboard's ordering)."""
     live = [t for t in targets if t.deadline is not None and t.status in _LIVE]
-    return min(live, key=lambda t: t.deadline or now_max(t)) if live else None
-
-
-def now_max(target: TargetState) -> datetime:
-    raise ValueError(f"{target.key} has no deadline")  # filtered out above
+    return min(live, key=lambda t: t.deadline or _never(t)) if live else None
 
 
 _LIVE = {TargetStatus.running, TargetStatus.at_risk, TargetStatus.paused, TargetStatus.breached}
