@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 from sla.config import PROJECT_ROOT, ConfigError, Settings, load_settings
 from sla.db import make_engine
 from sla.version import __version__
-from sla.web import access, database, i18n, logs
+from sla.web import access, database, i18n, labels, logs
 
 log = logging.getLogger("sla.app")
 csrf = CSRFProtect()
@@ -94,6 +94,7 @@ def create_app(
     database.init_app(app)
     access.init_app(app)
     i18n.init_app(app)
+    labels.register(app)
     csrf.init_app(app)
     _register_blueprints(app)
     _register_error_pages(app)
@@ -114,12 +115,15 @@ def create_app(
 
 
 def _register_blueprints(app: Flask) -> None:
+    from calendars.views import bp as calendars_bp
+    from incidents.views import bp as incidents_bp
     from sla.api.views import bp as api
     from sla.auth.admin_views import bp as users_bp
     from sla.auth.views import bp as auth_bp
+    from sla.contracts.views import bp as contracts_bp
     from sla.web.pages import health, home
 
-    for blueprint in (auth_bp, users_bp, home, health):
+    for blueprint in (auth_bp, users_bp, home, health, incidents_bp, contracts_bp, calendars_bp):
         app.register_blueprint(blueprint)
     # The API takes personal tokens, never a cookie for writes (see access.py): no CSRF there.
     csrf.exempt(api)

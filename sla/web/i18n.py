@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_request_context, session
 from flask_babel import Babel, format_datetime, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 LANGUAGES = ("fr", "en")
@@ -40,6 +41,24 @@ def local_datetime(
     return str(format_datetime(value.astimezone(tz).replace(tzinfo=None), fmt, rebase=False))
 
 
+def duration(seconds: float | None, business: bool = True) -> str:
+    """`3 h 30 ouvrées` (business time) or `2 h 05` (real time); days beyond 24 h of real time."""
+    if seconds is None:
+        return "—"
+    total = round(abs(seconds) / 60)
+    hours, minutes = divmod(total, 60)
+    if not business and hours >= 48:
+        days, hours = divmod(hours, 24)
+        text = _("%(days)d d %(hours)d h", days=days, hours=hours)
+    elif hours:
+        text = f"{hours} h {minutes:02d}" if minutes else f"{hours} h"
+    else:
+        text = f"{minutes} min"
+    if business:
+        text = _("%(time)s business", time=text)
+    return str(text)
+
+
 def init_app(app: Flask) -> None:
     Babel(
         app,
@@ -49,3 +68,4 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["local_dt"] = local_datetime
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.filters["duration"] = duration

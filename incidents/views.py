@@ -1,0 +1,396 @@
+"""Incident pages: list with filters and CSV, logging, the incident page and its events."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_
+from sqlmodel import col, func, select
+
+from incidents import service
+from incidents.forms import EventForm, IncidentForm
+from incidents.models import Incident
+from sla.auth.models import Role, User
+from sla.contracts import service as contracts
+from sla.contracts.models import Contract, Vendor
+from sla.db import utcnow
+from sla.engine.lifecycle import EventKind, IncidentState
+from sla.errors import DomainError
+from sla.web.access import requires_role
+from sla.web.database import db_session
+from sla.web.i18n import local_datetime
+from sla.web.labels import EVENT_KIND
+
+bp = Blueprint("incidents", __name__, url_prefix="/incidents")
+PAGE_SIZE = 50
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["SLA_SETTINGS"]["app"]["timezone"])
+
+
+def _ratio() -> float:
+    ratio: float = current_app.config["SLA_SETTINGS"]["alerts"]["warn_used_ratio"]
+    return ratio
+
+
+def _local_now() -> datetime:
+    return utcnow().astimezone(_zone()).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """A local wall time from a form as an aware instant in the application's zone."""
+    return None if value is None else value.replace(tzinfo=_zone())
+
+
+# -- list ------------------------------------------------------------------------------------
+
+
+def _filtered() -> tuple[Any, dict[str, str]]:
+    args = {k: v for k, v in request.args.items() if v and k != "page" and k != "format"}
+    query = (
+        select(Incident, Vendor.name, Contract.reference)
+        .join(Vendor, col(Vendor.id) == Incident.vendor_id)
+        .join(Contract, col(Contract.id) == Incident.contract_id)
+    )
+    if args.get("vendor_id", "").isdigit():
+        query = query.where(Incident.vendor_id == int(args["vendor_id"]))
+    if args.get("contract_id", "").isdigit():
+        query = query.where(Incident.contract_id == int(args["contract_id"]))
+    if args.get("severity"):
+        query = query.where(Incident.current_severity == args["severity"])
+    state = args.get("state")
+    if state == "open":
+        query = query.where(col(Incident.status).in_(("open", "paused")))
+    elif state in ("paused", "resolved", "closed"):
+        query = query.where(Incident.status == state)
+    if args.get("breached") == "yes":
+        query = query.where(col(Incident.breach_at) <= utcnow())
+    elif args.get("breached") == "no":
+        query = query.where(
+            or_(col(Incident.breach_at).is_(None), col(Incident.breach_at) > utcnow())
+        )
+    for key, op in (("from", "ge"), ("to", "lt")):
+        try:
+            day = date.fromisoformat(args.get(key, ""))
+        except ValueError:
+            continue
+        instant = datetime.combine(
+            day + timedelta(days=1 if op == "lt" else 0), time(0), tzinfo=_zone()
+        )
+        query = query.where(
+            col(Incident.reported_at) >= instant
+            if op == "ge"
+            else col(Incident.reported_at) < instant
+        )
+    text = args.get("q", "").strip()
+    if text:
+        pattern = f"%{text}%"
+        query = query.where(
+            or_(
+                col(Incident.title).ilike(pattern),
+                col(Incident.description).ilike(pattern),
+                col(Incident.vendor_ticket_ref).ilike(pattern),
+            )
+        )
+    return query, args
+
+
+@bp.route("/")
+@requires_role(Role.viewer)
+def index() -> ResponseReturnValue:
+    query, args = _filtered()
+    session = db_session()
+    ordered = query.order_by(col(Incident.reported_at).desc(), col(Incident.id).desc())
+    if request.args.get("format") == "csv":
+        return _csv(session.exec(ordered).all())
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    rows = session.exec(ordered.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    vendors = contracts.list_vendors(session)
+    all_contracts = contracts.list_contracts(session)
+    severities = sorted({s for c in all_contracts for s in _severity_keys(c)})
+    return render_template(
+        "incidents/index.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        args=args,
+        vendors=vendors,
+        contracts=all_contracts,
+        severities=severities,
+        now=utcnow(),
+    )
+
+
+def _severity_keys(contract: Contract) -> list[str]:
+    return contracts.terms_of(contracts.latest_version(db_session(), contract)).severity_keys()
+
+
+def _csv(rows: list[Any]) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(
+        [
+            "id",
+            "fournisseur",
+            "contrat",
+            "sévérité",
+            "titre",
+            "service",
+            "heure H",
+            "état",
+            "prochaine échéance",
+            "échéance manquée",
+            "ticket fournisseur",
+            "canal",
+        ]
+    )
+    now = utcnow()
+    for incident, vendor, reference in rows:
+        breached = incident.breach_at is not None and incident.breach_at <= now
+        writer.writerow(
+            [
+                incident.id,
+                vendor,
+                reference,
+                incident.current_severity,
+                incident.title,
+                incident.service,
+                local_datetime(incident.reported_at, fmt="yyyy-MM-dd HH:mm"),
+                incident.status,
+                local_datetime(incident.next_deadline_at, fmt="yyyy-MM-dd HH:mm")
+                if incident.next_deadline_at
+                else "",
+                "oui" if breached else "non",
+                incident.vendor_ticket_ref,
+                incident.channel,
+            ]
+        )
+    response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = "attachment; filename=incidents.csv"
+    return response
+
+
+# -- logging an incident ---------------------------------------------------------------------
+
+
+def _contract_choices() -> list[tuple[Vendor, list[Contract]]]:
+    session = db_session()
+    return [
+        (v, contracts.list_contracts(session, vendor_id=v.id))
+        for v in contracts.list_vendors(session)
+    ]
+
+
+def _prepare(form: IncidentForm, contract: Contract) -> Any:
+    terms = contracts.terms_of(contracts.version_in_force(db_session(), contract, utcnow().date()))
+    form.service.choices = [("", "—")] + [(s, s) for s in contract.services]
+    form.severity.choices = [(s.key, s.label) for s in terms.severities]
+    return terms
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires_role(Role.agent)
+def new() -> ResponseReturnValue:
+    session = db_session()
+    raw_id = request.values.get("contract_id", "")
+    contract = session.get(Contract, int(raw_id)) if raw_id.isdigit() else None
+    if contract is None:
+        return render_template("incidents/choose_contract.html", choices=_contract_choices())
+    form = IncidentForm(contract_id=str(contract.id))
+    terms = _prepare(form, contract)
+    if request.method == "GET":
+        form.reported_at.data = _local_now()
+        form.channel.data = "phone"
+    status = 200
+    if form.validate_on_submit():
+        try:
+            created = service.report_incident(
+                session,
+                contract_id=contract.id or 0,
+                severity=form.severity.data or "",
+                title=form.title.data or "",
+                description=form.description.data or "",
+                service=form.service.data or "",
+                channel=form.channel.data or "phone",
+                vendor_ticket_ref=form.vendor_ticket_ref.data or "",
+                reported_at=_aware(form.reported_at.data) or utcnow(),
+                now=utcnow(),
+                user_id=current_user.user.id,
+            )
+        except DomainError as error:
+            field = getattr(form, error.field or "title", form.title)
+            field.errors = [*field.errors, error.message]
+            status = 400
+        else:
+            flash(_("Incident #%(id)d logged. Its deadlines are below.", id=created.id), "info")
+            return redirect(url_for("incidents.show", incident_id=created.id))
+    elif request.method == "POST":
+        status = 400
+    vendor = session.get(Vendor, contract.vendor_id)
+    return render_template(
+        "incidents/new.html", form=form, contract=contract, vendor=vendor, terms=terms
+    ), status
+
+
+# -- the incident page -----------------------------------------------------------------------
+
+
+def next_kinds(state: IncidentState) -> list[EventKind]:
+    """The events that make sense now (the engine still checks every one)."""
+    if state.is_closed:
+        return [EventKind.reopened, EventKind.comment]
+    if state.resolved_at is not None:
+        return [EventKind.closed, EventKind.reopened, EventKind.comment]
+    kinds: list[EventKind] = []
+    if state.acknowledged_at is None:
+        kinds.append(EventKind.acknowledged)
+    if state.intervention_at is None:
+        kinds.append(EventKind.intervention_started)
+    if state.is_paused:
+        kinds.append(EventKind.resumed)
+    else:
+        kinds += [EventKind.waiting_customer, EventKind.waiting_third_party]
+    if state.restored_at is None:
+        kinds.append(EventKind.workaround)
+    kinds += [
+        EventKind.resolved,
+        EventKind.closed,
+        EventKind.requalified,
+        EventKind.exclusion_invoked,
+        EventKind.comment,
+    ]
+    return kinds
+
+
+def _event_form(view: service.IncidentView, form: EventForm | None = None) -> EventForm:
+    form = form or EventForm(revision=str(view.incident.revision))
+    form.kind.choices = [(k.value, EVENT_KIND[k.value]) for k in next_kinds(view.state)]
+    form.severity.choices = [("", "—")] + [
+        (s.key, s.label) for s in view.terms.severities if s.key != view.state.severity
+    ]
+    form.exclusion.choices = [("", "—")] + [
+        (e.key, f"{e.key} — {e.text}") for e in view.terms.exclusions
+    ]
+    form.target.choices = [("", _("all targets"))] + [(t.key, t.label) for t in view.targets]
+    return form
+
+
+def _render(
+    incident: Incident, form: EventForm | None = None, status: int = 200
+) -> ResponseReturnValue:
+    session = db_session()
+    view = service.view_incident(session, incident, now=utcnow(), at_risk_ratio=_ratio())
+    users = {u.id: u for u in session.exec(select(User))}
+    contract = session.get(Contract, incident.contract_id)
+    vendor = session.get(Vendor, incident.vendor_id)
+    cancelled = {e.cancels_id for e in view.events if e.cancels_id}
+    return render_template(
+        "incidents/show.html",
+        view=view,
+        incident=incident,
+        contract=contract,
+        vendor=vendor,
+        users=users,
+        cancelled=cancelled,
+        form=_event_form(view, form),
+        quick=[k for k in next_kinds(view.state) if k in QUICK],
+        zone=current_app.config["SLA_SETTINGS"]["app"]["timezone"],
+    ), status
+
+
+QUICK = {
+    EventKind.acknowledged,
+    EventKind.intervention_started,
+    EventKind.waiting_customer,
+    EventKind.resumed,
+    EventKind.workaround,
+    EventKind.resolved,
+    EventKind.closed,
+}
+
+
+@bp.route("/<int:incident_id>")
+@requires_role(Role.viewer)
+def show(incident_id: int) -> ResponseReturnValue:
+    incident = db_session().get(Incident, incident_id)
+    if incident is None:
+        abort(404)
+    return _render(incident)
+
+
+@bp.route("/<int:incident_id>/events", methods=["POST"])
+@requires_role(Role.agent)
+def record(incident_id: int) -> ResponseReturnValue:
+    session = db_session()
+    incident = session.get(Incident, incident_id)
+    if incident is None:
+        abort(404)
+    form = EventForm()
+    view = service.view_incident(session, incident, now=utcnow())
+    _event_form(view, form)
+    if not form.validate_on_submit():
+        return _render(incident, form, 400)
+    try:
+        kind = EventKind(form.kind.data)
+    except ValueError:
+        form.kind.errors = [_("Unknown event.")]
+        return _render(incident, form, 400)
+    try:
+        service.record_event(
+            session,
+            incident,
+            kind=kind,
+            occurred_at=_aware(form.occurred_at.data) or utcnow(),
+            now=utcnow(),
+            user_id=current_user.user.id,
+            expected_revision=int(form.revision.data or 0),
+            severity=form.severity.data or None,
+            exclusion=form.exclusion.data or None,
+            target=form.target.data or None,
+            cancels=int(form.cancels.data) if (form.cancels.data or "").isdigit() else None,
+            text=form.text.data or "",
+        )
+    except service.Conflict:
+        flash(
+            _(
+                "Someone else updated this incident meanwhile: here it is as it stands now. "
+                "Your event was not recorded."
+            ),
+            "error",
+        )
+        return redirect(url_for("incidents.show", incident_id=incident_id))
+    except DomainError as error:
+        field = {
+            "kind": form.kind,
+            "occurred_at": form.occurred_at,
+            "cancels": form.text,
+            "text": form.text,
+            "target": form.target,
+            "severity": form.severity,
+        }.get(error.field or "kind", form.kind)
+        field.errors = [*field.errors, error.message]
+        session.rollback()
+        return _render(session.get(Incident, incident_id) or incident, form, 400)
+    flash(_("%(event)s recorded.", event=EVENT_KIND[kind.value]), "info")
+    return redirect(url_for("incidents.show", incident_id=incident_id))

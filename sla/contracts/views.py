@@ -1,0 +1,228 @@
+"""Vendor and contract pages: SLA tables, dates and notice, incidents and compliance so far;
+TOML import, export and amendment (admins)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlmodel import col, select
+
+from incidents.models import Incident
+from incidents.service import view_incident
+from sla.auth.forms import EmptyForm
+from sla.auth.models import Role
+from sla.contracts import service
+from sla.contracts.document import DocumentError, read_contract_text
+from sla.contracts.models import Contract, ContractVersion, Vendor, VendorCalendar
+from sla.contracts.periods import periods
+from sla.db import utcnow
+from sla.engine.targets import TargetStatus
+from sla.web.access import requires_role
+from sla.web.database import db_session
+
+bp = Blueprint("contracts", __name__)
+COMPLIANCE_WINDOW = timedelta(days=365)
+COMPLIANCE_LIMIT = 2000
+
+
+@bp.route("/vendors/")
+@requires_role(Role.viewer)
+def vendors() -> ResponseReturnValue:
+    session = db_session()
+    found = service.list_vendors(session)
+    by_vendor = {v.id: service.list_contracts(session, vendor_id=v.id) for v in found}
+    return render_template(
+        "contracts/vendors.html", vendors=found, contracts=by_vendor, form=EmptyForm()
+    )
+
+
+@bp.route("/vendors/<int:vendor_id>")
+@requires_role(Role.viewer)
+def vendor(vendor_id: int) -> ResponseReturnValue:
+    session = db_session()
+    found = session.get(Vendor, vendor_id)
+    if found is None:
+        abort(404)
+    calendars = session.exec(
+        select(VendorCalendar)
+        .where(VendorCalendar.vendor_id == vendor_id)
+        .order_by(VendorCalendar.key)
+    ).all()
+    return render_template(
+        "contracts/vendor.html",
+        vendor=found,
+        calendars=calendars,
+        contracts=service.list_contracts(session, vendor_id=vendor_id),
+    )
+
+
+def _compliance(contract: Contract, now: datetime) -> tuple[dict[str, Counter[str]], int]:
+    """Per target label: how many met, breached, excluded… over the last year (capped)."""
+    session = db_session()
+    incidents = session.exec(
+        select(Incident)
+        .where(
+            Incident.contract_id == contract.id,
+            col(Incident.reported_at) >= now - COMPLIANCE_WINDOW,
+        )
+        .order_by(col(Incident.reported_at).desc())
+        .limit(COMPLIANCE_LIMIT)
+    ).all()
+    table: dict[str, Counter[str]] = {}
+    for incident in incidents:
+        for target in view_incident(session, incident, now=now).targets:
+            table.setdefault(f"{incident.current_severity} · {target.label}", Counter())[
+                target.status.value
+            ] += 1
+    return table, len(incidents)
+
+
+@bp.route("/contracts/<int:contract_id>")
+@requires_role(Role.viewer)
+def show(contract_id: int) -> ResponseReturnValue:
+    session = db_session()
+    contract = service.get_contract(session, contract_id)
+    vendor = session.get(Vendor, contract.vendor_id)
+    versions = session.exec(
+        select(ContractVersion)
+        .where(ContractVersion.contract_id == contract_id)
+        .order_by(col(ContractVersion.number).desc())
+    ).all()
+    latest = versions[0]
+    terms = service.terms_of(latest)
+    now = utcnow()
+    zone = current_app.config["SLA_SETTINGS"]["app"]["timezone"]
+    today = now.astimezone(ZoneInfo(zone)).date()
+    dates = periods(
+        start=contract.start_date,
+        initial_months=contract.initial_months,
+        renewal=contract.renewal,
+        max_renewals=contract.max_renewals,
+        notice_months=contract.notice_months,
+        notice_days=contract.notice_days,
+        end=contract.end_date,
+        today=today,
+    )
+    recent = session.exec(
+        select(Incident)
+        .where(Incident.contract_id == contract_id)
+        .order_by(col(Incident.reported_at).desc())
+        .limit(20)
+    ).all()
+    compliance, counted = _compliance(contract, now)
+    return render_template(
+        "contracts/show.html",
+        contract=contract,
+        vendor=vendor,
+        versions=versions,
+        latest=latest,
+        terms=terms,
+        dates=dates,
+        today=today,
+        recent=recent,
+        compliance=compliance,
+        counted=counted,
+        met=TargetStatus.met.value,
+        breached=TargetStatus.breached.value,
+        now=now,
+    )
+
+
+@bp.route("/contracts/<int:contract_id>/export.toml")
+@requires_role(Role.viewer)
+def export(contract_id: int) -> ResponseReturnValue:
+    contract = service.get_contract(db_session(), contract_id)
+    response = Response(
+        service.export_contract(db_session(), contract), mimetype="application/toml"
+    )
+    response.headers["Content-Disposition"] = f"attachment; filename={contract.reference}.toml"
+    return response
+
+
+def _import(text: str, source: str) -> list[str] | None:
+    """Import one document; the problems (nothing written) or None."""
+    try:
+        document = read_contract_text(text, source)
+        outcomes = service.import_documents(
+            db_session(), [(source, document)], now=utcnow(), user_id=current_user.user.id
+        )
+    except DocumentError as error:
+        db_session().rollback()
+        return error.problems
+    for outcome in outcomes:
+        flash(
+            _(
+                "Contract %(ref)s: %(action)s (version %(version)d).",
+                ref=outcome.reference,
+                action=outcome.action,
+                version=outcome.version,
+            ),
+            "info",
+        )
+    return None
+
+
+@bp.route("/contracts/import", methods=["GET", "POST"])
+@requires_role(Role.admin)
+def import_page() -> ResponseReturnValue:
+    """Create a contract from a TOML document (pasted or uploaded)."""
+    form = EmptyForm()
+    text = request.form.get("document", "")
+    problems: list[str] = []
+    if form.validate_on_submit():
+        upload = request.files.get("file")
+        if upload is not None and upload.filename:
+            try:
+                text = upload.read().decode("utf-8")
+            except UnicodeDecodeError:
+                problems = [_("The file is not UTF-8 text.")]
+        if not problems:
+            found = _import(
+                text,
+                (upload.filename if upload is not None and upload.filename else "document.toml"),
+            )
+            if found is None:
+                return redirect(url_for("contracts.vendors"))
+            problems = found
+    elif request.method == "POST":
+        problems = [_("The form expired: send it again.")]
+    status = 400 if problems else 200
+    return render_template(
+        "contracts/edit.html", form=form, text=text, problems=problems, contract=None
+    ), status
+
+
+@bp.route("/contracts/<int:contract_id>/amend", methods=["GET", "POST"])
+@requires_role(Role.admin)
+def amend(contract_id: int) -> ResponseReturnValue:
+    """Edit the contract's document; a changed SLA becomes a new version from its date."""
+    contract = service.get_contract(db_session(), contract_id)
+    form = EmptyForm()
+    text = request.form.get("document") or service.export_contract(db_session(), contract)
+    problems: list[str] = []
+    if form.validate_on_submit():
+        found = _import(text, f"{contract.reference}.toml")
+        if found is None:
+            return redirect(url_for("contracts.show", contract_id=contract_id))
+        problems = found
+    elif request.method == "POST":
+        problems = [_("The form expired: send it again.")]
+    return render_template(
+        "contracts/edit.html", form=form, text=text, problems=problems, contract=contract
+    ), 400 if problems else 200
