@@ -28,15 +28,26 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from waitress.server import create_server
 
     folder = tmp_path_factory.mktemp("live")
-    app = create_app({"app": {"instance_path": str(folder), "secret_key": "browser-tests"},
-                      "database": {"url": f"sqlite:///{folder / 'live.db'}"}}, environ={})
+    app = create_app(
+        {
+            "app": {"instance_path": str(folder), "secret_key": "browser-tests"},
+            "database": {"url": f"sqlite:///{folder / 'live.db'}"},
+        },
+        environ={},
+    )
     engine = app.extensions["sla.engine"]
     upgrade(engine)
     with session_scope(engine) as session:
         list(load_demo(session, now=datetime.now(UTC), incidents=60, seed=11))
         for username, role in (("agente", Role.agent), ("lectrice", Role.viewer)):
-            accounts.create_user(session, username=username, password=PASSWORD, role=role, now=utcnow(),
-                                 display_name=username.capitalize())
+            accounts.create_user(
+                session,
+                username=username,
+                password=PASSWORD,
+                role=role,
+                now=utcnow(),
+                display_name=username.capitalize(),
+            )
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -46,7 +57,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def browser_instance() -> Iterator[Any]:
-    require(CHROMIUM.exists(), "Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+    require(
+        CHROMIUM.exists(),
+        "Chromium is not installed at /usr/bin/chromium (apt-get install chromium)",
+    )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - the dev extra installs it
@@ -55,8 +69,15 @@ def browser_instance() -> Iterator[Any]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield browser
         browser.close()
@@ -67,7 +88,9 @@ def page_as(browser_instance: Any, live_server: str) -> Iterator[Any]:
     contexts: list[Any] = []
 
     def make(username: str, *, width: int = 1280) -> Any:
-        context = browser_instance.new_context(viewport={"width": width, "height": 900}, locale="fr-FR")
+        context = browser_instance.new_context(
+            viewport={"width": width, "height": 900}, locale="fr-FR"
+        )
         contexts.append(context)
         page = context.new_page()
         page.goto(f"{live_server}/login")

@@ -11,11 +11,15 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-def test_agent_logs_a_bloquant_incident_and_follows_it(page_as: Any, live_server: str, shots: Path) -> None:
+def test_agent_logs_a_bloquant_incident_and_follows_it(
+    page_as: Any, live_server: str, shots: Path
+) -> None:
     page = page_as("agente")
     page.screenshot(path=str(shots / "dashboard.png"), full_page=True)
     page.get_by_role("link", name="Déclarer un incident").first.click()
-    page.get_by_label("Prestataire et contrat").select_option(label="Libriciel SCOP — Maintenance et hébergement ComElus (D_2024_0110)")
+    page.get_by_label("Prestataire et contrat").select_option(
+        label="Libriciel SCOP — Maintenance et hébergement ComElus (D_2024_0110)"
+    )
     page.get_by_role("button", name="Continuer").click()
     page.get_by_label(re.compile("Niveau 0 – Bloquant")).check()
     page.get_by_label("Titre").fill("Convocations bloquées avant le conseil")
@@ -48,7 +52,13 @@ def test_agent_logs_a_bloquant_incident_and_follows_it(page_as: Any, live_server
     page.get_by_role("button", name="Résolu").click()
     assert "résolu" in page.locator(".facts").inner_text()
     history = page.locator("table.history").inner_text()
-    for step in ("Prise en charge", "En attente du client", "Reprise", "Gravité requalifiée", "Résolu"):
+    for step in (
+        "Prise en charge",
+        "En attente du client",
+        "Reprise",
+        "Gravité requalifiée",
+        "Résolu",
+    ):
         assert step in history
     assert "Agente" in history  # who recorded each event
     page.screenshot(path=str(shots / "incident.png"), full_page=True)
@@ -77,7 +87,9 @@ def test_form_error_keeps_what_was_typed(page_as: Any, live_server: str) -> None
     page.get_by_role("button", name="Enregistrer l'incident").click()
     assert page.locator(".error").first.inner_text() == "Choisissez la gravité."
     assert page.get_by_label("Titre").input_value() == "Titre à garder"
-    assert page.get_by_label("Description").input_value() == "Une description longue à ne pas perdre."
+    assert (
+        page.get_by_label("Description").input_value() == "Une description longue à ne pas perdre."
+    )
 
 
 def test_viewer_sees_no_buttons_and_cannot_post(page_as: Any, live_server: str) -> None:
@@ -87,13 +99,20 @@ def test_viewer_sees_no_buttons_and_cannot_post(page_as: Any, live_server: str) 
     assert page.get_by_role("button", name="Prise en charge").count() == 0
     assert page.get_by_role("link", name="Déclarer un incident").count() == 0
     token = page.locator("form input[name=csrf_token]").first.get_attribute("value")
-    response = page.request.post(f"{live_server}/incidents/1/events", form={"csrf_token": token, "kind": "comment", "revision": "1", "text": "x"})
+    response = page.request.post(
+        f"{live_server}/incidents/1/events",
+        form={"csrf_token": token, "kind": "comment", "revision": "1", "text": "x"},
+    )
     assert response.status == 403
 
 
 def test_main_screens_on_desktop_and_phone(page_as: Any, live_server: str, shots: Path) -> None:
     page = page_as("agente")
-    for path, name in (("/contracts/1", "contract"), ("/calendars/1?month=2025-05&start=2025-05-07T16:00&hours=4", "calendar"), ("/incidents/", "incidents")):
+    for path, name in (
+        ("/contracts/1", "contract"),
+        ("/calendars/1?month=2025-05&start=2025-05-07T16:00&hours=4", "calendar"),
+        ("/incidents/", "incidents"),
+    ):
         page.goto(live_server + path)
         assert page.locator("h1").count() == 1
         page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
