@@ -9,6 +9,7 @@ from wtforms import (
     DateTimeLocalField,
     HiddenField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -35,10 +36,10 @@ class IncidentForm(FlaskForm):
     channel = SelectField(
         _l("Channel"),
         choices=[
-            ("phone", _l("phone")),
-            ("email", _l("email")),
-            ("portal", _l("vendor portal")),
-            ("other", _l("other")),
+            SelectChoice("phone", _l("phone")),
+            SelectChoice("email", _l("email")),
+            SelectChoice("portal", _l("vendor portal")),
+            SelectChoice("other", _l("other")),
         ],
     )
     vendor_ticket_ref = StringField(

@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_
 from sqlmodel import col, func, select
+from wtforms import SelectChoice
 
 from incidents import service
 from incidents.forms import EventForm, IncidentForm
@@ -204,8 +205,8 @@ def _contract_choices() -> list[tuple[Vendor, list[Contract]]]:
 
 def _prepare(form: IncidentForm, contract: Contract) -> Any:
     terms = contracts.terms_of(contracts.version_in_force(db_session(), contract, utcnow().date()))
-    form.service.choices = [("", "—")] + [(s, s) for s in contract.services]
-    form.severity.choices = [(s.key, s.label) for s in terms.severities]
+    form.service.choices = [SelectChoice("", "—")] + [SelectChoice(s, s) for s in contract.services]
+    form.severity.choices = [SelectChoice(s.key, s.label) for s in terms.severities]
     return terms
 
 
@@ -285,14 +286,16 @@ def next_kinds(state: IncidentState) -> list[EventKind]:
 
 def _event_form(view: service.IncidentView, form: EventForm | None = None) -> EventForm:
     form = form or EventForm(revision=str(view.incident.revision))
-    form.kind.choices = [(k.value, EVENT_KIND[k.value]) for k in next_kinds(view.state)]
-    form.severity.choices = [("", "—")] + [
-        (s.key, s.label) for s in view.terms.severities if s.key != view.state.severity
+    form.kind.choices = [SelectChoice(k.value, EVENT_KIND[k.value]) for k in next_kinds(view.state)]
+    form.severity.choices = [SelectChoice("", "—")] + [
+        SelectChoice(s.key, s.label) for s in view.terms.severities if s.key != view.state.severity
     ]
-    form.exclusion.choices = [("", "—")] + [
-        (e.key, f"{e.key} — {e.text}") for e in view.terms.exclusions
+    form.exclusion.choices = [SelectChoice("", "—")] + [
+        SelectChoice(e.key, f"{e.key} — {e.text}") for e in view.terms.exclusions
     ]
-    form.target.choices = [("", _("all targets"))] + [(t.key, t.label) for t in view.targets]
+    form.target.choices = [SelectChoice("", _("all targets"))] + [
+        SelectChoice(t.key, t.label) for t in view.targets
+    ]
     return form
 
 
