@@ -6,13 +6,11 @@ import csv
 import io
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -39,27 +37,19 @@ from sla.web.access import requires_role
 from sla.web.database import db_session
 from sla.web.i18n import local_datetime
 from sla.web.labels import EVENT_KIND
+from sla.web.settings import app_timezone, app_zone, at_risk_ratio
 
 bp = Blueprint("incidents", __name__, url_prefix="/incidents")
 PAGE_SIZE = 50
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["SLA_SETTINGS"]["app"]["timezone"])
-
-
-def _ratio() -> float:
-    ratio: float = current_app.config["SLA_SETTINGS"]["alerts"]["warn_used_ratio"]
-    return ratio
-
-
 def _local_now() -> datetime:
-    return utcnow().astimezone(_zone()).replace(tzinfo=None, second=0, microsecond=0)
+    return utcnow().astimezone(app_zone()).replace(tzinfo=None, second=0, microsecond=0)
 
 
 def _aware(value: datetime | None) -> datetime | None:
     """A local wall time from a form as an aware instant in the application's zone."""
-    return None if value is None else value.replace(tzinfo=_zone())
+    return None if value is None else value.replace(tzinfo=app_zone())
 
 
 # -- list ------------------------------------------------------------------------------------
@@ -95,7 +85,7 @@ def _filtered() -> tuple[Any, dict[str, str]]:
         except ValueError:
             continue
         instant = datetime.combine(
-            day + timedelta(days=1 if op == "lt" else 0), time(0), tzinfo=_zone()
+            day + timedelta(days=1 if op == "lt" else 0), time(0), tzinfo=app_zone()
         )
         query = query.where(
             col(Incident.reported_at) >= instant
@@ -303,7 +293,7 @@ def _render(
     incident: Incident, form: EventForm | None = None, status: int = 200
 ) -> ResponseReturnValue:
     session = db_session()
-    view = service.view_incident(session, incident, now=utcnow(), at_risk_ratio=_ratio())
+    view = service.view_incident(session, incident, now=utcnow(), at_risk_ratio=at_risk_ratio())
     users = {u.id: u for u in session.exec(select(User))}
     contract = session.get(Contract, incident.contract_id)
     vendor = session.get(Vendor, incident.vendor_id)
@@ -318,7 +308,7 @@ def _render(
         cancelled=cancelled,
         form=_event_form(view, form),
         quick=[k for k in next_kinds(view.state) if k in QUICK],
-        zone=current_app.config["SLA_SETTINGS"]["app"]["timezone"],
+        zone=app_timezone(),
     ), status
 
 

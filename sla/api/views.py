@@ -27,6 +27,7 @@ from sla.engine.terms import SlaTerms
 from sla.errors import DomainError, NotFound
 from sla.web.access import requires_role
 from sla.web.database import db_session
+from sla.web.settings import at_risk_ratio
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 M = TypeVar("M", bound=BaseModel)
@@ -258,14 +259,9 @@ def target_out(target: TargetState) -> schemas.TargetOut:
     )
 
 
-def _at_risk_ratio() -> float:
-    ratio: float = current_app.config["SLA_SETTINGS"]["alerts"]["warn_used_ratio"]
-    return ratio
-
-
 def incident_detail(incident: Incident) -> schemas.IncidentDetailOut:
     view = incidents.view_incident(
-        db_session(), incident, now=utcnow(), at_risk_ratio=_at_risk_ratio()
+        db_session(), incident, now=utcnow(), at_risk_ratio=at_risk_ratio()
     )
     return schemas.IncidentDetailOut(
         **incident_fields(incident),
@@ -422,9 +418,7 @@ def incident(incident_id: int) -> ResponseReturnValue:
 )
 def incident_targets(incident_id: int) -> ResponseReturnValue:
     found = incidents.get_incident(db_session(), incident_id)
-    view = incidents.view_incident(
-        db_session(), found, now=utcnow(), at_risk_ratio=_at_risk_ratio()
-    )
+    view = incidents.view_incident(db_session(), found, now=utcnow(), at_risk_ratio=at_risk_ratio())
     return jsonify([target_out(t).model_dump(mode="json") for t in view.targets])
 
 

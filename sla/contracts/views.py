@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -35,6 +33,7 @@ from sla.db import utcnow
 from sla.engine.targets import TargetStatus
 from sla.web.access import requires_role
 from sla.web.database import db_session
+from sla.web.settings import app_zone
 
 bp = Blueprint("contracts", __name__)
 COMPLIANCE_WINDOW = timedelta(days=365)
@@ -107,8 +106,7 @@ def show(contract_id: int) -> ResponseReturnValue:
     latest = versions[0]
     terms = service.terms_of(latest)
     now = utcnow()
-    zone = current_app.config["SLA_SETTINGS"]["app"]["timezone"]
-    today = now.astimezone(ZoneInfo(zone)).date()
+    today = now.astimezone(app_zone()).date()
     dates = periods(
         start=contract.start_date,
         initial_months=contract.initial_months,

@@ -174,34 +174,17 @@ def compute_targets(
         if milestone is not None and origin is not None and milestone < origin:
             milestone = origin  # met by the same event as its origin
 
-        if excluded_all or target.key in excluded:
+        early = (
+            TargetStatus.excluded
+            if excluded_all or target.key in excluded
+            else TargetStatus.pending
+            if origin is None
+            else None
+        )
+        if early is not None or origin is None:
+            state_now = early or TargetStatus.pending
             results.append(
-                _state(
-                    target,
-                    origin,
-                    milestone,
-                    clock.business,
-                    TargetStatus.excluded,
-                    None,
-                    None,
-                    0.0,
-                    None,
-                )
-            )
-            continue
-        if origin is None:
-            results.append(
-                _state(
-                    target,
-                    origin,
-                    milestone,
-                    clock.business,
-                    TargetStatus.pending,
-                    None,
-                    None,
-                    0.0,
-                    None,
-                )
+                _state(target, origin, milestone, clock.business, state_now, None, None, 0.0, None)
             )
             continue
         stop = milestone if milestone is not None else end_of_clock

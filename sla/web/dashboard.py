@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
@@ -18,6 +17,7 @@ from incidents.models import Incident
 from incidents.service import view_incident
 from sla.contracts.models import Contract, Vendor
 from sla.engine.targets import TargetState, next_deadline
+from sla.web.settings import at_risk_ratio
 
 OPEN = ("open", "paused")
 
@@ -41,7 +41,7 @@ class VendorCount:
 
 
 def urgent_rows(session: Session, *, now: datetime, limit: int = 100) -> tuple[list[Row], int]:
-    ratio: float = current_app.config["SLA_SETTINGS"]["alerts"]["warn_used_ratio"]
+    ratio = at_risk_ratio()
     total = session.exec(
         select(func.count()).select_from(Incident).where(col(Incident.status).in_(OPEN))
     ).one()

@@ -10,6 +10,8 @@ from flask_babel import Babel, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from sla.web.settings import app_timezone
+
 LANGUAGES = ("fr", "en")
 
 
@@ -27,8 +29,7 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
-    zone: str = current_app.config["SLA_SETTINGS"]["app"]["timezone"]
-    return zone
+    return app_timezone()
 
 
 def local_datetime(

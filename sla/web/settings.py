@@ -1,0 +1,23 @@
+"""The configuration values views read, in one place."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+
+def app_timezone() -> str:
+    """The zone for dates people read when no calendar says otherwise."""
+    zone: str = current_app.config["SLA_SETTINGS"]["app"]["timezone"]
+    return zone
+
+
+def app_zone() -> ZoneInfo:
+    return ZoneInfo(app_timezone())
+
+
+def at_risk_ratio() -> float:
+    """The share of a target's time after which it is shown at risk ([alerts] warn_used_ratio)."""
+    ratio: float = current_app.config["SLA_SETTINGS"]["alerts"]["warn_used_ratio"]
+    return ratio
