@@ -44,6 +44,8 @@ class Incident(SQLModel, table=True):
     )
     next_target: str = Field(default="", max_length=200)
     breach_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, index=True))
+    # When the next deadline's warning falls due (share used or business time left).
+    warn_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, index=True))
     revision: int = Field(default=1)
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     created_by_id: int | None = Field(default=None, foreign_key="users.id")

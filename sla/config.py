@@ -135,11 +135,17 @@ SCHEMA: dict[str, dict[str, Key]] = {
     },
     "alerts": {
         "warn_used_ratio": Key(float, 0.75, _between(0.0, 1.0)),
+        "warn_used_ratio_top": Key(float, 0.5, _between(0.0, 1.0), "the most severe level"),
         "warn_remaining_minutes": Key(int, 60, _between(0, 60 * 24 * 30)),
         "reminder_hours": Key(int, 24, _between(0, 24 * 30)),
         "team_email": Key(str, ""),
         "digest_time": Key(str, "08:00", _hhmm),
         "digest_recipients": Key(list, []),
+        "notice_days": Key(int, 30, _between(0, 366), "warn before notice deadlines and ends"),
+        "webhooks": Key(list, []),
+        "webhook_format": Key(str, "generic", _one_of("generic", "mattermost", "teams")),
+        "max_attempts": Key(int, 8, _between(1, 100)),
+        "sweep_seconds": Key(int, 60, _between(5, 3600)),
     },
     "reports": {
         "recipients": Key(list, []),

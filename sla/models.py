@@ -1,7 +1,8 @@
 """Every table module, imported here so that `SQLModel.metadata` (and Alembic) knows them all."""
 
 from incidents import models as incident_models
+from sla.alerts import models as alert_models
 from sla.auth import models as auth_models
 from sla.contracts import models as contract_models
 
-__all__ = ["auth_models", "contract_models", "incident_models"]
+__all__ = ["alert_models", "auth_models", "contract_models", "incident_models"]

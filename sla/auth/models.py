@@ -38,6 +38,10 @@ class User(SQLModel, table=True):
     active: bool = Field(default=True)
     must_change_password: bool = Field(default=False)
     locale: str | None = Field(default=None, max_length=8)
+    # What the user chooses to receive by email.
+    notify_warnings: bool = Field(default=True)
+    notify_breaches: bool = Field(default=True)
+    notify_digest: bool = Field(default=False)
     # Bumped on password change or deactivation: invalidates every open session.
     session_version: int = Field(default=1)
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from calendars.spec import CalendarError, CalendarSpec, parse_calendar
+from sla.alerts.rules import ContractAlerts
 from sla.contracts.toml_lines import Path as KeyPath
 from sla.contracts.toml_lines import key_lines, line_of
 from sla.engine.terms import (
@@ -107,6 +108,7 @@ class ContractDocument:
     vendor: VendorInfo
     contract: ContractInfo
     sla: SlaTerms
+    alerts: ContractAlerts
     data: dict[str, Any]  # the normalized mapping (JSON-safe), stored with each version
 
 
@@ -572,7 +574,7 @@ def _json_safe(value: Any) -> Any:
 def parse_document(data: Mapping[str, Any]) -> tuple[ContractDocument | None, list[Problem]]:
     """Validate a contract mapping; return the document (None if any problem) and problems."""
     c = _Checker()
-    c.unknown(data, {"format", "vendor", "calendars", "contract", "sla"}, ())
+    c.unknown(data, {"format", "vendor", "calendars", "contract", "sla", "alerts"}, ())
     version = data.get("format", FORMAT)
     if version != FORMAT:
         c.fail(
@@ -582,9 +584,73 @@ def parse_document(data: Mapping[str, Any]) -> tuple[ContractDocument | None, li
     calendars = _calendars(c, data)
     contract = _contract(c, data, calendars)
     sla = _sla(c, data, calendars, contract.calendar)
+    alerts = _alerts(c, data, sla)
     if c.problems:
         return None, c.problems
-    return ContractDocument(vendor=vendor, contract=contract, sla=sla, data=_json_safe(data)), []
+    return (
+        ContractDocument(
+            vendor=vendor, contract=contract, sla=sla, alerts=alerts, data=_json_safe(data)
+        ),
+        [],
+    )
+
+
+def _alert_values(c: _Checker, table: Mapping[str, Any], path: KeyPath) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    ratio = c.number(table, "warn_used_ratio", path)
+    if ratio is not None:
+        if ratio > 1:
+            c.fail((*path, "warn_used_ratio"), "a share between 0 and 1")
+        values["warn_used_ratio"] = ratio
+    for key in ("warn_remaining_minutes", "reminder_hours"):
+        number = c.integer(table, key, path)
+        if number is not None:
+            values[key] = number
+    return values
+
+
+def _alerts(c: _Checker, data: Mapping[str, Any], sla: SlaTerms) -> ContractAlerts:
+    """The optional [alerts] table: contacts, escalation to the vendor, thresholds."""
+    path: KeyPath = ("alerts",)
+    table = c.table(data, "alerts", (), required=False)
+    if not table:
+        return ContractAlerts()
+    c.unknown(
+        table,
+        {
+            "contacts",
+            "escalate_to_vendor",
+            "warn_used_ratio",
+            "warn_remaining_minutes",
+            "reminder_hours",
+            "severities",
+        },
+        path,
+    )
+    contacts = c.array(table, "contacts", path)
+    if not all(isinstance(x, str) and "@" in x for x in contacts):
+        c.fail((*path, "contacts"), "expected a list of email addresses")
+        contacts = []
+    severities: dict[str, dict[str, Any]] = {}
+    for key, own in c.table(table, "severities", path, required=False).items():
+        s_path: KeyPath = (*path, "severities", key)
+        if key not in sla.severity_keys():
+            c.fail(s_path, f"unknown severity {key!r} (known: {', '.join(sla.severity_keys())})")
+            continue
+        if not isinstance(own, Mapping):
+            c.fail(s_path, "expected a table")
+            continue
+        c.unknown(own, {"warn_used_ratio", "warn_remaining_minutes", "reminder_hours"}, s_path)
+        severities[key] = _alert_values(c, own, s_path)
+    values = _alert_values(c, table, path)
+    return ContractAlerts(
+        contacts=tuple(contacts),
+        escalate_to_vendor=c.boolean(table, "escalate_to_vendor", path, False),
+        warn_used_ratio=values.get("warn_used_ratio"),
+        warn_remaining_minutes=values.get("warn_remaining_minutes"),
+        reminder_hours=values.get("reminder_hours"),
+        severities=severities,
+    )
 
 
 def read_contract_text(text: str, source: str) -> ContractDocument:

@@ -48,6 +48,7 @@ class TargetState:
     lateness_seconds: float | None
     status: TargetStatus
     business: bool  # seconds are business seconds (else real seconds)
+    warn_at: datetime | None = None  # when a warning falls due (share used or time left)
 
     @property
     def used_ratio(self) -> float | None:
@@ -81,6 +82,7 @@ def _state(
     total: float | None,
     consumed: float,
     lateness: float | None,
+    warn_at: datetime | None = None,
 ) -> TargetState:
     return TargetState(
         target.key,
@@ -97,6 +99,7 @@ def _state(
         lateness,
         status,
         business,
+        warn_at,
     )
 
 
@@ -154,8 +157,14 @@ def compute_targets(
     *,
     at_risk_ratio: float = DEFAULT_AT_RISK_RATIO,
     calendar_for: Callable[[str], BusinessCalendar] | None = None,
+    warn_ratio: float | None = None,
+    warn_remaining_seconds: float = 0.0,
 ) -> list[TargetState]:
-    """The targets of the incident's current severity, as they stand at `now`."""
+    """The targets of the incident's current severity, as they stand at `now`.
+
+    With `warn_ratio`, each target still waiting for its milestone gets `warn_at`: the instant
+    its used share reaches `warn_ratio`, or only `warn_remaining_seconds` remain, if earlier.
+    """
     severity = terms.severity(state.severity)
     lookup = calendar_for or calendars_of(terms).__getitem__
     excluded_all = any(e.target is None for e in state.exclusions)
@@ -227,6 +236,10 @@ def compute_targets(
             d = moved
         deadline = clock.advance(base, d - bp)
         total = (d - o) - _overlap(pause_p, o, d)
+        warn_at = None
+        if warn_ratio is not None and milestone is None:
+            time_left = max((1.0 - warn_ratio) * total, warn_remaining_seconds)
+            warn_at = clock.advance(origin, max(0.0, d - time_left - o))
         lateness: float | None = None
         if milestone is not None:
             if milestone <= deadline:
@@ -264,6 +277,7 @@ def compute_targets(
                 total,
                 consumed,
                 lateness,
+                warn_at,
             )
         )
     return results
@@ -276,6 +290,7 @@ class Summary:
     next_deadline_at: datetime | None
     next_target: str
     breach_at: datetime | None
+    warn_at: datetime | None = None
 
 
 def summarize(targets: list[TargetState]) -> Summary:
@@ -292,10 +307,12 @@ def summarize(targets: list[TargetState]) -> Summary:
     late = [t for t in targets if t.status is TargetStatus.breached and t.deadline is not None]
     upcoming = min(waiting, key=lambda t: t.deadline or _never(t)) if waiting else None
     breach_candidates = [t.deadline for t in waiting + late if t.deadline is not None]
+    warnings = [t.warn_at for t in waiting if t.warn_at is not None]
     return Summary(
         next_deadline_at=upcoming.deadline if upcoming else None,
         next_target=upcoming.label if upcoming else "",
         breach_at=min(breach_candidates) if breach_candidates else None,
+        warn_at=min(warnings) if warnings else None,
     )
 
 
