@@ -46,6 +46,8 @@ class Incident(SQLModel, table=True):
     breach_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, index=True))
     # When the next deadline's warning falls due (share used or business time left).
     warn_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, index=True))
+    # The next instant an alert may fall due; the scheduler only looks at incidents past it.
+    next_alert_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, index=True))
     revision: int = Field(default=1)
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     created_by_id: int | None = Field(default=None, foreign_key="users.id")

@@ -6,16 +6,19 @@ load, check with it, and write. They flush, never commit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from incidents.models import CHANNELS, Incident, IncidentEvent
+from sla.alerts.rules import Thresholds, thresholds
+from sla.config import defaults
 from sla.contracts.models import Contract, ContractVersion
-from sla.contracts.service import get_contract, terms_of, version_in_force
+from sla.contracts.service import document_of, get_contract, terms_of, version_in_force
 from sla.db import id_of
 from sla.engine.lifecycle import Event, EventKind, IncidentState, LifecycleError, replay
 from sla.engine.targets import DEFAULT_AT_RISK_RATIO, TargetState, compute_targets, summarize
@@ -240,13 +243,46 @@ def record_event(
     return event
 
 
-def refresh_summary(session: Session, incident: Incident, *, now: datetime) -> IncidentView:
-    """Recompute the incident's targets and store what lists need (next deadline, breach)."""
-    view = view_incident(session, incident, now=now)
-    summary = summarize(view.targets)
+def alert_thresholds(
+    session: Session, incident: Incident, alert_defaults: Mapping[str, Any] | None = None
+) -> Thresholds:
+    """The alert thresholds of an incident: its severity's, its contract's, or the defaults."""
+    version = session.get(ContractVersion, incident.contract_version_id)
+    if version is None:
+        raise NotFound(f"incident {incident.id} has lost its contract version")
+    document = document_of(version)
+    return thresholds(
+        alert_defaults or defaults("alerts"),
+        document.alerts,
+        document.sla,
+        incident.current_severity,
+    )
+
+
+def refresh_summary(
+    session: Session,
+    incident: Incident,
+    *,
+    now: datetime,
+    alert_defaults: Mapping[str, Any] | None = None,
+) -> IncidentView:
+    """Recompute the incident's targets and store what lists and alerts need: the next
+    deadline, the breach instant and the warning instant."""
+    # The severity may just have changed (a requalification): the thresholds follow it.
+    limits = alert_thresholds(session, incident, alert_defaults)
+    view = view_incident(session, incident, now=now, limits=limits)
+    if view.state.severity != incident.current_severity:
+        incident.current_severity = view.state.severity
+        limits = alert_thresholds(session, incident, alert_defaults)
+        view = view_incident(session, incident, now=now, limits=limits)
+    targets = view.targets
+    summary = summarize(targets)
     incident.next_deadline_at = summary.next_deadline_at
     incident.next_target = summary.next_target
     incident.breach_at = summary.breach_at
+    incident.warn_at = summary.warn_at
+    due = [t for t in (summary.warn_at, summary.breach_at) if t is not None]
+    incident.next_alert_at = min(due) if due else None
     incident.status = view.state.status
     incident.current_severity = view.state.severity
     session.add(incident)
@@ -260,7 +296,10 @@ def view_incident(
     *,
     now: datetime,
     at_risk_ratio: float = DEFAULT_AT_RISK_RATIO,
+    limits: Thresholds | None = None,
 ) -> IncidentView:
+    """The incident's events, state and targets at `now` (with warning instants when
+    `limits` are given)."""
     terms = _terms(session, incident)
     incident_id = id_of(incident)
     events = events_of(session, incident_id)
@@ -269,7 +308,14 @@ def view_incident(
         incident,
         events,
         state,
-        compute_targets(terms, state, now, at_risk_ratio=at_risk_ratio),
+        compute_targets(
+            terms,
+            state,
+            now,
+            at_risk_ratio=at_risk_ratio,
+            warn_ratio=limits.warn_ratio if limits else None,
+            warn_remaining_seconds=limits.warn_remaining_seconds if limits else 0.0,
+        ),
         terms,
     )
 

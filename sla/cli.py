@@ -57,6 +57,12 @@ def serve(host: str | None, port: int | None) -> None:
     listen_host = host or settings["server"]["host"]
     listen_port = port or settings["server"]["port"]
     click.echo(f"Garantie {__version__} on http://{listen_host}:{listen_port}/", err=True)
+    if settings["server"]["scheduler"]:
+        from sla.alerts.scheduler import build_scheduler
+
+        # One waitress process: the scheduler may run inside it ([server] scheduler = false
+        # when `sla scheduler` runs on its own, e.g. beside several web workers).
+        build_scheduler(_engine(), settings, blocking=False, clock=utcnow).start()
     waitress_serve(
         _app(),
         host=listen_host,
@@ -276,6 +282,74 @@ def incidents_refresh() -> None:
         for incident in rows:
             refresh_summary(session, incident, now=now)
     click.echo(f"{total} open incidents refreshed")
+
+
+@cli.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Run the alert scheduler in the foreground (one per deployment)."""
+    from sla.alerts.scheduler import build_scheduler
+
+    _migrate()
+    click.echo("alert scheduler running (Ctrl-C to stop)", err=True)
+    try:
+        build_scheduler(
+            _engine(), current_app.config["SLA_SETTINGS"], blocking=True, clock=utcnow
+        ).start()
+    except (KeyboardInterrupt, SystemExit):
+        click.echo("alert scheduler stopped", err=True)
+
+
+@cli.group("alerts")
+def alerts_group() -> None:
+    """Alerts: one tick by hand, the digest."""
+
+
+def _instant_option(value: str | None) -> Any:
+    from datetime import datetime
+
+    if not value:
+        return utcnow()
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise click.BadParameter(
+            "give an offset, e.g. 2025-05-05T09:00:00+02:00", param_hint="--now"
+        )
+    return parsed
+
+
+@alerts_group.command("tick")
+@click.option("--now", "now_text", help="Pretend it is this instant (ISO 8601 with offset).")
+@click.option("--no-send", is_flag=True, help="Record due alerts only.")
+@with_appcontext
+def alerts_tick(now_text: str | None, no_send: bool) -> None:
+    """Record the alerts due now, then deliver those recorded."""
+    from sla.alerts.scheduler import tick
+
+    _migrate()
+    result = tick(
+        _engine(),
+        current_app.config["SLA_SETTINGS"],
+        now=_instant_option(now_text),
+        send=not no_send,
+    )
+    click.echo(
+        f"recorded {result.recorded}, sent {result.sent}, failed {result.failed}"
+        + (" (another instance is sweeping)" if result.skipped else "")
+    )
+
+
+@alerts_group.command("digest")
+@click.option("--now", "now_text", help="Pretend it is this instant (ISO 8601 with offset).")
+@with_appcontext
+def alerts_digest(now_text: str | None) -> None:
+    """Record today's digest (it is sent at the next tick)."""
+    from sla.alerts.scheduler import digest
+
+    _migrate()
+    click.echo(
+        f"recorded {digest(_engine(), current_app.config['SLA_SETTINGS'], now=_instant_option(now_text))}"  # noqa: E501
+    )
 
 
 cli.add_command(calendar_group)

@@ -327,6 +327,11 @@ def load_settings(
     return Settings(values=MappingProxyType(frozen), sources=MappingProxyType(sources))
 
 
+def defaults(section: str) -> dict[str, Any]:
+    """The schema defaults of a section (for services called without the app's settings)."""
+    return {key: spec.default for key, spec in SCHEMA[section].items()}
+
+
 def describe_source(settings: Settings, section: str, key: str) -> str:
     """A phrase naming a key and its origin, for error messages."""
     return f"[{section}] {key} (from {settings.source_of(section, key)})"

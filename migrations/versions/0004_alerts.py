@@ -2,7 +2,7 @@
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-23 08:58:56.269484
+Create Date: 2026-11-23 09:01:44.436531
 """
 
 from collections.abc import Sequence
@@ -64,18 +64,18 @@ def upgrade() -> None:
 
     with op.batch_alter_table("incidents", schema=None) as batch_op:
         batch_op.add_column(sa.Column("warn_at", sla.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(
+            sa.Column("next_alert_at", sla.db.UTCDateTime(timezone=True), nullable=True)
+        )
+        batch_op.create_index(
+            batch_op.f("ix_incidents_next_alert_at"), ["next_alert_at"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_incidents_warn_at"), ["warn_at"], unique=False)
 
     with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("notify_warnings", sa.Boolean(), nullable=False, server_default=sa.true())
-        )
-        batch_op.add_column(
-            sa.Column("notify_breaches", sa.Boolean(), nullable=False, server_default=sa.true())
-        )
-        batch_op.add_column(
-            sa.Column("notify_digest", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+        batch_op.add_column(sa.Column("notify_warnings", sa.Boolean(), nullable=False))
+        batch_op.add_column(sa.Column("notify_breaches", sa.Boolean(), nullable=False))
+        batch_op.add_column(sa.Column("notify_digest", sa.Boolean(), nullable=False))
 
     # ### end Alembic commands ###
 
@@ -89,6 +89,8 @@ def downgrade() -> None:
 
     with op.batch_alter_table("incidents", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_incidents_warn_at"))
+        batch_op.drop_index(batch_op.f("ix_incidents_next_alert_at"))
+        batch_op.drop_column("next_alert_at")
         batch_op.drop_column("warn_at")
 
     with op.batch_alter_table("notifications", schema=None) as batch_op:

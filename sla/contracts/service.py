@@ -177,19 +177,24 @@ def import_documents(
     return outcomes
 
 
-_TERMS: dict[int, SlaTerms] = {}
+_DOCUMENTS: dict[int, ContractDocument] = {}
 
 
-def terms_of(version: ContractVersion) -> SlaTerms:
-    """The SLA terms of a stored version (parsed once per process: versions never change)."""
+def document_of(version: ContractVersion) -> ContractDocument:
+    """The parsed document of a stored version (once per process: versions never change)."""
     version_id = id_of(version)
-    terms = _TERMS.get(version_id)
-    if terms is None:
+    document = _DOCUMENTS.get(version_id)
+    if document is None:
         document, problems = parse_document(version.document)
         if document is None:
             raise DomainError(f"stored version {version_id} is invalid: {problems[0].message}")
-        terms = _TERMS[version_id] = document.sla
-    return terms
+        _DOCUMENTS[version_id] = document
+    return document
+
+
+def terms_of(version: ContractVersion) -> SlaTerms:
+    """The SLA terms of a stored version."""
+    return document_of(version).sla
 
 
 def version_in_force(session: Session, contract: Contract, on: date) -> ContractVersion:

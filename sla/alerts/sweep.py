@@ -1,0 +1,309 @@
+"""The sweep: record the alerts that are due, once each, in the outbox.
+
+Only incidents whose `next_alert_at` has passed are looked at (an indexed query), so a sweep
+over many open incidents stays cheap; each one looked at gets its next instant back. Alerts
+that fell due while the scheduler was stopped are recorded at the next sweep: catching up
+needs nothing more. Services flush, the caller commits.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from incidents.models import Incident
+from incidents.service import alert_thresholds, view_incident
+from sla.alerts.messages import Alert, target_alert
+from sla.alerts.models import Notification
+from sla.auth.models import User
+from sla.contracts.models import Contract, Vendor
+from sla.contracts.periods import periods
+from sla.contracts.service import document_of, latest_version, list_contracts
+from sla.engine.targets import TargetStatus
+
+OPEN = ("open", "paused")
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class Recipient:
+    channel: str  # email or webhook
+    address: str
+
+
+def record(
+    session: Session,
+    *,
+    key: str,
+    alert: Alert,
+    recipient: Recipient,
+    now: datetime,
+    webhook_format: str,
+    incident_id: int | None = None,
+    contract_id: int | None = None,
+) -> bool:
+    """Record one notification unless its key exists. True when recorded now."""
+    full_key = f"{key}|{recipient.channel}:{recipient.address}"[:300]
+    if (
+        session.exec(select(Notification.id).where(Notification.key == full_key)).first()
+        is not None
+    ):
+        return False
+    notification = Notification(
+        key=full_key,
+        kind=alert.kind,
+        channel=recipient.channel,
+        recipient=recipient.address,
+        subject=alert.subject[:300],
+        body_text=alert.text(),
+        body_html=alert.html(),
+        payload=alert.webhook(webhook_format) if recipient.channel == "webhook" else {},
+        incident_id=incident_id,
+        contract_id=contract_id,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    try:
+        with session.begin_nested():  # another scheduler may record the same key at once
+            session.add(notification)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _recipients(
+    session: Session,
+    settings: Mapping[str, Any],
+    contacts: tuple[str, ...],
+    reporter_id: int | None,
+    kind: str,
+) -> list[Recipient]:
+    found: list[Recipient] = []
+    if reporter_id is not None:
+        user = session.get(User, reporter_id)
+        wants = (
+            user is not None
+            and user.active
+            and user.email
+            and (user.notify_warnings if kind == "warning" else user.notify_breaches)
+        )
+        if wants and user is not None:
+            found.append(Recipient("email", user.email))
+    if settings["team_email"]:
+        found.append(Recipient("email", settings["team_email"]))
+    found += [Recipient("email", address) for address in contacts]
+    found += [Recipient("webhook", url) for url in settings["webhooks"]]
+    unique: dict[tuple[str, str], Recipient] = {(r.channel, r.address.lower()): r for r in found}
+    return list(unique.values())
+
+
+def sweep_incidents(
+    session: Session, *, now: datetime, settings: Mapping[str, Any], base_url: str, zone: str
+) -> int:
+    """Record due warnings, breaches, reminders and escalations. Returns how many recorded."""
+    recorded = 0
+    last_id = 0
+    while True:
+        batch = session.exec(
+            select(Incident)
+            .where(
+                col(Incident.status).in_(OPEN),
+                col(Incident.next_alert_at) <= now,
+                col(Incident.id) > last_id,
+            )
+            .order_by(col(Incident.id))
+            .limit(BATCH)
+        ).all()
+        if not batch:
+            return recorded
+        for incident in batch:
+            last_id = incident.id or last_id
+            recorded += _sweep_one(
+                session, incident, now=now, settings=settings, base_url=base_url, zone=zone
+            )
+        session.flush()
+
+
+def _sweep_one(
+    session: Session,
+    incident: Incident,
+    *,
+    now: datetime,
+    settings: Mapping[str, Any],
+    base_url: str,
+    zone: str,
+) -> int:
+    limits = alert_thresholds(session, incident, settings)
+    view = view_incident(session, incident, now=now, limits=limits)
+    contract = session.get(Contract, incident.contract_id)
+    vendor = session.get(Vendor, incident.vendor_id)
+    if contract is None or vendor is None:
+        return 0
+    from sla.contracts.models import ContractVersion
+
+    version = session.get(ContractVersion, incident.contract_version_id)
+    rules = document_of(version).alerts if version is not None else None
+    contacts = rules.contacts if rules else ()
+    recorded = 0
+    upcoming: list[datetime] = []
+    for target in view.targets:
+        if target.deadline is None or target.status in (
+            TargetStatus.paused,
+            TargetStatus.excluded,
+            TargetStatus.pending,
+            TargetStatus.met,
+            TargetStatus.not_applicable,
+        ):
+            continue
+        due: list[tuple[str, str]] = []  # (kind, key)
+        stamp = target.deadline.isoformat()
+        base = f"{incident.id}:{target.key}:{stamp}"
+        if target.status is TargetStatus.breached:
+            due.append(("breach", f"breach:{base}"))
+            if target.milestone_at is None and limits.reminder_seconds > 0:
+                count = math.floor(
+                    (now - target.deadline).total_seconds() / limits.reminder_seconds
+                )
+                if count >= 1:
+                    due.append(("reminder", f"reminder:{base}:{count}"))
+                upcoming.append(
+                    target.deadline + timedelta(seconds=limits.reminder_seconds * (count + 1))
+                )
+        elif target.warn_at is not None:
+            if target.warn_at <= now:
+                due.append(("warning", f"warning:{base}"))
+            else:
+                upcoming.append(target.warn_at)
+            upcoming.append(target.deadline)
+        for kind, key in due:
+            alert = target_alert(
+                kind=kind,
+                incident_id=incident.id or 0,
+                title=incident.title,
+                vendor=vendor.name,
+                contract=contract.reference,
+                severity=view.state.severity,
+                target_label=target.label,
+                article=target.article,
+                deadline=target.deadline,
+                remaining_seconds=target.remaining_seconds,
+                lateness_seconds=target.lateness_seconds
+                if target.lateness_seconds is not None
+                else (target.consumed_seconds - (target.total_seconds or 0)),
+                business=target.business,
+                zone=zone,
+                base_url=base_url,
+            )
+            for recipient in _recipients(session, settings, contacts, incident.reporter_id, kind):
+                recorded += record(
+                    session,
+                    key=key,
+                    alert=alert,
+                    recipient=recipient,
+                    now=now,
+                    webhook_format=settings["webhook_format"],
+                    incident_id=incident.id,
+                )
+            if (
+                kind == "breach"
+                and rules is not None
+                and rules.escalate_to_vendor
+                and vendor.support_email
+            ):
+                escalation = target_alert(
+                    kind="escalation",
+                    incident_id=incident.id or 0,
+                    title=incident.title,
+                    vendor=vendor.name,
+                    contract=contract.reference,
+                    severity=view.state.severity,
+                    target_label=target.label,
+                    article=target.article,
+                    deadline=target.deadline,
+                    remaining_seconds=None,
+                    lateness_seconds=target.lateness_seconds,
+                    business=target.business,
+                    zone=zone,
+                    base_url=base_url,
+                )
+                recorded += record(
+                    session,
+                    key=f"escalation:{base}",
+                    alert=escalation,
+                    recipient=Recipient("email", vendor.support_email),
+                    now=now,
+                    webhook_format=settings["webhook_format"],
+                    incident_id=incident.id,
+                )
+    incident.next_alert_at = min(upcoming) if upcoming else None
+    session.add(incident)
+    return recorded
+
+
+def sweep_contracts(
+    session: Session, *, now: datetime, settings: Mapping[str, Any], base_url: str, zone: str
+) -> int:
+    """Record notices: N days before the last day to give notice, and before a contract's end."""
+    from zoneinfo import ZoneInfo
+
+    today = now.astimezone(ZoneInfo(zone)).date()
+    horizon = today + timedelta(days=settings["notice_days"])
+    recorded = 0
+    for contract in list_contracts(session):
+        dates = periods(
+            start=contract.start_date,
+            initial_months=contract.initial_months,
+            renewal=contract.renewal,
+            max_renewals=contract.max_renewals,
+            notice_months=contract.notice_months,
+            notice_days=contract.notice_days,
+            end=contract.end_date,
+            today=today,
+        )
+        vendor = session.get(Vendor, contract.vendor_id)
+        rules = document_of(latest_version(session, contract)).alerts
+        events = []
+        if dates.notice_deadline and today <= dates.notice_deadline <= horizon:
+            events.append(
+                (
+                    "notice",
+                    dates.notice_deadline,
+                    "Dernier jour pour dénoncer la reconduction : "
+                    f"{dates.notice_deadline:%d/%m/%Y} "
+                    f"(fin de la période le {dates.period_end:%d/%m/%Y}).",
+                )
+            )
+        if dates.final_end and today <= dates.final_end <= horizon:
+            events.append(
+                ("end", dates.final_end, f"Le contrat prend fin le {dates.final_end:%d/%m/%Y}.")
+            )
+        for kind, day, line in events:
+            heading = "Préavis à donner" if kind == "notice" else "Fin de contrat"
+            subject = (
+                f"[Garantie] {heading} — {vendor.name if vendor else ''} — {contract.reference}"
+            )
+            alert = Alert(
+                kind,
+                subject,
+                (f"Contrat {contract.reference} « {contract.title} ».", line),
+                f"{base_url.rstrip('/')}/contracts/{contract.id}",
+                {"contract": contract.reference, "date": day.isoformat()},
+            )
+            recipients = _recipients(session, settings, rules.contacts, None, kind)
+            for recipient in recipients:
+                recorded += record(
+                    session,
+                    key=f"{kind}:{contract.id}:{day.isoformat()}",
+                    alert=alert,
+                    recipient=recipient,
+                    now=now,
+                    webhook_format=settings["webhook_format"],
+                    contract_id=contract.id,
+                )
+    return recorded
