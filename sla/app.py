@@ -117,13 +117,23 @@ def create_app(
 def _register_blueprints(app: Flask) -> None:
     from calendars.views import bp as calendars_bp
     from incidents.views import bp as incidents_bp
+    from sla.alerts.views import bp as alerts_bp
     from sla.api.views import bp as api
     from sla.auth.admin_views import bp as users_bp
     from sla.auth.views import bp as auth_bp
     from sla.contracts.views import bp as contracts_bp
     from sla.web.pages import health, home
 
-    for blueprint in (auth_bp, users_bp, home, health, incidents_bp, contracts_bp, calendars_bp):
+    for blueprint in (
+        auth_bp,
+        users_bp,
+        home,
+        health,
+        incidents_bp,
+        contracts_bp,
+        calendars_bp,
+        alerts_bp,
+    ):
         app.register_blueprint(blueprint)
     # The API takes personal tokens, never a cookie for writes (see access.py): no CSRF there.
     csrf.exempt(api)

@@ -43,6 +43,12 @@ class LanguageForm(FlaskForm):
     )
 
 
+class NotificationsForm(FlaskForm):
+    notify_warnings = BooleanField(_l("Warnings before a deadline"))
+    notify_breaches = BooleanField(_l("Breaches and reminders"))
+    notify_digest = BooleanField(_l("The daily digest"))
+
+
 class EmptyForm(FlaskForm):
     """A form with only its CSRF token, for buttons that post an action."""
 

@@ -20,7 +20,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from sla.auth import service
-from sla.auth.forms import ChangePasswordForm, EmptyForm, LanguageForm, LoginForm, TokenForm
+from sla.auth.forms import (
+    ChangePasswordForm,
+    EmptyForm,
+    LanguageForm,
+    LoginForm,
+    NotificationsForm,
+    TokenForm,
+)
 from sla.auth.models import Role
 from sla.auth.passwords import verify_password
 from sla.db import utcnow
@@ -133,6 +140,7 @@ def account() -> ResponseReturnValue:
             locale=user.locale or current_app.config["SLA_SETTINGS"]["app"]["default_locale"]
         ),
         revoke_form=EmptyForm(),
+        notifications_form=NotificationsForm(obj=user),
         new_token=session.pop("new_token", None),
     )
 
@@ -179,3 +187,18 @@ def set_language() -> ResponseReturnValue:
         db_session().add(current_user.user)
         session["locale"] = form.locale.data
     return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.route("/account/notifications", methods=["POST"])
+@requires_role(Role.viewer)
+def set_notifications() -> ResponseReturnValue:
+    """What the user chooses to receive by email (sent to the address of the account)."""
+    form = NotificationsForm()
+    if form.validate_on_submit():
+        user = current_user.user
+        user.notify_warnings = bool(form.notify_warnings.data)
+        user.notify_breaches = bool(form.notify_breaches.data)
+        user.notify_digest = bool(form.notify_digest.data)
+        db_session().add(user)
+        flash(_("Your choices are saved."), "info")
+    return redirect(url_for("auth.account"))
