@@ -89,7 +89,8 @@ def test_warning_breach_and_reminder_are_each_sent_once(
     assert any(m["Subject"].startswith("[Garantie] Rappel") for m in box.to("dsi@ville.example"))
     assert run(alerts_app, datetime(2025, 5, 6, 15, 45, tzinfo=PARIS)).recorded == 0
     assert reminder.sent >= 2
-    keys = [n.key for n in Session(alerts_app.extensions["sla.engine"]).exec(select(Notification))]
+    with Session(alerts_app.extensions["sla.engine"]) as session:
+        keys = [n.key for n in session.exec(select(Notification))]
     assert len(keys) == len(set(keys))
     assert len(box.messages) == sum(1 for k in keys if "|email:" in k)
 
