@@ -37,7 +37,13 @@ OPEN = 100_000
 def main() -> None:
     rng = random.Random(9)
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"app": {"instance_path": folder, "secret_key": "bench"}}, environ={})
+        app = create_app(
+            {
+                "app": {"instance_path": folder, "secret_key": "bench"},
+                "alerts": {"team_email": "dsi@bench.example"},
+            },
+            environ={},
+        )
         engine = app.extensions["sla.engine"]
         upgrade(engine)
         now = utcnow()
@@ -48,12 +54,11 @@ def main() -> None:
             rows = []
             for n in range(OPEN):
                 contract = rng.choice(contracts)
-                # Most were reported long enough ago to be far from due; about 1 % fall due now.
-                reported = (
-                    now - timedelta(minutes=rng.uniform(1, 60 * 24 * 60))
-                    if rng.random() < 0.01
-                    else now - timedelta(minutes=rng.uniform(1, 30))
-                )
+                # Most were reported minutes ago and are far from due; about 1 % were reported
+                # days ago and have something due now (a warning, a breach or a reminder).
+                old = rng.random() < 0.01
+                minutes = rng.uniform(1, 60 * 24 * 60) if old else rng.uniform(1, 10)
+                reported = now - timedelta(minutes=minutes)
                 version = version_in_force(session, contract, reported.date())
                 document = document_of(version)
                 severity = rng.choice(document.sla.severity_keys())
@@ -92,7 +97,8 @@ def main() -> None:
                 if len(rows) == 5000:
                     session.execute(insert(Incident), rows)
                     rows.clear()
-            session.execute(insert(Incident), rows)
+            if rows:
+                session.execute(insert(Incident), rows)
             session.commit()
         print(f"built {OPEN:,} open incidents in {time.perf_counter() - started:.1f} s")
         settings = app.config["SLA_SETTINGS"]

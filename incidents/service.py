@@ -300,24 +300,52 @@ def view_incident(
 ) -> IncidentView:
     """The incident's events, state and targets at `now` (with warning instants when
     `limits` are given)."""
-    terms = _terms(session, incident)
-    incident_id = id_of(incident)
-    events = events_of(session, incident_id)
-    state = _replay(incident, terms, [to_engine(e) for e in events], max(now, incident.reported_at))
-    return IncidentView(
+    events = events_of(session, id_of(incident))
+    return view_of(
         incident,
         events,
-        state,
-        compute_targets(
-            terms,
-            state,
-            now,
-            at_risk_ratio=at_risk_ratio,
-            warn_ratio=limits.warn_ratio if limits else None,
-            warn_remaining_seconds=limits.warn_remaining_seconds if limits else 0.0,
-        ),
-        terms,
+        _terms(session, incident),
+        now=now,
+        at_risk_ratio=at_risk_ratio,
+        limits=limits,
     )
+
+
+def view_of(
+    incident: Incident,
+    events: list[IncidentEvent],
+    terms: SlaTerms,
+    *,
+    now: datetime,
+    at_risk_ratio: float = DEFAULT_AT_RISK_RATIO,
+    limits: Thresholds | None = None,
+) -> IncidentView:
+    """The view from already loaded events and terms (the sweep loads them in batches)."""
+    state = _replay(incident, terms, [to_engine(e) for e in events], max(now, incident.reported_at))
+    targets = compute_targets(
+        terms,
+        state,
+        now,
+        at_risk_ratio=at_risk_ratio,
+        warn_ratio=limits.warn_ratio if limits else None,
+        warn_remaining_seconds=limits.warn_remaining_seconds if limits else 0.0,
+    )
+    return IncidentView(incident, events, state, targets, terms)
+
+
+def events_by_incident(
+    session: Session, incident_ids: Sequence[int]
+) -> dict[int, list[IncidentEvent]]:
+    """The events of several incidents in one query, each list in recording order."""
+    grouped: dict[int, list[IncidentEvent]] = {i: [] for i in incident_ids}
+    rows = session.exec(
+        select(IncidentEvent)
+        .where(col(IncidentEvent.incident_id).in_(incident_ids))
+        .order_by(col(IncidentEvent.id))
+    )
+    for event in rows:
+        grouped[event.incident_id].append(event)
+    return grouped
 
 
 def list_incidents(

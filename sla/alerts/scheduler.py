@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 from sla.alerts.delivery import SmtpTransport, Transport, WebhookTransport, deliver
 from sla.alerts.messages import Alert, local
-from sla.alerts.sweep import Recipient, record, sweep_contracts, sweep_incidents
+from sla.alerts.sweep import Recipient, flush_outbox, record, sweep_contracts, sweep_incidents
 from sla.auth.models import User
 from sla.config import Settings
 
@@ -145,17 +145,16 @@ def digest(engine: Engine, settings: Settings, *, now: datetime) -> int:
             )
             if u.email
         ]
-        recorded = sum(
+        for recipient in recipients:
             record(
                 session,
                 key=f"digest:{today.isoformat()}",
                 alert=alert,
-                recipient=r,
+                recipient=recipient,
                 now=now,
                 webhook_format=settings["alerts"]["webhook_format"],
             )
-            for r in recipients
-        )
+        recorded = flush_outbox(session)
         session.commit()
     return recorded
 

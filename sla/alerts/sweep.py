@@ -14,17 +14,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from incidents.models import Incident
-from incidents.service import alert_thresholds, view_incident
+from incidents.models import Incident, IncidentEvent
+from incidents.service import events_by_incident, view_of
 from sla.alerts.messages import Alert, target_alert
 from sla.alerts.models import Notification
+from sla.alerts.rules import thresholds
 from sla.auth.models import User
-from sla.contracts.models import Contract, Vendor
+from sla.contracts.models import Contract, ContractVersion, Vendor
 from sla.contracts.periods import periods
 from sla.contracts.service import document_of, latest_version, list_contracts
+from sla.db import id_of
 from sla.engine.targets import TargetStatus
 
 OPEN = ("open", "paused")
@@ -47,34 +50,51 @@ def record(
     webhook_format: str,
     incident_id: int | None = None,
     contract_id: int | None = None,
-) -> bool:
-    """Record one notification unless its key exists. True when recorded now."""
-    full_key = f"{key}|{recipient.channel}:{recipient.address}"[:300]
-    if (
-        session.exec(select(Notification.id).where(Notification.key == full_key)).first()
-        is not None
-    ):
-        return False
-    notification = Notification(
-        key=full_key,
-        kind=alert.kind,
-        channel=recipient.channel,
-        recipient=recipient.address,
-        subject=alert.subject[:300],
-        body_text=alert.text(),
-        body_html=alert.html(),
-        payload=alert.webhook(webhook_format) if recipient.channel == "webhook" else {},
-        incident_id=incident_id,
-        contract_id=contract_id,
-        next_attempt_at=now,
-        created_at=now,
+) -> None:
+    """Queue one notification for `flush_outbox`, which writes those whose key is new."""
+    session.info.setdefault("outbox", []).append(
+        {
+            "key": f"{key}|{recipient.channel}:{recipient.address}"[:300],
+            "kind": alert.kind,
+            "channel": recipient.channel,
+            "recipient": recipient.address,
+            "subject": alert.subject[:300],
+            "body_text": alert.text(),
+            "body_html": alert.html(),
+            "payload": alert.webhook(webhook_format) if recipient.channel == "webhook" else {},
+            "incident_id": incident_id,
+            "contract_id": contract_id,
+            "status": "pending",
+            "attempts": 0,
+            "last_error": "",
+            "next_attempt_at": now,
+            "created_at": now,
+        }
     )
-    try:
-        with session.begin_nested():  # another scheduler may record the same key at once
-            session.add(notification)
-    except IntegrityError:
-        return False
-    return True
+
+
+def flush_outbox(session: Session) -> int:
+    """Write the queued notifications whose key is not recorded yet, in one statement; a key
+    recorded meanwhile by another scheduler is skipped by the database (ON CONFLICT DO
+    NOTHING). Returns how many were new."""
+    queued: list[dict[str, Any]] = session.info.pop("outbox", [])
+    unique = {row["key"]: row for row in queued}
+    if not unique:
+        return 0
+    existing: set[str] = set()
+    keys = list(unique)
+    for start in range(0, len(keys), 500):
+        existing.update(
+            session.exec(
+                select(Notification.key).where(col(Notification.key).in_(keys[start : start + 500]))
+            )
+        )
+    rows = [row for key, row in unique.items() if key not in existing]
+    if rows:
+        dialect = session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        session.execute(insert(Notification).on_conflict_do_nothing(index_elements=["key"]), rows)
+    return len(rows)
 
 
 def _recipients(
@@ -122,35 +142,42 @@ def sweep_incidents(
         ).all()
         if not batch:
             return recorded
+        events = events_by_incident(session, [id_of(i) for i in batch])
         for incident in batch:
-            last_id = incident.id or last_id
-            recorded += _sweep_one(
-                session, incident, now=now, settings=settings, base_url=base_url, zone=zone
+            last_id = id_of(incident)
+            _sweep_one(
+                session,
+                incident,
+                events[last_id],
+                now=now,
+                settings=settings,
+                base_url=base_url,
+                zone=zone,
             )
+        recorded += flush_outbox(session)
         session.flush()
 
 
 def _sweep_one(
     session: Session,
     incident: Incident,
+    events: list[IncidentEvent],
     *,
     now: datetime,
     settings: Mapping[str, Any],
     base_url: str,
     zone: str,
-) -> int:
-    limits = alert_thresholds(session, incident, settings)
-    view = view_incident(session, incident, now=now, limits=limits)
+) -> None:
     contract = session.get(Contract, incident.contract_id)
     vendor = session.get(Vendor, incident.vendor_id)
-    if contract is None or vendor is None:
-        return 0
-    from sla.contracts.models import ContractVersion
-
     version = session.get(ContractVersion, incident.contract_version_id)
-    rules = document_of(version).alerts if version is not None else None
-    contacts = rules.contacts if rules else ()
-    recorded = 0
+    if contract is None or vendor is None or version is None:
+        return
+    document = document_of(version)
+    rules = document.alerts
+    limits = thresholds(settings, rules, document.sla, incident.current_severity)
+    view = view_of(incident, events, document.sla, now=now, limits=limits)
+    contacts = rules.contacts
     upcoming: list[datetime] = []
     for target in view.targets:
         if target.deadline is None or target.status in (
@@ -201,7 +228,7 @@ def _sweep_one(
                 base_url=base_url,
             )
             for recipient in _recipients(session, settings, contacts, incident.reporter_id, kind):
-                recorded += record(
+                record(
                     session,
                     key=key,
                     alert=alert,
@@ -232,7 +259,7 @@ def _sweep_one(
                     zone=zone,
                     base_url=base_url,
                 )
-                recorded += record(
+                record(
                     session,
                     key=f"escalation:{base}",
                     alert=escalation,
@@ -243,7 +270,6 @@ def _sweep_one(
                 )
     incident.next_alert_at = min(upcoming) if upcoming else None
     session.add(incident)
-    return recorded
 
 
 def sweep_contracts(
@@ -254,7 +280,6 @@ def sweep_contracts(
 
     today = now.astimezone(ZoneInfo(zone)).date()
     horizon = today + timedelta(days=settings["notice_days"])
-    recorded = 0
     for contract in list_contracts(session):
         dates = periods(
             start=contract.start_date,
@@ -297,7 +322,7 @@ def sweep_contracts(
             )
             recipients = _recipients(session, settings, rules.contacts, None, kind)
             for recipient in recipients:
-                recorded += record(
+                record(
                     session,
                     key=f"{kind}:{contract.id}:{day.isoformat()}",
                     alert=alert,
@@ -306,4 +331,4 @@ def sweep_contracts(
                     webhook_format=settings["webhook_format"],
                     contract_id=contract.id,
                 )
-    return recorded
+    return flush_outbox(session)

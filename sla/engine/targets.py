@@ -238,7 +238,10 @@ def compute_targets(
         total = (d - o) - _overlap(pause_p, o, d)
         warn_at = None
         if warn_ratio is not None and milestone is None:
-            time_left = max((1.0 - warn_ratio) * total, warn_remaining_seconds)
+            # "When 1 h remains" means nothing for a target of 1 h or less: the share alone counts.
+            time_left = (1.0 - warn_ratio) * total
+            if warn_remaining_seconds < total:
+                time_left = max(time_left, warn_remaining_seconds)
             warn_at = clock.advance(origin, max(0.0, d - time_left - o))
         lateness: float | None = None
         if milestone is not None:
