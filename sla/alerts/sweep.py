@@ -25,10 +25,9 @@ from sla.alerts.models import Notification
 from sla.alerts.rules import thresholds
 from sla.auth.models import User
 from sla.contracts.models import Contract, ContractVersion, Vendor
-from sla.contracts.periods import periods
-from sla.contracts.service import document_of, latest_version, list_contracts
+from sla.contracts.service import contract_periods, document_of, latest_version, list_contracts
 from sla.db import id_of
-from sla.engine.targets import TargetStatus
+from sla.engine.targets import TargetState, TargetStatus
 
 OPEN = ("open", "paused")
 BATCH = 500
@@ -208,8 +207,12 @@ def _sweep_one(
             else:
                 upcoming.append(target.warn_at)
             upcoming.append(target.deadline)
-        for kind, key in due:
-            alert = target_alert(
+
+        def compose(kind: str, target: TargetState = target) -> Alert:
+            late = target.lateness_seconds
+            if late is None and target.total_seconds is not None:
+                late = target.consumed_seconds - target.total_seconds
+            return target_alert(
                 kind=kind,
                 incident_id=incident.id or 0,
                 title=incident.title,
@@ -218,15 +221,16 @@ def _sweep_one(
                 severity=view.state.severity,
                 target_label=target.label,
                 article=target.article,
-                deadline=target.deadline,
+                deadline=target.deadline or now,
                 remaining_seconds=target.remaining_seconds,
-                lateness_seconds=target.lateness_seconds
-                if target.lateness_seconds is not None
-                else (target.consumed_seconds - (target.total_seconds or 0)),
+                lateness_seconds=late,
                 business=target.business,
                 zone=zone,
                 base_url=base_url,
             )
+
+        for kind, key in due:
+            alert = compose(kind)
             for recipient in _recipients(session, settings, contacts, incident.reporter_id, kind):
                 record(
                     session,
@@ -243,22 +247,7 @@ def _sweep_one(
                 and rules.escalate_to_vendor
                 and vendor.support_email
             ):
-                escalation = target_alert(
-                    kind="escalation",
-                    incident_id=incident.id or 0,
-                    title=incident.title,
-                    vendor=vendor.name,
-                    contract=contract.reference,
-                    severity=view.state.severity,
-                    target_label=target.label,
-                    article=target.article,
-                    deadline=target.deadline,
-                    remaining_seconds=None,
-                    lateness_seconds=target.lateness_seconds,
-                    business=target.business,
-                    zone=zone,
-                    base_url=base_url,
-                )
+                escalation = compose("escalation")
                 record(
                     session,
                     key=f"escalation:{base}",
@@ -281,16 +270,7 @@ def sweep_contracts(
     today = now.astimezone(ZoneInfo(zone)).date()
     horizon = today + timedelta(days=settings["notice_days"])
     for contract in list_contracts(session):
-        dates = periods(
-            start=contract.start_date,
-            initial_months=contract.initial_months,
-            renewal=contract.renewal,
-            max_renewals=contract.max_renewals,
-            notice_months=contract.notice_months,
-            notice_days=contract.notice_days,
-            end=contract.end_date,
-            today=today,
-        )
+        dates = contract_periods(contract, today)
         vendor = session.get(Vendor, contract.vendor_id)
         rules = document_of(latest_version(session, contract)).alerts
         events = []

@@ -21,6 +21,7 @@ from sla.contracts.document import (
     read_contract_file,
 )
 from sla.contracts.models import Contract, ContractVersion, Vendor, VendorCalendar
+from sla.contracts.periods import Periods, periods
 from sla.db import id_of
 from sla.engine.terms import SlaTerms
 from sla.errors import DomainError, NotFound
@@ -261,3 +262,17 @@ def list_contracts(session: Session, vendor_id: int | None = None) -> list[Contr
 
 def list_vendors(session: Session) -> list[Vendor]:
     return list(session.exec(select(Vendor).order_by(Vendor.name)))
+
+
+def contract_periods(contract: Contract, today: date) -> Periods:
+    """Where a contract stands on `today`: current period, notice deadline, final end."""
+    return periods(
+        start=contract.start_date,
+        initial_months=contract.initial_months,
+        renewal=contract.renewal,
+        max_renewals=contract.max_renewals,
+        notice_months=contract.notice_months,
+        notice_days=contract.notice_days,
+        end=contract.end_date,
+        today=today,
+    )

@@ -28,7 +28,6 @@ from sla.auth.models import Role
 from sla.contracts import service
 from sla.contracts.document import DocumentError, read_contract_text
 from sla.contracts.models import Contract, ContractVersion, Vendor, VendorCalendar
-from sla.contracts.periods import periods
 from sla.db import utcnow
 from sla.engine.targets import TargetStatus
 from sla.web.access import requires_role
@@ -107,16 +106,7 @@ def show(contract_id: int) -> ResponseReturnValue:
     terms = service.terms_of(latest)
     now = utcnow()
     today = now.astimezone(app_zone()).date()
-    dates = periods(
-        start=contract.start_date,
-        initial_months=contract.initial_months,
-        renewal=contract.renewal,
-        max_renewals=contract.max_renewals,
-        notice_months=contract.notice_months,
-        notice_days=contract.notice_days,
-        end=contract.end_date,
-        today=today,
-    )
+    dates = service.contract_periods(contract, today)
     recent = session.exec(
         select(Incident)
         .where(Incident.contract_id == contract_id)
