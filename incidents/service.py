@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from incidents.models import CHANNELS, Incident, IncidentEvent
 from sla.alerts.rules import Thresholds, thresholds
 from sla.config import defaults
-from sla.contracts.models import Contract, ContractVersion
+from sla.contracts.models import ContractVersion
 from sla.contracts.service import document_of, get_contract, terms_of, version_in_force
 from sla.db import id_of
 from sla.engine.lifecycle import Event, EventKind, IncidentState, LifecycleError, replay
@@ -333,6 +333,21 @@ def view_of(
     return IncidentView(incident, events, state, targets, terms)
 
 
+def views_of(
+    session: Session,
+    incidents: Sequence[Incident],
+    *,
+    now: datetime,
+    at_risk_ratio: float = DEFAULT_AT_RISK_RATIO,
+) -> list[IncidentView]:
+    """Views of many incidents, their events loaded in one query (lists, dashboards)."""
+    events = events_by_incident(session, [id_of(i) for i in incidents])
+    return [
+        view_of(i, events[id_of(i)], _terms(session, i), now=now, at_risk_ratio=at_risk_ratio)
+        for i in incidents
+    ]
+
+
 def events_by_incident(
     session: Session, incident_ids: Sequence[int]
 ) -> dict[int, list[IncidentEvent]]:
@@ -379,7 +394,3 @@ def list_incidents(
         .limit(limit)
     )
     return list(rows), total
-
-
-def contract_of(session: Session, incident: Incident) -> Contract:
-    return get_contract(session, incident.contract_id)

@@ -22,7 +22,7 @@ from flask_login import current_user
 from sqlmodel import col, select
 
 from incidents.models import Incident
-from incidents.service import view_incident
+from incidents.service import views_of
 from sla.auth.forms import EmptyForm
 from sla.auth.models import Role
 from sla.contracts import service
@@ -83,9 +83,9 @@ def _compliance(contract: Contract, now: datetime) -> tuple[dict[str, Counter[st
         .limit(COMPLIANCE_LIMIT)
     ).all()
     table: dict[str, Counter[str]] = {}
-    for incident in incidents:
-        for target in view_incident(session, incident, now=now).targets:
-            table.setdefault(f"{incident.current_severity} · {target.label}", Counter())[
+    for view in views_of(session, incidents, now=now):
+        for target in view.targets:
+            table.setdefault(f"{view.incident.current_severity} · {target.label}", Counter())[
                 target.status.value
             ] += 1
     return table, len(incidents)

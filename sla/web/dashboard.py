@@ -14,7 +14,7 @@ from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from incidents.models import Incident
-from incidents.service import view_incident
+from incidents.service import views_of
 from sla.contracts.models import Contract, Vendor
 from sla.engine.targets import TargetState, next_deadline
 from sla.web.settings import at_risk_ratio
@@ -58,9 +58,12 @@ def urgent_rows(session: Session, *, now: datetime, limit: int = 100) -> tuple[l
         )
         .limit(limit)
     )
+    found = session.exec(query).all()
+    views = views_of(
+        session, [incident for incident, _v, _r in found], now=now, at_risk_ratio=ratio
+    )
     rows: list[Row] = []
-    for incident, vendor, reference in session.exec(query):
-        view = view_incident(session, incident, now=now, at_risk_ratio=ratio)
+    for (incident, vendor, reference), view in zip(found, views, strict=True):
         target = next_deadline(view.targets)
         if view.state.is_paused:
             state = "paused"
