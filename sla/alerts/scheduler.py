@@ -159,6 +159,12 @@ def digest(engine: Engine, settings: Settings, *, now: datetime) -> int:
     return recorded
 
 
+def shifted_clock(start: datetime, clock: Callable[[], datetime]) -> Callable[[], datetime]:
+    """A clock that reads `start` now and then advances with `clock`."""
+    offset = start - clock()
+    return lambda: clock() + offset
+
+
 def build_scheduler(
     engine: Engine, settings: Settings, *, blocking: bool, clock: Callable[[], datetime]
 ) -> Any:
@@ -169,6 +175,8 @@ def build_scheduler(
     from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
 
+    # APScheduler logs every run at INFO; our tick logs what it did when it did something.
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
     zone = ZoneInfo(settings["app"]["timezone"])
     scheduler = (BlockingScheduler if blocking else BackgroundScheduler)(timezone=zone)
     defaults = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}

@@ -96,8 +96,24 @@ def flush_outbox(session: Session) -> int:
     return len(rows)
 
 
+@dataclass
+class Directory:
+    """The contracts, vendors, versions and users a sweep refers to, loaded once and held
+    (the session's identity map is weak: a `get` per incident would go back to the database)."""
+
+    session: Session
+    loaded: dict[tuple[type, int], Any]
+
+    def get(self, model: type, key: int | None) -> Any:
+        if key is None:
+            return None
+        if (model, key) not in self.loaded:
+            self.loaded[(model, key)] = self.session.get(model, key)
+        return self.loaded[(model, key)]
+
+
 def _recipients(
-    session: Session,
+    directory: Directory,
     settings: Mapping[str, Any],
     contacts: tuple[str, ...],
     reporter_id: int | None,
@@ -105,7 +121,7 @@ def _recipients(
 ) -> list[Recipient]:
     found: list[Recipient] = []
     if reporter_id is not None:
-        user = session.get(User, reporter_id)
+        user = directory.get(User, reporter_id)
         wants = (
             user is not None
             and user.active
@@ -128,6 +144,7 @@ def sweep_incidents(
     """Record due warnings, breaches, reminders and escalations. Returns how many recorded."""
     recorded = 0
     last_id = 0
+    directory = Directory(session, {})
     while True:
         batch = session.exec(
             select(Incident)
@@ -142,23 +159,24 @@ def sweep_incidents(
         if not batch:
             return recorded
         events = events_by_incident(session, [id_of(i) for i in batch])
-        for incident in batch:
-            last_id = id_of(incident)
-            _sweep_one(
-                session,
-                incident,
-                events[last_id],
-                now=now,
-                settings=settings,
-                base_url=base_url,
-                zone=zone,
-            )
+        with session.no_autoflush:  # one flush per batch, not one per incident
+            for incident in batch:
+                last_id = id_of(incident)
+                _sweep_one(
+                    directory,
+                    incident,
+                    events[last_id],
+                    now=now,
+                    settings=settings,
+                    base_url=base_url,
+                    zone=zone,
+                )
         recorded += flush_outbox(session)
         session.flush()
 
 
 def _sweep_one(
-    session: Session,
+    directory: Directory,
     incident: Incident,
     events: list[IncidentEvent],
     *,
@@ -167,9 +185,9 @@ def _sweep_one(
     base_url: str,
     zone: str,
 ) -> None:
-    contract = session.get(Contract, incident.contract_id)
-    vendor = session.get(Vendor, incident.vendor_id)
-    version = session.get(ContractVersion, incident.contract_version_id)
+    contract = directory.get(Contract, incident.contract_id)
+    vendor = directory.get(Vendor, incident.vendor_id)
+    version = directory.get(ContractVersion, incident.contract_version_id)
     if contract is None or vendor is None or version is None:
         return
     document = document_of(version)
@@ -231,9 +249,9 @@ def _sweep_one(
 
         for kind, key in due:
             alert = compose(kind)
-            for recipient in _recipients(session, settings, contacts, incident.reporter_id, kind):
+            for recipient in _recipients(directory, settings, contacts, incident.reporter_id, kind):
                 record(
-                    session,
+                    directory.session,
                     key=key,
                     alert=alert,
                     recipient=recipient,
@@ -249,7 +267,7 @@ def _sweep_one(
             ):
                 escalation = compose("escalation")
                 record(
-                    session,
+                    directory.session,
                     key=f"escalation:{base}",
                     alert=escalation,
                     recipient=Recipient("email", vendor.support_email),
@@ -258,7 +276,7 @@ def _sweep_one(
                     incident_id=incident.id,
                 )
     incident.next_alert_at = min(upcoming) if upcoming else None
-    session.add(incident)
+    directory.session.add(incident)
 
 
 def sweep_contracts(
@@ -269,6 +287,7 @@ def sweep_contracts(
 
     today = now.astimezone(ZoneInfo(zone)).date()
     horizon = today + timedelta(days=settings["notice_days"])
+    directory = Directory(session, {})
     for contract in list_contracts(session):
         dates = contract_periods(contract, today)
         vendor = session.get(Vendor, contract.vendor_id)
@@ -300,7 +319,7 @@ def sweep_contracts(
                 f"{base_url.rstrip('/')}/contracts/{contract.id}",
                 {"contract": contract.reference, "date": day.isoformat()},
             )
-            recipients = _recipients(session, settings, rules.contacts, None, kind)
+            recipients = _recipients(directory, settings, rules.contacts, None, kind)
             for recipient in recipients:
                 record(
                     session,

@@ -3,6 +3,7 @@ whose alerts go to them."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
@@ -29,11 +30,21 @@ def free_port() -> int:
 
 
 class Mailbox:
+    """Keeps what it accepts. While `holding` is set, a message is held unanswered (the sender
+    is stuck mid-send; `arrived` tells the test) and then refused with a temporary error."""
+
     def __init__(self) -> None:
         self.messages: list[Message] = []
         self.lock = threading.Lock()
+        self.holding = threading.Event()
+        self.arrived = threading.Event()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.holding.is_set():
+            self.arrived.set()
+            while self.holding.is_set():
+                await asyncio.sleep(0.05)
+            return "451 4.3.0 Try again later"
         with self.lock:
             message = message_from_bytes(envelope.content, policy=default)
             message["X-Envelope-To"] = ",".join(envelope.rcpt_tos)
