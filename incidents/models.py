@@ -48,6 +48,9 @@ class Incident(SQLModel, table=True):
     warn_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, index=True))
     # The next instant an alert may fall due; the scheduler only looks at incidents past it.
     next_alert_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, index=True))
+    # When the vendor resolved it (or the customer closed it) in its current episode; None
+    # while open. Reports use it for "still open at the end of the period".
+    ended_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, index=True))
     revision: int = Field(default=1)
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     created_by_id: int | None = Field(default=None, foreign_key="users.id")
@@ -69,3 +72,26 @@ class IncidentEvent(SQLModel, table=True):
     target: str | None = Field(default=None, max_length=64)
     cancels_id: int | None = Field(default=None, foreign_key="incident_events.id")
     text: str = Field(default="")
+
+
+class IncidentTarget(SQLModel, table=True):
+    """One target of an incident as the SLA engine last computed it, written with the
+    incident's summary after every change. Reports read outcomes from here instead of
+    replaying every incident: a stored deadline only ever changes through an event (which
+    rewrites the row); the passing of time is derived (`sla.reports.outcomes`)."""
+
+    __tablename__ = "incident_targets"
+
+    incident_id: int = Field(foreign_key="incidents.id", primary_key=True)
+    key: str = Field(max_length=64, primary_key=True)
+    kind: str = Field(max_length=32)  # a TargetKind
+    label: str = Field(max_length=200)
+    article: str = Field(default="", max_length=200)
+    business: bool = Field(default=True)  # seconds are business seconds
+    status: str = Field(max_length=32)  # the TargetStatus when computed
+    deadline: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, index=True))
+    milestone_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    excluded_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    total_seconds: float | None = Field(default=None)
+    # Time counted until the milestone (or until the computation, while it runs).
+    consumed_seconds: float = Field(default=0.0)

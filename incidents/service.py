@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import delete, insert, update
 from sqlmodel import Session, col, select
 
-from incidents.models import CHANNELS, Incident, IncidentEvent
+from incidents.models import CHANNELS, Incident, IncidentEvent, IncidentTarget
+from incidents.stored import ended_at, target_rows
 from sla.alerts.rules import Thresholds, thresholds
 from sla.config import defaults
 from sla.contracts.models import ContractVersion
@@ -285,9 +286,25 @@ def refresh_summary(
     incident.next_alert_at = min(due) if due else None
     incident.status = view.state.status
     incident.current_severity = view.state.severity
+    incident.ended_at = ended_at(view.state)
     session.add(incident)
     session.flush()
+    store_targets(session, {id_of(incident): target_rows(id_of(incident), view.state, targets)})
     return view
+
+
+def store_targets(session: Session, rows_by_incident: Mapping[int, list[dict[str, Any]]]) -> None:
+    """Replace the stored targets of these incidents (a derived copy; the events stay)."""
+    ids = list(rows_by_incident)
+    for start in range(0, len(ids), 500):
+        session.execute(
+            delete(IncidentTarget).where(
+                col(IncidentTarget.incident_id).in_(ids[start : start + 500])
+            )
+        )
+    rows = [row for group in rows_by_incident.values() for row in group]
+    if rows:
+        session.execute(insert(IncidentTarget), rows)
 
 
 def view_incident(

@@ -16,7 +16,8 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, func, select
 
 from calendars.engine import compiled
-from incidents.models import Incident, IncidentEvent
+from incidents.models import Incident, IncidentEvent, IncidentTarget
+from incidents.stored import ended_at, target_rows
 from sla.auth import service as accounts
 from sla.auth.models import Role
 from sla.config import PROJECT_ROOT
@@ -29,8 +30,8 @@ from sla.contracts.service import (
     version_in_force,
 )
 from sla.db import id_of
-from sla.engine.lifecycle import Event, EventKind, replay
-from sla.engine.targets import compute_targets, summarize
+from sla.engine.lifecycle import Event, EventKind, IncidentState, replay
+from sla.engine.targets import TargetState, compute_targets, summarize
 from sla.engine.terms import DurationUnit, SlaTerms, TargetKind, TargetTerms
 
 EXAMPLES = PROJECT_ROOT / "examples" / "contracts"
@@ -38,7 +39,7 @@ DEMO_USERS = (
     ("agent", "Camille Agent", Role.agent),
     ("lecteur", "Dominique Lecteur", Role.viewer),
 )
-DEFAULT_INCIDENTS = 300
+DEFAULT_INCIDENTS = 600
 DEFAULT_SEED = 2026
 TITLES = {
     "D_2024_0110": [
@@ -204,7 +205,7 @@ def _history(
 def generate_incidents(
     session: Session, *, count: int, seed: int, now: datetime, user_id: int | None
 ) -> int:
-    """Insert `count` incidents over the last six months (in batches, validated by replay)."""
+    """Insert `count` incidents over the last twelve months (in batches, validated by replay)."""
     rng = random.Random(seed)  # noqa: S311 (demo data, not secrets)
     day = datetime.combine(
         now.date(), time(0), tzinfo=UTC
@@ -221,6 +222,7 @@ def generate_incidents(
     written = 0
     batch_incidents: list[dict[str, object]] = []
     batch_events: list[list[Event]] = []
+    batch_targets: list[tuple[IncidentState, list[TargetState]]] = []
 
     def flush() -> None:
         nonlocal written
@@ -234,6 +236,12 @@ def generate_incidents(
             .scalars()
             .all()
         )
+        targets = [
+            row
+            for incident_id, (state, computed) in zip(ids, batch_targets, strict=True)
+            for row in target_rows(incident_id, state, computed)
+        ]
+        session.execute(insert(IncidentTarget), targets)
         rows: list[dict[str, object]] = []
         for incident_id, events in zip(ids, batch_events, strict=True):
             for event in events:
@@ -258,10 +266,11 @@ def generate_incidents(
         written += len(batch_incidents)
         batch_incidents.clear()
         batch_events.clear()
+        batch_targets.clear()
 
     for _ in range(count):
         contract = rng.choice(picks)
-        reported = day - timedelta(days=rng.uniform(0.05, 182))
+        reported = day - timedelta(days=rng.uniform(0.05, 365))
         reported = reported.replace(second=0, microsecond=0)
         version = version_in_force(session, contract, reported.date())
         terms = terms_of(version)
@@ -283,9 +292,11 @@ def generate_incidents(
             severities=terms.severity_keys(),
             exclusions=[e.key for e in terms.exclusions],
         )
-        summary = summarize(compute_targets(terms, state, now))
+        computed = compute_targets(terms, state, now)
+        summary = summarize(computed)
         batch_incidents.append(
             {
+                "ended_at": ended_at(state),
                 "next_deadline_at": summary.next_deadline_at,
                 "next_target": summary.next_target,
                 "breach_at": summary.breach_at,
@@ -308,6 +319,7 @@ def generate_incidents(
             }
         )
         batch_events.append(events)
+        batch_targets.append((state, computed))
         if len(batch_incidents) >= 2000:
             flush()
     flush()
@@ -331,4 +343,4 @@ def load_demo(
     written = generate_incidents(
         session, count=count, seed=seed, now=now, user_id=agent.id if agent else None
     )
-    yield f"{written} demo incidents over the last six months (seed {seed})"
+    yield f"{written} demo incidents over the last twelve months (seed {seed})"

@@ -4,5 +4,14 @@ from incidents import models as incident_models
 from sla.alerts import models as alert_models
 from sla.auth import models as auth_models
 from sla.contracts import models as contract_models
+from sla.outages import models as outage_models
+from sla.reports import models as report_models
 
-__all__ = ["alert_models", "auth_models", "contract_models", "incident_models"]
+__all__ = [
+    "alert_models",
+    "auth_models",
+    "contract_models",
+    "incident_models",
+    "outage_models",
+    "report_models",
+]

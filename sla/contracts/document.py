@@ -83,6 +83,7 @@ class UnitPrice:
     unit: str
     amount_ht: Decimal
     minutes: int | None = None  # for time-based units (Aukfood: a ticket is 15 minutes)
+    severities: tuple[str, ...] = ()  # the levels it is billed on (empty: all)
 
 
 @dataclass(frozen=True)
@@ -349,7 +350,11 @@ def _contract(
         if not isinstance(item, Mapping):
             c.fail(item_path, "expected a table")
             continue
-        c.unknown(item, {"label", "unit", "amount_ht", "minutes"}, item_path)
+        c.unknown(item, {"label", "unit", "amount_ht", "minutes", "severities"}, item_path)
+        levels = c.array(item, "severities", item_path)
+        if not all(isinstance(level, str) for level in levels):
+            c.fail((*item_path, "severities"), "expected a list of severity keys")
+            levels = []
         amount = c.money(item, "amount_ht", item_path)
         if amount is None:
             c.fail((*item_path, "amount_ht"), "missing amount_ht")
@@ -359,6 +364,7 @@ def _contract(
                 unit=c.text(item, "unit", item_path, default="unité"),
                 amount_ht=amount or Decimal(0),
                 minutes=c.integer(item, "minutes", item_path, low=1),
+                severities=tuple(levels),
             )
         )
     return ContractInfo(
@@ -584,6 +590,14 @@ def parse_document(data: Mapping[str, Any]) -> tuple[ContractDocument | None, li
     calendars = _calendars(c, data)
     contract = _contract(c, data, calendars)
     sla = _sla(c, data, calendars, contract.calendar)
+    known = set(sla.severity_keys())
+    for index, price in enumerate(contract.unit_prices):
+        for level in price.severities:
+            if known and level not in known:
+                c.fail(
+                    ("contract", "unit_prices", index, "severities"),
+                    f"unknown severity {level!r} (defined: {', '.join(sorted(known))})",
+                )
     alerts = _alerts(c, data, sla)
     if c.problems:
         return None, c.problems

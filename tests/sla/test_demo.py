@@ -29,7 +29,7 @@ def _snapshot(engine: Engine) -> list[tuple[object, ...]]:
 def test_demo_is_deterministic_and_shows_every_case(engine: Engine) -> None:
     with session_scope(engine) as session:
         lines = list(load_demo(session, now=NOW, incidents=300, seed=7))
-    assert lines[-1] == "300 demo incidents over the last six months (seed 7)"
+    assert lines[-1] == "300 demo incidents over the last twelve months (seed 7)"
     first = _snapshot(engine)
     with session_scope(engine) as session:
         kinds = Counter(e.kind for e in session.exec(select(IncidentEvent)))

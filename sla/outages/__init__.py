@@ -1,0 +1,1 @@
+"""Service outages recorded by the DSI, the ground for availability figures."""

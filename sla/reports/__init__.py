@@ -1,0 +1,1 @@
+"""Monthly SLA reports: figures, charts, PDF, CSV/XLSX exports and the archive."""
