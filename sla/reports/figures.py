@@ -18,6 +18,7 @@ from decimal import ROUND_CEILING, Decimal
 from zoneinfo import ZoneInfo
 
 from calendars.engine import BusinessCalendar
+from sla.reports import text
 from sla.contracts.periods import Periods, add_months
 
 KIND_ORDER = ("take_charge", "intervention", "restoration", "resolution", "other")
@@ -391,7 +392,7 @@ def money(
                 "Forfait annuel (prorata)",
                 f"{days} j / 365",
                 share,
-                f"{contract.yearly_amount_ht} € HT par an",
+                f"{text.money(contract.yearly_amount_ht)} par an",
             )
         )
     for price in contract.prices:
