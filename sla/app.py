@@ -122,6 +122,8 @@ def _register_blueprints(app: Flask) -> None:
     from sla.auth.admin_views import bp as users_bp
     from sla.auth.views import bp as auth_bp
     from sla.contracts.views import bp as contracts_bp
+    from sla.outages.views import bp as outages_bp
+    from sla.reports.views import bp as reports_bp
     from sla.web.pages import health, home
 
     for blueprint in (
@@ -133,6 +135,8 @@ def _register_blueprints(app: Flask) -> None:
         contracts_bp,
         calendars_bp,
         alerts_bp,
+        reports_bp,
+        outages_bp,
     ):
         app.register_blueprint(blueprint)
     # The API takes personal tokens, never a cookie for writes (see access.py): no CSRF there.

@@ -12,7 +12,7 @@ import json
 import smtplib
 import ssl
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -29,8 +29,15 @@ LEASE = timedelta(minutes=5)
 BATCH = 100
 
 
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mimetype: str = "application/pdf"
+
+
 class Transport(Protocol):
-    def send(self, notification: Notification) -> None:
+    def send(self, notification: Notification, attachments: Sequence[Attachment] = ()) -> None:
         """Deliver, or raise with the reason."""
 
 
@@ -58,7 +65,7 @@ class SmtpTransport:
             smtp["timeout_seconds"],
         )
 
-    def send(self, notification: Notification) -> None:
+    def send(self, notification: Notification, attachments: Sequence[Attachment] = ()) -> None:
         message = EmailMessage()
         message["From"] = self.sender
         message["To"] = notification.recipient
@@ -70,6 +77,11 @@ class SmtpTransport:
         message.set_content(notification.body_text)
         if notification.body_html:
             message.add_alternative(notification.body_html, subtype="html")
+        for attachment in attachments:
+            main, _, sub = attachment.mimetype.partition("/")
+            message.add_attachment(
+                attachment.content, maintype=main, subtype=sub, filename=attachment.filename
+            )
         context = ssl.create_default_context()
         if self.security == "tls":
             with smtplib.SMTP_SSL(
@@ -94,7 +106,7 @@ class WebhookTransport:
 
     timeout: float = 10.0
 
-    def send(self, notification: Notification) -> None:
+    def send(self, notification: Notification, attachments: Sequence[Attachment] = ()) -> None:
         request = urllib.request.Request(  # noqa: S310 (URLs come from the configuration)
             notification.recipient,
             data=json.dumps(notification.payload, ensure_ascii=False).encode(),
@@ -104,6 +116,18 @@ class WebhookTransport:
         with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
             if not 200 <= response.status < 300:
                 raise OSError(f"HTTP {response.status}")
+
+
+def attachments_of(session: Session, notification: Notification) -> list[Attachment]:
+    """The archived report a mail carries (the monthly report), read when it is sent."""
+    if notification.report_id is None:
+        return []
+    from sla.reports.models import ArchivedReport
+
+    report = session.get(ArchivedReport, notification.report_id)
+    if report is None:
+        return []
+    return [Attachment(f"rapport-sla-{report.period_start:%Y-%m}.pdf", report.pdf)]
 
 
 def backoff(attempts: int) -> timedelta:
@@ -163,7 +187,9 @@ def deliver(
             if notification is None or notification.claimed_by != worker:
                 continue
             try:
-                transports[notification.channel].send(notification)
+                transports[notification.channel].send(
+                    notification, attachments_of(session, notification)
+                )
             except Exception as error:
                 notification.attempts += 1
                 notification.last_error = f"{type(error).__name__}: {error}"[:500]

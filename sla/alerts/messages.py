@@ -34,6 +34,7 @@ TITLES = {
     "notice": "Préavis de dénonciation à donner",
     "end": "Fin de contrat proche",
     "digest": "Synthèse quotidienne",
+    "report": "Rapport mensuel des engagements de service",
 }
 
 

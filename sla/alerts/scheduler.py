@@ -165,6 +165,26 @@ def shifted_clock(start: datetime, clock: Callable[[], datetime]) -> Callable[[]
     return lambda: clock() + offset
 
 
+def monthly_report(engine: Engine, settings: Settings, *, now: datetime) -> int | None:
+    """Archive last month's report when due (idempotent) and record its mails. Returns the
+    archived report's id, or None when nothing was due."""
+    from sla.reports.archive import monthly
+
+    with Session(engine) as session:
+        postgres = session.get_bind().dialect.name == "postgresql"
+        if postgres and not session.exec(select(func_try_lock())).one():
+            return None
+        archived = monthly(
+            session,
+            now=now,
+            settings=settings["reports"],
+            zone=settings["app"]["timezone"],
+            base_url=settings["app"]["base_url"],
+        )
+        session.commit()
+        return archived.id if archived else None
+
+
 def build_scheduler(
     engine: Engine, settings: Settings, *, blocking: bool, clock: Callable[[], datetime]
 ) -> Any:
@@ -187,6 +207,13 @@ def build_scheduler(
         except Exception:
             log.exception("alerts tick failed")
 
+    def run_monthly_report() -> None:
+        try:
+            if monthly_report(engine, settings, now=clock()) is not None:
+                tick(engine, settings, now=clock())
+        except Exception:
+            log.exception("monthly report failed")
+
     def run_digest() -> None:
         try:
             digest(engine, settings, now=clock())
@@ -204,5 +231,15 @@ def build_scheduler(
     )
     scheduler.add_job(
         run_digest, CronTrigger(hour=hour, minute=minute, timezone=zone), id="digest", **defaults
+    )
+    # Daily at the configured time, and once at start (catch-up); the run itself decides
+    # whether the first working day has come and whether the month is archived already.
+    report_hour, report_minute = (int(p) for p in settings["reports"]["monthly_time"].split(":"))
+    scheduler.add_job(
+        run_monthly_report,
+        CronTrigger(hour=report_hour, minute=report_minute, timezone=zone),
+        id="monthly_report",
+        next_run_time=datetime.now(zone) + timedelta(seconds=5),
+        **defaults,
     )
     return scheduler

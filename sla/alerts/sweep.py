@@ -49,6 +49,7 @@ def record(
     webhook_format: str,
     incident_id: int | None = None,
     contract_id: int | None = None,
+    report_id: int | None = None,
 ) -> None:
     """Queue one notification for `flush_outbox`, which writes those whose key is new."""
     session.info.setdefault("outbox", []).append(
@@ -63,6 +64,7 @@ def record(
             "payload": alert.webhook(webhook_format) if recipient.channel == "webhook" else {},
             "incident_id": incident_id,
             "contract_id": contract_id,
+            "report_id": report_id,
             "status": "pending",
             "attempts": 0,
             "last_error": "",

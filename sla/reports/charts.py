@@ -11,11 +11,25 @@ from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 
 from sla.reports.figures import TrendPoint
 
-MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
+MONTHS = (
+    "janv.",
+    "févr.",
+    "mars",
+    "avr.",
+    "mai",
+    "juin",
+    "juil.",
+    "août",
+    "sept.",
+    "oct.",
+    "nov.",
+    "déc.",
+)
 PALETTE = (
     colors.HexColor("#b3261e"),
     colors.HexColor("#e8710a"),
@@ -42,11 +56,33 @@ def compliance_chart(trend: Sequence[TrendPoint], target: float | None = None) -
     drawing = _frame("Taux de respect des délais (%)")
     chart = HorizontalLineChart()
     chart.x, chart.y, chart.width, chart.height = 40, 35, WIDTH - 60, HEIGHT - 65
-    chart.data = [[p.compliance for p in trend]]
+    values = [p.compliance for p in trend]
+    # Series 0 draws the line where two months in a row have a rate (a lone month would be a
+    # one-point line); series 1 marks every month with a rate.
+    linked = [
+        v
+        if v is not None
+        and (
+            (i > 0 and values[i - 1] is not None)
+            or (i + 1 < len(values) and values[i + 1] is not None)
+        )
+        else None
+        for i, v in enumerate(values)
+    ]
+    # ReportLab cannot draw a series without any value: such a series is left out.
+    series = [(linked, True), (values, False)]
+    series = [(data, line) for data, line in series if any(v is not None for v in data)]
+    chart.data = [data for data, _line in series] or [[0] * len(values)]
     chart.joinedLines = 1
-    chart.lines[0].strokeColor = PALETTE[3]
-    chart.lines[0].strokeWidth = 2
-    chart.lines.symbol = None
+    for index, (_data, line) in enumerate(series):
+        chart.lines[index].strokeColor = PALETTE[3] if line else None
+        chart.lines[index].strokeWidth = 2
+        chart.lines[index].symbol = (
+            None if line else makeMarker("FilledCircle", size=4, fillColor=PALETTE[3])
+        )
+    if not series:
+        chart.lines[0].strokeColor = None
+        chart.lines[0].symbol = None
     chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 20
     chart.categoryAxis.categoryNames = _labels(trend)
     chart.categoryAxis.labels.fontSize = 7
@@ -122,7 +158,7 @@ _PROLOGUE = re.compile(r"^\s*<\?xml[^>]*\?>\s*(<!DOCTYPE[^>]*>\s*)?", re.S)
 
 
 def svg(drawing: Drawing) -> str:
-    """The drawing as an inline SVG element (no XML prologue; it has a viewBox, so CSS scales it)."""
+    """The drawing as an inline SVG element (no XML prologue; its viewBox lets CSS scale it)."""
     text = renderSVG.drawToString(drawing)
     text = _PROLOGUE.sub("", text)
     return text.replace("<svg ", '<svg class="chart" ', 1)

@@ -18,8 +18,8 @@ from decimal import ROUND_CEILING, Decimal
 from zoneinfo import ZoneInfo
 
 from calendars.engine import BusinessCalendar
-from sla.reports import text
 from sla.contracts.periods import Periods, add_months
+from sla.reports import text
 
 KIND_ORDER = ("take_charge", "intervention", "restoration", "resolution", "other")
 
@@ -381,8 +381,8 @@ def money(
 ) -> tuple[MoneyLine, ...]:
     """Estimates: the yearly amount pro rata temporis, and each time-based unit price applied
     to the incidents (of the levels it is billed on) restored in the period — at least one unit
-    per incident (floor) and the business time from take-charge to restoration in whole units
-    (ceiling: the vendor does not work on one incident all that time)."""
+    per incident (floor) and the business time from the start of work (GTI, else take-charge)
+    to restoration in whole units (ceiling: the vendor does not work on it all that time)."""
     lines = []
     days = (period.last - period.first).days + 1
     if contract.yearly_amount_ht is not None:
@@ -422,7 +422,7 @@ def money(
                 f"{price.label} — plafond",
                 f"{high} × {price.unit}",
                 price.amount_ht * high,
-                "durée ouvrée de la prise en charge au rétablissement, par unité entamée",
+                "durée ouvrée du début d'intervention au rétablissement, par unité entamée",
             )
         )
     return tuple(lines)
@@ -445,7 +445,8 @@ def _contract_report(
     take_charge: list[float] = []
     restoration: list[float] = []
     breaches: list[BreachLine] = []
-    taken: dict[int, float] = {}
+    taken: dict[int, float] = {}  # business time to take-charge, per incident
+    started: dict[int, float] = {}  # ... to the start of work (GTI), when the contract has one
     restored: dict[int, float] = {}
     for target in targets:
         result = outcome(target, as_of)
@@ -456,6 +457,8 @@ def _contract_report(
             if target.kind == "take_charge":
                 take_charge.append(target.consumed_seconds)
                 taken[target.incident_id] = target.consumed_seconds
+            elif target.kind == "intervention":
+                started[target.incident_id] = target.consumed_seconds
             elif target.kind == "restoration":
                 restoration.append(target.consumed_seconds)
                 restored[target.incident_id] = target.consumed_seconds
@@ -489,7 +492,8 @@ def _contract_report(
     )
     in_period = sorted((c for c in changes if period.contains(c.at)), key=lambda c: c.at)
     handled = [
-        (incidents[i], max(0.0, seconds - taken.get(i, 0.0))) for i, seconds in restored.items()
+        (incidents[i], max(0.0, seconds - started.get(i, taken.get(i, 0.0))))
+        for i, seconds in restored.items()
     ]
     avail, outage_lines = availability(contract, outages, period, as_of)
     return ContractReport(

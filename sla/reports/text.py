@@ -43,7 +43,7 @@ def month_name(value: date) -> str:
 
 
 def period_title(first: date, last: date) -> str:
-    """"octobre 2026" for a whole month, else "du 1 octobre 2026 au 15 octobre 2026"."""
+    """ "octobre 2026" for a whole month, else "du 1 octobre 2026 au 15 octobre 2026"."""
     whole_month = first.day == 1 and (last + timedelta(days=1)).day == 1
     if whole_month and (first.year, first.month) == (last.year, last.month):
         return month_name(first)

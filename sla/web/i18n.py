@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_request_context, session
-from flask_babel import Babel, format_datetime, get_locale
+from flask_babel import Babel, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -60,6 +60,13 @@ def duration(seconds: float | None, business: bool = True) -> str:
     return str(text)
 
 
+def percent(value: float | None) -> str:
+    """`97,5 %` in French, `97.5 %` in English."""
+    if value is None:
+        return "—"
+    return f"{format_decimal(value, '0.0')}\u00a0%"
+
+
 def init_app(app: Flask) -> None:
     Babel(
         app,
@@ -70,3 +77,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_dt"] = local_datetime
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["duration"] = duration
+    app.jinja_env.filters["percent"] = percent

@@ -1,0 +1,123 @@
+"""Outage services: record, end, cancel (never delete, never overwrite). They flush."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlmodel import Session, col, select
+
+from incidents.models import Incident
+from sla.contracts.service import get_contract
+from sla.errors import DomainError, NotFound
+from sla.outages.models import Outage
+
+
+def _aware(value: datetime, field: str) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise DomainError(_l("Give a date and time with its offset."), field=field)
+    return value
+
+
+def _check_end(started_at: datetime, ended_at: datetime, now: datetime) -> None:
+    _aware(ended_at, "ended_at")
+    if ended_at <= started_at:
+        raise DomainError(_l("The end must come after the start."), field="ended_at")
+    if ended_at > now:
+        raise DomainError(_l("The end cannot be in the future."), field="ended_at")
+
+
+def record_outage(
+    session: Session,
+    *,
+    contract_id: int,
+    started_at: datetime,
+    ended_at: datetime | None,
+    service: str,
+    cause: str,
+    incident_id: int | None,
+    user_id: int | None,
+    now: datetime,
+) -> Outage:
+    contract = get_contract(session, contract_id)
+    _aware(started_at, "started_at")
+    if started_at > now:
+        raise DomainError(_l("The start cannot be in the future."), field="started_at")
+    if ended_at is not None:
+        _check_end(started_at, ended_at, now)
+    if service and contract.services and service not in contract.services:
+        raise DomainError(_l("This service is not in the contract."), field="service")
+    if incident_id is not None:
+        incident = session.get(Incident, incident_id)
+        if incident is None or incident.contract_id != contract_id:
+            raise DomainError(
+                _l("No incident with this number on this contract."), field="incident_id"
+            )
+    outage = Outage(
+        contract_id=contract_id,
+        service=service,
+        started_at=started_at,
+        ended_at=ended_at,
+        cause=cause.strip(),
+        incident_id=incident_id,
+        recorded_at=now,
+        recorded_by_id=user_id,
+        ended_by_id=user_id if ended_at is not None else None,
+    )
+    session.add(outage)
+    session.flush()
+    return outage
+
+
+def _get(session: Session, outage_id: int) -> Outage:
+    outage = session.get(Outage, outage_id)
+    if outage is None:
+        raise NotFound(f"no outage {outage_id}")
+    return outage
+
+
+def end_outage(
+    session: Session, outage_id: int, *, ended_at: datetime, user_id: int | None, now: datetime
+) -> Outage:
+    """Give an ongoing outage its end (once: a recorded end is never overwritten)."""
+    outage = _get(session, outage_id)
+    if outage.cancelled_at is not None:
+        raise DomainError(_l("This outage was cancelled."))
+    if outage.ended_at is not None:
+        raise DomainError(_l("This outage already has its end."), field="ended_at")
+    _check_end(outage.started_at, ended_at, now)
+    outage.ended_at = ended_at
+    outage.ended_by_id = user_id
+    session.add(outage)
+    session.flush()
+    return outage
+
+
+def cancel_outage(
+    session: Session, outage_id: int, *, reason: str, user_id: int | None, now: datetime
+) -> Outage:
+    """Cancel a mistaken record (kept, struck through, with who, when and why)."""
+    outage = _get(session, outage_id)
+    if outage.cancelled_at is not None:
+        raise DomainError(_l("This outage was already cancelled."))
+    if not reason.strip():
+        raise DomainError(_l("Say why it is cancelled."), field="reason")
+    outage.cancelled_at = now
+    outage.cancelled_by_id = user_id
+    outage.cancel_reason = reason.strip()
+    session.add(outage)
+    session.flush()
+    return outage
+
+
+def list_outages(
+    session: Session, *, contract_id: int | None = None, limit: int = 200
+) -> list[Outage]:
+    query = select(Outage)
+    if contract_id is not None:
+        query = query.where(Outage.contract_id == contract_id)
+    return list(
+        session.exec(
+            query.order_by(col(Outage.started_at).desc(), col(Outage.id).desc()).limit(limit)
+        )
+    )

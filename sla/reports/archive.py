@@ -1,0 +1,121 @@
+"""Archived reports: produce a frozen copy (figures, PDF, XLSX), and the monthly run.
+
+The monthly run is idempotent: on the first working day of a month at the configured time (or
+at any later run, catching up after downtime) it archives the previous month's report once
+(a unique period and `scheduled` flag) and records one mail per recipient in the outbox, with
+the PDF attached when the mail is sent. Services flush; the caller commits."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import holidays
+from sqlmodel import Session, col, select
+
+from sla.alerts.messages import Alert
+from sla.alerts.sweep import Recipient, flush_outbox, record
+from sla.contracts.periods import add_months
+from sla.reports import text
+from sla.reports.exports import BREACH_COLUMNS, SUMMARY_COLUMNS, breach_rows, summary_rows, to_xlsx
+from sla.reports.figures import Period
+from sla.reports.models import ArchivedReport
+from sla.reports.pdf import render_pdf
+from sla.reports.queries import Scope, make_report
+
+
+def first_working_day(year: int, month: int) -> date:
+    """The month's first weekday that is not a French public holiday (1 May, 1 Nov...)."""
+    closed = holidays.country_holidays("FR", years=year)
+    day = date(year, month, 1)
+    while day.weekday() >= 5 or day in closed:
+        day += timedelta(days=1)
+    return day
+
+
+def _json_rows(header: Sequence[str], rows: Any) -> list[dict[str, Any]]:
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+def produce(
+    session: Session,
+    *,
+    scope: Scope,
+    period: Period,
+    now: datetime,
+    made_by_id: int | None,
+    scheduled: bool = False,
+) -> ArchivedReport:
+    """Build the report as of `now` and keep it: later changes to incidents do not alter it."""
+    report = make_report(session, scope, period, as_of=now)
+    archived = ArchivedReport(
+        period_start=period.first,
+        period_end=period.last,
+        scope=scope.key,
+        scope_label=report.scope,
+        scheduled=scheduled,
+        made_at=now,
+        made_by_id=made_by_id,
+        figures={
+            "summary": _json_rows(SUMMARY_COLUMNS, summary_rows(report)),
+            "breaches": _json_rows(BREACH_COLUMNS, breach_rows(report)),
+        },
+        pdf=render_pdf(report),
+        xlsx=to_xlsx(report),
+    )
+    session.add(archived)
+    session.flush()
+    return archived
+
+
+def monthly(
+    session: Session, *, now: datetime, settings: Mapping[str, Any], zone: str, base_url: str
+) -> ArchivedReport | None:
+    """The previous month's scheduled report, if it is due and not archived yet."""
+    local = now.astimezone(ZoneInfo(zone))
+    hour, minute = (int(part) for part in settings["monthly_time"].split(":"))
+    due = datetime.combine(
+        first_working_day(local.year, local.month), datetime.min.time(), tzinfo=ZoneInfo(zone)
+    ).replace(hour=hour, minute=minute)
+    if local < due:
+        return None
+    previous = add_months(local.date().replace(day=1), -1)
+    period = Period.month(previous.year, previous.month, zone)
+    exists = session.exec(
+        select(ArchivedReport.id).where(
+            col(ArchivedReport.scheduled).is_(True),
+            ArchivedReport.period_start == period.first,
+            ArchivedReport.period_end == period.last,
+            ArchivedReport.scope == "all",
+        )
+    ).first()
+    if exists is not None:
+        return None
+    archived = produce(
+        session, scope=Scope(), period=period, now=now, made_by_id=None, scheduled=True
+    )
+    title = text.period_title(period.first, period.last)
+    alert = Alert(
+        "report",
+        f"[Garantie] Rapport des engagements de service — {title}",
+        (
+            f"Le rapport des engagements de service de {title} est joint (PDF).",
+            "Le classeur (XLSX) et les rapports archivés sont dans Garantie.",
+        ),
+        f"{base_url.rstrip('/')}/reports/archive",
+        {"period": period.first.isoformat()},
+    )
+    for address in settings["recipients"]:
+        record(
+            session,
+            key=f"report:{period.first.isoformat()}",
+            alert=alert,
+            recipient=Recipient("email", address),
+            now=now,
+            webhook_format="generic",
+            report_id=archived.id,
+        )
+    flush_outbox(session)
+    return archived

@@ -1,0 +1,168 @@
+"""The report's figures and breach list as CSV and XLSX (openpyxl). Numbers stay numbers in
+the workbook (rates in %, times in business hours, amounts in € HT)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from sla.reports import text as t
+from sla.reports.figures import Report
+
+FIGURE_COLUMNS = (
+    "Fournisseur",
+    "Contrat",
+    "Délai",
+    "Tenus",
+    "Dépassés",
+    "Exclus",
+    "Taux de respect (%)",
+)
+SUMMARY_COLUMNS = (
+    "Fournisseur",
+    "Contrat",
+    "Incidents signalés",
+    "Tenus",
+    "Dépassés",
+    "Exclus",
+    "Taux de respect (%)",
+    "Prise en charge médiane (h ouvrées)",
+    "Prise en charge 90e centile (h ouvrées)",
+    "Rétablissement médian (h ouvrées)",
+    "Rétablissement 90e centile (h ouvrées)",
+    "Disponibilité (%)",
+    "Engagement de disponibilité (%)",
+    "Non résolus en fin de période",
+)
+BREACH_COLUMNS = (
+    "Fournisseur",
+    "Contrat",
+    "Incident",
+    "Titre",
+    "Gravité",
+    "Délai",
+    "Article",
+    "Échéance",
+    "Étape",
+    "Retard (h)",
+)
+
+
+def _hours(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 3600, 2)
+
+
+def _rate(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def summary_rows(report: Report) -> Iterator[list[Any]]:
+    for vendor in report.vendors:
+        for c in vendor.contracts:
+            a = c.availability
+            yield [
+                vendor.vendor,
+                c.contract.reference,
+                c.reported,
+                c.met,
+                c.breached,
+                c.excluded,
+                _rate(c.compliance),
+                _hours(c.take_charge.median),
+                _hours(c.take_charge.p90),
+                _hours(c.restoration.median),
+                _hours(c.restoration.p90),
+                _rate(a.measured_percent) if a else None,
+                a.target_percent if a else None,
+                len(c.open_at_end),
+            ]
+
+
+def figure_rows(report: Report) -> Iterator[list[Any]]:
+    for vendor in report.vendors:
+        for c in vendor.contracts:
+            for k in c.kinds:
+                yield [
+                    vendor.vendor,
+                    c.contract.reference,
+                    t.KIND_LABELS.get(k.kind, k.kind),
+                    k.met,
+                    k.breached,
+                    k.excluded,
+                    _rate(k.compliance),
+                ]
+
+
+def breach_rows(report: Report) -> Iterator[list[Any]]:
+    zone = report.period.zone
+    for vendor in report.vendors:
+        for c in vendor.contracts:
+            for b in c.breaches:
+                yield [
+                    vendor.vendor,
+                    c.contract.reference,
+                    b.incident_id,
+                    b.title,
+                    b.severity,
+                    b.target,
+                    b.article,
+                    t.when(b.deadline, zone),
+                    t.when(b.milestone_at, zone) if b.milestone_at else "",
+                    _hours(b.lateness_seconds),
+                ]
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", ",")  # a French spreadsheet reads 97,5
+    text = str(value)
+    # A cell starting with = + - @ is a formula to a spreadsheet: keep it text.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def to_csv(header: tuple[str, ...], rows: Iterator[list[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_csv_cell(v) for v in row])
+    return "\ufeff" + buffer.getvalue()
+
+
+def to_xlsx(report: Report) -> bytes:
+    book = Workbook()
+    sheets = (
+        ("Synthèse", SUMMARY_COLUMNS, summary_rows(report)),
+        ("Délais", FIGURE_COLUMNS, figure_rows(report)),
+        ("Dépassements", BREACH_COLUMNS, breach_rows(report)),
+    )
+    first = True
+    for title, header, rows in sheets:
+        sheet = book.active if first and book.active is not None else book.create_sheet()
+        first = False
+        sheet.title = title
+        sheet.append(list(header))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(row)
+        for index, name in enumerate(header, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = max(12, min(40, len(name)))
+        sheet.freeze_panes = "A2"
+    info = book.create_sheet("Période")
+    info.append(["Période", t.period_title(report.period.first, report.period.last)])
+    info.append(["Du", report.period.first])
+    info.append(["Au", report.period.last])
+    info.append(["Périmètre", report.scope])
+    info.append(["Produit le", t.when(report.as_of, report.period.zone)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,176 @@
+"""Report pages: the report with its charts and filters, its PDF/CSV/XLSX, the archive."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+from sqlmodel import col
+
+from sla.auth.forms import EmptyForm
+from sla.auth.models import Role
+from sla.contracts.service import list_contracts, list_vendors
+from sla.db import utcnow
+from sla.reports import exports
+from sla.reports import text as wording
+from sla.reports.archive import produce
+from sla.reports.charts import compliance_chart, restoration_chart, severity_chart, svg
+from sla.reports.figures import Report
+from sla.reports.filters import Filters, read_filters
+from sla.reports.models import ArchivedReport
+from sla.reports.pdf import render_pdf
+from sla.reports.queries import make_report
+from sla.web.access import requires_role
+from sla.web.database import db_session
+from sla.web.settings import app_timezone, app_zone
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+def _filters() -> Filters:
+    filters = read_filters(
+        request.args, today=utcnow().astimezone(app_zone()).date(), zone=app_timezone()
+    )
+    session = db_session()
+    vendors = {v.id for v in list_vendors(session)}
+    contracts = {c.id for c in list_contracts(session)}
+    if filters.scope.vendor_id is not None and filters.scope.vendor_id not in vendors:
+        filters.errors["vendor"] = _("Unknown vendor.")
+        filters.scope = type(filters.scope)()
+    if filters.scope.contract_id is not None and filters.scope.contract_id not in contracts:
+        filters.errors["contract"] = _("Unknown contract.")
+        filters.scope = type(filters.scope)()
+    return filters
+
+
+def _report(filters: Filters) -> Report:
+    return make_report(db_session(), filters.scope, filters.period, as_of=utcnow())
+
+
+def _filename(filters: Filters, extension: str, kind: str = "rapport-sla") -> str:
+    period = filters.month or f"{filters.period.first}_{filters.period.last}"
+    return f"{kind}-{period}.{extension}"
+
+
+def _download(content: bytes | str, mimetype: str, filename: str) -> Response:
+    response = Response(content, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f"attachment; filename={filename}"
+    return response
+
+
+@bp.route("/")
+@requires_role(Role.viewer)
+def index() -> ResponseReturnValue:
+    filters = _filters()
+    report = _report(filters)
+    charts = {
+        vendor.vendor_id: [
+            Markup(svg(chart(vendor.trend)))  # noqa: S704 (SVG drawn by ReportLab, text escaped)
+            for chart in (compliance_chart, severity_chart, restoration_chart)
+        ]
+        for vendor in report.vendors
+    }
+    session = db_session()
+    return render_template(
+        "reports/index.html",
+        report=report,
+        filters=filters,
+        charts=charts,
+        vendors=list_vendors(session),
+        contracts=list_contracts(session),
+        words=wording,
+        form=EmptyForm(),
+    ), (400 if filters.errors else 200)
+
+
+@bp.route("/report.pdf")
+@requires_role(Role.viewer)
+def pdf() -> ResponseReturnValue:
+    filters = _filters()
+    return _download(render_pdf(_report(filters)), "application/pdf", _filename(filters, "pdf"))
+
+
+@bp.route("/report.xlsx")
+@requires_role(Role.viewer)
+def xlsx() -> ResponseReturnValue:
+    filters = _filters()
+    return _download(
+        exports.to_xlsx(_report(filters)),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        _filename(filters, "xlsx"),
+    )
+
+
+@bp.route("/figures.csv")
+@requires_role(Role.viewer)
+def figures_csv() -> ResponseReturnValue:
+    filters = _filters()
+    body = exports.to_csv(exports.SUMMARY_COLUMNS, exports.summary_rows(_report(filters)))
+    return _download(body, "text/csv; charset=utf-8", _filename(filters, "csv", "chiffres-sla"))
+
+
+@bp.route("/breaches.csv")
+@requires_role(Role.viewer)
+def breaches_csv() -> ResponseReturnValue:
+    filters = _filters()
+    body = exports.to_csv(exports.BREACH_COLUMNS, exports.breach_rows(_report(filters)))
+    return _download(body, "text/csv; charset=utf-8", _filename(filters, "csv", "depassements"))
+
+
+@bp.route("/archive")
+@requires_role(Role.viewer)
+def archive() -> ResponseReturnValue:
+    rows = (
+        db_session()
+        .exec(
+            select(
+                ArchivedReport.id,
+                ArchivedReport.period_start,
+                ArchivedReport.period_end,
+                ArchivedReport.scope_label,
+                ArchivedReport.scheduled,
+                ArchivedReport.made_at,
+            ).order_by(col(ArchivedReport.period_start).desc(), col(ArchivedReport.id).desc())
+        )
+        .all()
+    )
+    return render_template("reports/archive.html", rows=rows, words=wording)
+
+
+@bp.route("/archive", methods=["POST"])
+@requires_role(Role.agent)
+def archive_now() -> ResponseReturnValue:
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    filters = _filters()
+    if filters.errors:
+        flash(_("Fix the filters before archiving."), "error")
+        return redirect(url_for("reports.index") + "?" + urlencode(filters.query()))
+    archived = produce(
+        db_session(),
+        scope=filters.scope,
+        period=filters.period,
+        now=utcnow(),
+        made_by_id=current_user.user.id,
+    )
+    flash(_("Report archived (#%(id)d).", id=archived.id), "info")
+    return redirect(url_for("reports.archive"))
+
+
+@bp.route("/archive/<int:report_id>.<any(pdf, xlsx):extension>")
+@requires_role(Role.viewer)
+def archived_file(report_id: int, extension: str) -> ResponseReturnValue:
+    found = db_session().get(ArchivedReport, report_id)
+    if found is None:
+        abort(404)
+    name = f"rapport-sla-{found.period_start}_{found.period_end}-archive-{found.id}.{extension}"
+    if extension == "pdf":
+        return _download(found.pdf, "application/pdf", name)
+    return _download(
+        found.xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name
+    )
