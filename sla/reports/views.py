@@ -124,17 +124,20 @@ def breaches_csv() -> ResponseReturnValue:
 @bp.route("/archive")
 @requires_role(Role.viewer)
 def archive() -> ResponseReturnValue:
+    columns = (
+        col(ArchivedReport.id),
+        col(ArchivedReport.period_start),
+        col(ArchivedReport.period_end),
+        col(ArchivedReport.scope_label),
+        col(ArchivedReport.scheduled),
+        col(ArchivedReport.made_at),
+    )
     rows = (
         db_session()
-        .exec(
-            select(
-                ArchivedReport.id,
-                ArchivedReport.period_start,
-                ArchivedReport.period_end,
-                ArchivedReport.scope_label,
-                ArchivedReport.scheduled,
-                ArchivedReport.made_at,
-            ).order_by(col(ArchivedReport.period_start).desc(), col(ArchivedReport.id).desc())
+        .execute(
+            sa_select(*columns).order_by(
+                col(ArchivedReport.period_start).desc(), col(ArchivedReport.id).desc()
+            )
         )
         .all()
     )
