@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy import select as sa_select
 from sqlmodel import col
 
 from sla.auth.forms import EmptyForm
