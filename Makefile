@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test lint typecheck format check messages bench screenshots clean
+.PHONY: run test lint typecheck format check messages bench screenshots report-pages clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed (found $$($(PYTHON) --version))"; exit 1; }
@@ -52,10 +52,21 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_calendar.py
 	$(BIN)/python benchmarks/bench_targets.py
 	$(BIN)/python benchmarks/bench_dashboard.py
+	$(BIN)/python benchmarks/bench_alerts.py
+	$(BIN)/python benchmarks/bench_reports.py
 
 # The browser tests, saving their screenshots into docs/screenshots (needs /usr/bin/chromium).
 screenshots: $(STAMP) $(CATALOGS)
 	SLA_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -q tests/browser
+
+# The first pages of the demo's monthly report as PNG, into docs/screenshots (needs pdftoppm,
+# Debian's poppler-utils).
+report-pages: $(STAMP) $(CATALOGS)
+	@tmp=$$(mktemp -d) && \
+	SLA_APP_INSTANCE_PATH=$$tmp $(BIN)/sla demo >/dev/null && \
+	SLA_APP_INSTANCE_PATH=$$tmp $(BIN)/sla reports make --output $$tmp/report.pdf && \
+	pdftoppm -r 80 -png -f 1 -l 3 $$tmp/report.pdf docs/screenshots/report-page && \
+	rm -rf $$tmp && ls docs/screenshots/report-page-*.png
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

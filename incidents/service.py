@@ -293,6 +293,21 @@ def refresh_summary(
     return view
 
 
+def backfill_targets(session: Session, *, now: datetime) -> int:
+    """Store the targets of incidents that have none stored (recorded before revision 0005).
+    One indexed anti-join when there is nothing to do."""
+    missing = session.exec(
+        select(Incident).where(
+            ~select(IncidentTarget.incident_id)
+            .where(IncidentTarget.incident_id == Incident.id)
+            .exists()
+        )
+    ).all()
+    for incident in missing:
+        refresh_summary(session, incident, now=now)
+    return len(missing)
+
+
 def store_targets(session: Session, rows_by_incident: Mapping[int, list[dict[str, Any]]]) -> None:
     """Replace the stored targets of these incidents (a derived copy; the events stay)."""
     ids = list(rows_by_incident)

@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 from flask import Flask, current_app
@@ -33,9 +34,16 @@ def _engine() -> Any:
 
 
 def _migrate() -> None:
+    from incidents.service import backfill_targets
+
     engine = _engine()
     check_connection(engine, current_app.config["SLA_SETTINGS"])
     upgrade(engine)
+    # Incidents recorded before their targets were stored (revision 0005) get them once.
+    with session_scope(engine) as session:
+        filled = backfill_targets(session, now=utcnow())
+    if filled:
+        click.echo(f"stored the targets of {filled} earlier incidents", err=True)
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
@@ -270,18 +278,108 @@ def incidents_group() -> None:
 
 
 @incidents_group.command("refresh")
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Closed incidents too (once after upgrading to 0.2: reports read their targets).",
+)
 @with_appcontext
-def incidents_refresh() -> None:
-    """Recompute the stored summary (next deadline, breach) of every open incident."""
+def incidents_refresh(everything: bool) -> None:
+    """Recompute the stored summary (next deadline, breach) and targets of open incidents."""
     from incidents.service import list_incidents, refresh_summary
 
     _migrate()
     now = utcnow()
     with session_scope(_engine()) as session:
-        rows, total = list_incidents(session, open_only=True, limit=10_000_000)
+        rows, total = list_incidents(session, open_only=not everything, limit=10_000_000)
         for incident in rows:
             refresh_summary(session, incident, now=now)
-    click.echo(f"{total} open incidents refreshed")
+    click.echo(f"{total} {'' if everything else 'open '}incidents refreshed")
+
+
+@cli.group("reports")
+def reports_group() -> None:
+    """SLA reports: make one, run the monthly archive."""
+
+
+@reports_group.command("make")
+@click.option("--month", help="YYYY-MM (default: last month).")
+@click.option("--from", "first", help="First day, YYYY-MM-DD (with --to).")
+@click.option("--to", "last", help="Last day, YYYY-MM-DD.")
+@click.option("--vendor", type=int, help="Only this vendor (id).")
+@click.option("--contract", type=int, help="Only this contract (id).")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Where to write: .pdf, .xlsx or .csv (figures).",
+)
+@click.option("--archive", is_flag=True, help="Also keep a frozen copy in the archive.")
+@with_appcontext
+def reports_make(
+    month: str | None,
+    first: str | None,
+    last: str | None,
+    vendor: int | None,
+    contract: int | None,
+    output: Path,
+    archive: bool,
+) -> None:
+    """Write a report for a period and scope."""
+    from sla.reports import exports
+    from sla.reports.archive import produce
+    from sla.reports.filters import read_filters
+    from sla.reports.pdf import render_pdf
+    from sla.reports.queries import make_report
+
+    settings = current_app.config["SLA_SETTINGS"]
+    zone = settings["app"]["timezone"]
+    args = {k: v for k, v in {"month": month, "from": first, "to": last}.items() if v}
+    args.update({k: str(v) for k, v in {"vendor": vendor, "contract": contract}.items() if v})
+    now = utcnow()
+    filters = read_filters(args, today=now.astimezone(ZoneInfo(zone)).date(), zone=zone)
+    if filters.errors:
+        field, message = next(iter(filters.errors.items()))
+        raise click.BadParameter(str(message), param_hint=f"--{field}")
+    if output.suffix not in (".pdf", ".xlsx", ".csv"):
+        raise click.BadParameter("expected a .pdf, .xlsx or .csv file", param_hint="--output")
+    _migrate()
+    with session_scope(_engine()) as session:
+        report = make_report(session, filters.scope, filters.period, as_of=now)
+        if output.suffix == ".pdf":
+            output.write_bytes(render_pdf(report))
+        elif output.suffix == ".xlsx":
+            output.write_bytes(exports.to_xlsx(report))
+        else:
+            output.write_text(
+                exports.to_csv(exports.SUMMARY_COLUMNS, exports.summary_rows(report)),
+                encoding="utf-8",
+            )
+        if archive:
+            kept = produce(
+                session, scope=filters.scope, period=filters.period, now=now, made_by_id=None
+            )
+            click.echo(f"archived as #{kept.id}")
+    click.echo(f"{output} ({filters.period.first} to {filters.period.last})")
+
+
+@reports_group.command("monthly")
+@click.option("--now", "now_text", help="Pretend it is this instant (ISO 8601 with offset).")
+@with_appcontext
+def reports_monthly(now_text: str | None) -> None:
+    """Archive and mail last month's report if it is due and not archived yet."""
+    from sla.alerts.scheduler import monthly_report, tick
+
+    _migrate()
+    settings = current_app.config["SLA_SETTINGS"]
+    now = _instant_option(now_text)
+    archived = monthly_report(_engine(), settings, now=now)
+    if archived is None:
+        click.echo("nothing due (not yet the first working day, or already archived)")
+        return
+    result = tick(_engine(), settings, now=now)
+    click.echo(f"archived as #{archived}; sent {result.sent} mail(s)")
 
 
 @cli.command("scheduler")

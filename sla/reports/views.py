@@ -166,15 +166,30 @@ def archive_now() -> ResponseReturnValue:
     return redirect(url_for("reports.archive"))
 
 
-@bp.route("/archive/<int:report_id>.<any(pdf, xlsx):extension>")
-@requires_role(Role.viewer)
-def archived_file(report_id: int, extension: str) -> ResponseReturnValue:
+def _archived(report_id: int) -> ArchivedReport:
     found = db_session().get(ArchivedReport, report_id)
     if found is None:
         abort(404)
-    name = f"rapport-sla-{found.period_start}_{found.period_end}-archive-{found.id}.{extension}"
-    if extension == "pdf":
-        return _download(found.pdf, "application/pdf", name)
+    return found
+
+
+def _archived_name(found: ArchivedReport, extension: str) -> str:
+    return f"rapport-sla-{found.period_start}_{found.period_end}-archive-{found.id}.{extension}"
+
+
+@bp.route("/archive/<int:report_id>.pdf")
+@requires_role(Role.viewer)
+def archived_pdf(report_id: int) -> ResponseReturnValue:
+    found = _archived(report_id)
+    return _download(found.pdf, "application/pdf", _archived_name(found, "pdf"))
+
+
+@bp.route("/archive/<int:report_id>.xlsx")
+@requires_role(Role.viewer)
+def archived_xlsx(report_id: int) -> ResponseReturnValue:
+    found = _archived(report_id)
     return _download(
-        found.xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name
+        found.xlsx,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        _archived_name(found, "xlsx"),
     )

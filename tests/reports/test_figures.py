@@ -181,3 +181,21 @@ def test_an_archived_report_is_frozen(engine: Engine, october: dict[str, Any]) -
         assert (row["Tenus"], row["Dépassés"]) == (5, 3)
         first_page = PdfReader(io.BytesIO(kept.pdf)).pages[0].extract_text()
         assert "62,5 %" in first_page
+
+
+def test_the_pdf_renders_to_images(engine: Engine, october: dict[str, Any], tmp_path: Any) -> None:
+    """What docs/screenshots shows (`make report-pages`): pdftoppm draws every page."""
+    import shutil
+    import subprocess
+
+    from tests.support import require
+
+    require(shutil.which("pdftoppm") is not None, "pdftoppm (poppler-utils) is not installed")
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(render_pdf(report_of(engine)))
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "page")], check=True, timeout=120
+    )
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) == len(PdfReader(str(pdf)).pages) >= 3
+    assert all(page.stat().st_size > 2_000 for page in pages)  # drawn, not blank
