@@ -190,11 +190,14 @@ def test_the_pdf_renders_to_images(engine: Engine, october: dict[str, Any], tmp_
 
     from tests.support import require
 
-    require(shutil.which("pdftoppm") is not None, "pdftoppm (poppler-utils) is not installed")
+    pdftoppm = shutil.which("pdftoppm")
+    require(pdftoppm is not None, "pdftoppm (poppler-utils) is not installed")
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(render_pdf(report_of(engine)))
     subprocess.run(
-        ["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "page")], check=True, timeout=120
+        [str(pdftoppm), "-r", "40", "-png", str(pdf), str(tmp_path / "page")],
+        check=True,
+        timeout=120,
     )
     pages = sorted(tmp_path.glob("page-*.png"))
     assert len(pages) == len(PdfReader(str(pdf)).pages) >= 3
