@@ -112,6 +112,7 @@ def test_main_screens_on_desktop_and_phone(page_as: Any, live_server: str, shots
         ("/contracts/1", "contract"),
         ("/calendars/1?month=2025-05&start=2025-05-07T16:00&hours=4", "calendar"),
         ("/incidents/", "incidents"),
+        ("/reports/", "reports"),
     ):
         page.goto(live_server + path)
         assert page.locator("h1").count() == 1
@@ -119,4 +120,8 @@ def test_main_screens_on_desktop_and_phone(page_as: Any, live_server: str, shots
     phone = page_as("agente", width=390)
     phone.screenshot(path=str(shots / "dashboard-phone.png"), full_page=True)
     # Nothing wider than the phone's screen but the tables, which scroll by themselves.
+    assert phone.evaluate("document.body.scrollWidth") <= 400
+    phone.goto(live_server + "/reports/")
+    assert phone.locator("svg.chart").count() >= 3
+    phone.screenshot(path=str(shots / "reports-phone.png"), full_page=False)
     assert phone.evaluate("document.body.scrollWidth") <= 400
