@@ -10,11 +10,13 @@ it was decided. Compliance = met / (met + breached); excluded targets are left o
 from __future__ import annotations
 
 import statistics
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from calendars.engine import BusinessCalendar
@@ -32,18 +34,31 @@ class Period:
     last: date
     zone: str
 
-    @property
+    # Instants in UTC, like those read from the database: comparing datetimes of one time
+    # zone object is much cheaper than across zones, and reports compare many.
+    @cached_property
     def start(self) -> datetime:
-        return datetime.combine(self.first, datetime.min.time(), tzinfo=ZoneInfo(self.zone))
+        local = datetime.combine(self.first, datetime.min.time(), tzinfo=ZoneInfo(self.zone))
+        return local.astimezone(UTC)
 
-    @property
+    @cached_property
     def end(self) -> datetime:  # exclusive
-        return datetime.combine(
+        local = datetime.combine(
             self.last + timedelta(days=1), datetime.min.time(), tzinfo=ZoneInfo(self.zone)
         )
+        return local.astimezone(UTC)
 
     def contains(self, instant: datetime | None) -> bool:
         return instant is not None and self.start <= instant < self.end
+
+    def months(self) -> list[Period]:
+        """The whole months this period touches, in order."""
+        found = []
+        day = self.first.replace(day=1)
+        while day <= self.last:
+            found.append(Period.month(day.year, day.month, self.zone))
+            day = add_months(day, 1)
+        return found
 
     @classmethod
     def month(cls, year: int, month: int, zone: str) -> Period:
@@ -428,10 +443,13 @@ def money(
     return tuple(lines)
 
 
+Decided = tuple[TargetFact, Outcome]
+
+
 def _contract_report(
     contract: ContractFact,
     incidents: dict[int, IncidentFact],
-    targets: Sequence[TargetFact],
+    targets: Sequence[Decided],
     changes: Sequence[ChangeFact],
     outages: Sequence[OutageFact],
     period: Period,
@@ -448,8 +466,7 @@ def _contract_report(
     taken: dict[int, float] = {}  # business time to take-charge, per incident
     started: dict[int, float] = {}  # ... to the start of work (GTI), when the contract has one
     restored: dict[int, float] = {}
-    for target in targets:
-        result = outcome(target, as_of)
+    for target, result in targets:
         if result.decided_at is None or not period.contains(result.decided_at):
             continue
         tally[target.kind][result.state] += 1
@@ -515,55 +532,48 @@ def _contract_report(
 
 def trend(
     contracts: Sequence[ContractFact],
-    incidents: Sequence[IncidentFact],
-    targets: Sequence[TargetFact],
+    incidents: Iterable[IncidentFact],
+    targets: Iterable[Decided],
     last: Period,
-    as_of: datetime,
 ) -> tuple[TrendPoint, ...]:
     """Twelve months ending with the month of `last.first`: compliance, incidents per
-    severity and median restoration time."""
-    ids = {c.id for c in contracts}
+    severity and median restoration time. `incidents` and `targets` are the contracts' own."""
     labels = {key: label for c in contracts for key, label in c.severities}
     order = list(dict.fromkeys(label for c in contracts for _key, label in c.severities))
-    months = [
-        Period.month(d.year, d.month, last.zone)
-        for d in (add_months(last.first.replace(day=1), -back) for back in range(11, -1, -1))
-    ]
-    window = Period(months[0].first, months[-1].last, last.zone)
-    mine = {i.id: i for i in incidents if i.contract_id in ids}
-    met: Counter[date] = Counter()
-    decided: Counter[date] = Counter()
-    restore: dict[date, list[float]] = defaultdict(list)
-    reported: dict[date, Counter[str]] = defaultdict(Counter)
-    zone = ZoneInfo(last.zone)
+    first = add_months(last.first.replace(day=1), -11)
+    months = Period(first, last.first, last.zone).months()
+    bounds = [m.start for m in months] + [months[-1].end]
 
-    def month_of(instant: datetime) -> date:
-        return instant.astimezone(zone).date().replace(day=1)
+    def month_index(instant: datetime) -> int | None:
+        index = bisect_right(bounds, instant) - 1
+        return index if 0 <= index < len(months) else None
 
-    for incident in mine.values():
-        if window.contains(incident.reported_at):
-            label = labels.get(incident.severity, incident.severity)
-            reported[month_of(incident.reported_at)][label] += 1
-    for target in targets:
-        if target.incident_id not in mine:
+    met = [0] * len(months)
+    decided = [0] * len(months)
+    restore: list[list[float]] = [[] for _ in months]
+    reported: list[Counter[str]] = [Counter() for _ in months]
+    for incident in incidents:
+        index = month_index(incident.reported_at)
+        if index is not None:
+            reported[index][labels.get(incident.severity, incident.severity)] += 1
+    for target, result in targets:
+        if result.decided_at is None or result.state not in ("met", "breached"):
             continue
-        result = outcome(target, as_of)
-        if result.decided_at is None or not window.contains(result.decided_at):
+        index = month_index(result.decided_at)
+        if index is None:
             continue
-        month = month_of(result.decided_at)
-        if result.state in ("met", "breached"):
-            decided[month] += 1
-            met[month] += result.state == "met"
-            if target.kind == "restoration" and target.milestone_at is not None:
-                restore[month].append(target.consumed_seconds)
+        decided[index] += 1
+        met[index] += result.state == "met"
+        if target.kind == "restoration" and target.milestone_at is not None:
+            restore[index].append(target.consumed_seconds)
     return tuple(
         TrendPoint(
-            m.first,
-            100.0 * met[m.first] / decided[m.first] if decided[m.first] else None,
-            tuple((label, reported[m.first].get(label, 0)) for label in order),
-            statistics.median(restore[m.first]) if restore[m.first] else None,
+            month.first,
+            100.0 * met[i] / decided[i] if decided[i] else None,
+            tuple((label, reported[i].get(label, 0)) for label in order),
+            statistics.median(restore[i]) if restore[i] else None,
         )
-        for m in months
+        for i, month in enumerate(months)
     )
 
 
@@ -592,9 +602,11 @@ def build_report(facts: Facts, period: Period, *, scope: str, as_of: datetime) -
     for incident in facts.incidents:
         incidents_by_contract[incident.contract_id][incident.id] = incident
     contract_of = {i.id: i.contract_id for i in facts.incidents}
-    targets_by_contract: dict[int, list[TargetFact]] = defaultdict(list)
-    for target in facts.targets:
-        targets_by_contract[contract_of[target.incident_id]].append(target)
+    targets_by_contract: dict[int, list[Decided]] = defaultdict(list)
+    for target in facts.targets:  # each outcome once, for the period and the trend
+        targets_by_contract[contract_of[target.incident_id]].append(
+            (target, outcome(target, as_of))
+        )
     changes_by_contract: dict[int, list[ChangeFact]] = defaultdict(list)
     for change in facts.changes:
         changes_by_contract[contract_of[change.incident_id]].append(change)
@@ -623,7 +635,12 @@ def build_report(facts: Facts, period: Period, *, scope: str, as_of: datetime) -
                 vendor_id,
                 contracts[0].vendor,
                 reports,
-                trend(contracts, facts.incidents, facts.targets, period, as_of),
+                trend(
+                    contracts,
+                    (i for c in contracts for i in incidents_by_contract[c.id].values()),
+                    (t for c in contracts for t in targets_by_contract[c.id]),
+                    period,
+                ),
             )
         )
     vendors.sort(key=lambda v: v.vendor.lower())
