@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from sqlalchemy import and_, or_, select
 from sqlmodel import Session, col
@@ -131,10 +132,10 @@ def load_facts(session: Session, scope: Scope, period: Period) -> Facts:
             ),
         )
     ).all()
-    incidents = [IncidentFact(*row) for row in rows]
+    incidents = [IncidentFact(*cast(tuple[Any, ...], row)) for row in rows]
     wanted = {i.id for i in incidents}
     targets = [
-        TargetFact(*row)
+        TargetFact(*cast(tuple[Any, ...], row))
         for row in connection.execute(
             select(
                 col(IncidentTarget.incident_id),
