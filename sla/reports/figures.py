@@ -10,7 +10,6 @@ it was decided. Compliance = met / (met + breached); excluded targets are left o
 from __future__ import annotations
 
 import statistics
-from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -318,12 +317,31 @@ class Report:
 
 
 @dataclass
+class TrendFacts:
+    """Per contract and month of the twelve (by index): outcomes decided (the same rule as
+    `outcome`, counted by the database), restoration times, incidents per severity."""
+
+    months: list[Period]
+    outcomes: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)  # met, decided
+    restorations: dict[tuple[int, int], list[float]] = field(default_factory=dict)
+    reported: dict[tuple[int, int, str], int] = field(default_factory=dict)
+
+
+def trend_months(last: Period) -> list[Period]:
+    """The twelve months ending with the month of `last.first`."""
+    first = add_months(last.first.replace(day=1), -11)
+    return Period(first, last.first, last.zone).months()
+
+
+@dataclass
 class Facts:
-    """Everything a report needs, loaded by `sla.reports.queries`."""
+    """Everything a report needs, loaded by `sla.reports.queries`: the period's incidents and
+    targets in detail, the twelve months in aggregate."""
 
     contracts: list[ContractFact]
     incidents: list[IncidentFact]
     targets: list[TargetFact]
+    trend: TrendFacts
     changes: list[ChangeFact] = field(default_factory=list)
     outages: list[OutageFact] = field(default_factory=list)
 
@@ -530,51 +548,33 @@ def _contract_report(
     )
 
 
-def trend(
-    contracts: Sequence[ContractFact],
-    incidents: Iterable[IncidentFact],
-    targets: Iterable[Decided],
-    last: Period,
-) -> tuple[TrendPoint, ...]:
-    """Twelve months ending with the month of `last.first`: compliance, incidents per
-    severity and median restoration time. `incidents` and `targets` are the contracts' own."""
-    labels = {key: label for c in contracts for key, label in c.severities}
+def trend(contracts: Sequence[ContractFact], facts: TrendFacts) -> tuple[TrendPoint, ...]:
+    """Twelve months of the contracts together: compliance, incidents per severity, median
+    restoration time."""
+    labels = {(c.id, key): label for c in contracts for key, label in c.severities}
     order = list(dict.fromkeys(label for c in contracts for _key, label in c.severities))
-    first = add_months(last.first.replace(day=1), -11)
-    months = Period(first, last.first, last.zone).months()
-    bounds = [m.start for m in months] + [months[-1].end]
-
-    def month_index(instant: datetime) -> int | None:
-        index = bisect_right(bounds, instant) - 1
-        return index if 0 <= index < len(months) else None
-
-    met = [0] * len(months)
-    decided = [0] * len(months)
-    restore: list[list[float]] = [[] for _ in months]
-    reported: list[Counter[str]] = [Counter() for _ in months]
-    for incident in incidents:
-        index = month_index(incident.reported_at)
-        if index is not None:
-            reported[index][labels.get(incident.severity, incident.severity)] += 1
-    for target, result in targets:
-        if result.decided_at is None or result.state not in ("met", "breached"):
-            continue
-        index = month_index(result.decided_at)
-        if index is None:
-            continue
-        decided[index] += 1
-        met[index] += result.state == "met"
-        if target.kind == "restoration" and target.milestone_at is not None:
-            restore[index].append(target.consumed_seconds)
-    return tuple(
-        TrendPoint(
-            month.first,
-            100.0 * met[i] / decided[i] if decided[i] else None,
-            tuple((label, reported[i].get(label, 0)) for label in order),
-            statistics.median(restore[i]) if restore[i] else None,
+    ids = [c.id for c in contracts]
+    points = []
+    for index, month in enumerate(facts.months):
+        met = decided = 0
+        restore: list[float] = []
+        for contract_id in ids:
+            m, d = facts.outcomes.get((contract_id, index), (0, 0))
+            met, decided = met + m, decided + d
+            restore += facts.restorations.get((contract_id, index), [])
+        reported: Counter[str] = Counter()
+        for (contract_id, i, severity), count in facts.reported.items():
+            if i == index and contract_id in ids:
+                reported[labels.get((contract_id, severity), severity)] += count
+        points.append(
+            TrendPoint(
+                month.first,
+                100.0 * met / decided if decided else None,
+                tuple((label, reported.get(label, 0)) for label in order),
+                statistics.median(restore) if restore else None,
+            )
         )
-        for i, month in enumerate(months)
-    )
+    return tuple(points)
 
 
 def dates_ahead(contracts: Sequence[ContractFact], period: Period) -> tuple[DateLine, ...]:
@@ -603,7 +603,7 @@ def build_report(facts: Facts, period: Period, *, scope: str, as_of: datetime) -
         incidents_by_contract[incident.contract_id][incident.id] = incident
     contract_of = {i.id: i.contract_id for i in facts.incidents}
     targets_by_contract: dict[int, list[Decided]] = defaultdict(list)
-    for target in facts.targets:  # each outcome once, for the period and the trend
+    for target in facts.targets:
         targets_by_contract[contract_of[target.incident_id]].append(
             (target, outcome(target, as_of))
         )
@@ -635,12 +635,7 @@ def build_report(facts: Facts, period: Period, *, scope: str, as_of: datetime) -
                 vendor_id,
                 contracts[0].vendor,
                 reports,
-                trend(
-                    contracts,
-                    (i for c in contracts for i in incidents_by_contract[c.id].values()),
-                    (t for c in contracts for t in targets_by_contract[c.id]),
-                    period,
-                ),
+                trend(contracts, facts.trend),
             )
         )
     vendors.sort(key=lambda v: v.vendor.lower())

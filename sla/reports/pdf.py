@@ -76,10 +76,26 @@ def _p(value: str, style: ParagraphStyle = BODY) -> Paragraph:
     return Paragraph(t.plain(escaped), style)
 
 
+WRAPPED_ROWS = 40  # longer tables get one-line cells: laying out paragraphs costs ~1 ms each
+CHARS_PER_CM = 5.2  # Helvetica 7.5 pt, average French text
+
+
+def _cut(text: str, width_cm: float) -> str:
+    room = max(4, int((width_cm - 0.3) * CHARS_PER_CM))
+    text = t.plain(text)
+    return text if len(text) <= room else text[: room - 1] + "…"
+
+
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float]) -> Table:
-    data = [[_p(h, SMALL) for h in header]] + [[_p(str(c), SMALL) for c in row] for row in rows]
-    table = Table(data, colWidths=[w * cm for w in widths], repeatRows=1, hAlign="LEFT")
+    head = [_p(h, SMALL) for h in header]
+    if len(rows) <= WRAPPED_ROWS:
+        body: list[list[Any]] = [[_p(str(c), SMALL) for c in row] for row in rows]
+    else:
+        body = [[_cut(str(c), w) for c, w in zip(row, widths, strict=True)] for row in rows]
+    table = Table([head, *body], colWidths=[w * cm for w in widths], repeatRows=1, hAlign="LEFT")
     table.setStyle(GRID)
+    if len(rows) > WRAPPED_ROWS:
+        table.setStyle(TableStyle([("FONT", (0, 1), (-1, -1), "Helvetica", 7.5)]))
     return table
 
 

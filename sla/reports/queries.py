@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlmodel import Session, col
 
 from calendars.engine import compiled
 from incidents.models import Incident, IncidentEvent, IncidentTarget
 from sla.contracts.models import Contract, Vendor
-from sla.contracts.periods import add_months
 from sla.contracts.service import contract_periods, document_of, latest_version, list_contracts
 from sla.db import id_of
 from sla.engine.lifecycle import EventKind
@@ -28,12 +27,10 @@ from sla.reports.figures import (
     PriceFact,
     Report,
     TargetFact,
+    TrendFacts,
     build_report,
+    trend_months,
 )
-
-# Targets measured in business days can run for weeks: incidents reported this long before
-# the trend window are loaded too, so that what they decided inside it is counted.
-LOOKBACK = timedelta(days=120)
 
 
 @dataclass(frozen=True)
@@ -104,16 +101,143 @@ def _contract_facts(session: Session, scope: Scope, period: Period) -> list[Cont
     return facts
 
 
-def load_facts(session: Session, scope: Scope, period: Period) -> Facts:
-    """Contracts in scope; their incidents that matter to the period or the twelve months
-    before it (reported in the window, or still open at its start); their stored targets,
-    requalifications, exclusions and outages."""
+def _decided(as_of: datetime) -> tuple[Any, Any]:
+    """`figures.outcome` in SQL: (state, decided instant) of a stored target at `as_of`."""
+    t = IncidentTarget
+    milestone, deadline, excluded = col(t.milestone_at), col(t.deadline), col(t.excluded_at)
+    undecided = or_(deadline.is_(None), col(t.status) == "paused")
+    state = case(
+        (excluded.is_not(None), "excluded"),
+        (undecided, None),
+        (and_(milestone.is_not(None), milestone <= deadline), "met"),
+        (milestone.is_not(None), "breached"),
+        (deadline <= as_of, "breached"),
+        else_=None,
+    )
+    instant = case(
+        (excluded.is_not(None), excluded),
+        (undecided, None),
+        (and_(milestone.is_not(None), milestone <= deadline), milestone),
+        (milestone.is_not(None), deadline),
+        (deadline <= as_of, deadline),
+        else_=None,
+    )
+    return state, instant
+
+
+def _month_of(value: Any, months: list[Period]) -> Any:
+    """The index of the month `value` falls in (NULL outside the twelve)."""
+    return case(
+        *((and_(value >= m.start, value < m.end), index) for index, m in enumerate(months)),
+        else_=None,
+    )
+
+
+def _trend_facts(connection: Any, ids: list[int], period: Period, as_of: datetime) -> TrendFacts:
+    """Twelve months counted by the database: only counts and restoration times come back."""
+    months = trend_months(period)
+    facts = TrendFacts(months)
+    window = (months[0].start, months[-1].end)
+    state, instant = _decided(as_of)
+    month = _month_of(instant, months)
+    decided = (
+        select(col(Incident.contract_id), month.label("month"), state.label("state"), func.count())
+        .join(Incident, col(Incident.id) == col(IncidentTarget.incident_id))
+        .where(col(Incident.contract_id).in_(ids), instant >= window[0], instant < window[1])
+        .group_by(col(Incident.contract_id), month, state)
+    )
+    for contract_id, index, outcome, count in connection.execute(decided):
+        if index is None or outcome not in ("met", "breached"):
+            continue
+        met, total = facts.outcomes.get((contract_id, index), (0, 0))
+        facts.outcomes[(contract_id, index)] = (
+            met + (count if outcome == "met" else 0),
+            total + count,
+        )
+    restored = (
+        select(col(Incident.contract_id), month, col(IncidentTarget.consumed_seconds))
+        .join(Incident, col(Incident.id) == col(IncidentTarget.incident_id))
+        .where(
+            col(Incident.contract_id).in_(ids),
+            col(IncidentTarget.kind) == "restoration",
+            col(IncidentTarget.milestone_at).is_not(None),
+            state.in_(("met", "breached")),
+            instant >= window[0],
+            instant < window[1],
+        )
+    )
+    for contract_id, index, seconds in connection.execute(restored):
+        if index is not None:
+            facts.restorations.setdefault((contract_id, index), []).append(seconds)
+    reported_month = _month_of(col(Incident.reported_at), months)
+    reported = (
+        select(
+            col(Incident.contract_id),
+            reported_month,
+            col(Incident.current_severity),
+            func.count(),
+        )
+        .where(
+            col(Incident.contract_id).in_(ids),
+            col(Incident.reported_at) >= window[0],
+            col(Incident.reported_at) < window[1],
+        )
+        .group_by(col(Incident.contract_id), reported_month, col(Incident.current_severity))
+    )
+    for contract_id, index, severity, count in connection.execute(reported):
+        if index is not None:
+            facts.reported[(contract_id, index, severity)] = count
+    return facts
+
+
+def load_facts(session: Session, scope: Scope, period: Period, *, as_of: datetime) -> Facts:
+    """Contracts in scope; in detail, the incidents that matter to the period (reported in it,
+    still open at its end, with a target decided or a requalification or exclusion in it) and
+    their targets; the twelve months in aggregate; requalifications, exclusions, outages."""
     contracts = _contract_facts(session, scope, period)
     ids = [c.id for c in contracts]
-    window_start = Period(add_months(period.first.replace(day=1), -11), period.last, period.zone)
-    start, end = window_start.start, period.end
-    # Through the connection: plain rows, without the ORM's per-row work (50,000 of them).
+    start, end = period.start, period.end
+    # Through the connection: plain rows, without the ORM's per-row work.
     connection = session.connection()
+    decided_here = (
+        select(col(IncidentTarget.incident_id))
+        .where(
+            or_(
+                and_(col(IncidentTarget.deadline) >= start, col(IncidentTarget.deadline) < end),
+                and_(
+                    col(IncidentTarget.milestone_at) >= start,
+                    col(IncidentTarget.milestone_at) < end,
+                ),
+                and_(
+                    col(IncidentTarget.excluded_at) >= start,
+                    col(IncidentTarget.excluded_at) < end,
+                ),
+            )
+        )
+        .scalar_subquery()
+    )
+    changed_here = (
+        select(col(IncidentEvent.incident_id))
+        .where(
+            col(IncidentEvent.kind).in_(
+                (EventKind.requalified.value, EventKind.exclusion_invoked.value)
+            ),
+            col(IncidentEvent.occurred_at) >= start,
+            col(IncidentEvent.occurred_at) < end,
+        )
+        .scalar_subquery()
+    )
+    relevant = and_(
+        col(Incident.contract_id).in_(ids),
+        col(Incident.reported_at) < end,
+        or_(
+            col(Incident.reported_at) >= start,
+            col(Incident.ended_at).is_(None),
+            col(Incident.ended_at) >= end,
+            col(Incident.id).in_(decided_here),
+            col(Incident.id).in_(changed_here),
+        ),
+    )
     rows = connection.execute(
         select(
             col(Incident.id),
@@ -122,18 +246,9 @@ def load_facts(session: Session, scope: Scope, period: Period) -> Facts:
             col(Incident.current_severity),
             col(Incident.reported_at),
             col(Incident.ended_at),
-        ).where(
-            col(Incident.contract_id).in_(ids),
-            col(Incident.reported_at) < end,
-            or_(
-                col(Incident.reported_at) >= start - LOOKBACK,
-                col(Incident.ended_at).is_(None),
-                col(Incident.ended_at) >= start,
-            ),
-        )
+        ).where(relevant)
     ).all()
     incidents = [IncidentFact(*cast(tuple[Any, ...], row)) for row in rows]
-    wanted = {i.id for i in incidents}
     targets = [
         TargetFact(*cast(tuple[Any, ...], row))
         for row in connection.execute(
@@ -152,22 +267,14 @@ def load_facts(session: Session, scope: Scope, period: Period) -> Facts:
                 col(IncidentTarget.consumed_seconds),
             )
             .join(Incident, col(Incident.id) == col(IncidentTarget.incident_id))
-            .where(
-                col(Incident.contract_id).in_(ids),
-                col(Incident.reported_at) < end,
-                or_(
-                    col(Incident.reported_at) >= start - LOOKBACK,
-                    col(Incident.ended_at).is_(None),
-                    col(Incident.ended_at) >= start,
-                ),
-            )
+            .where(relevant)
         ).all()
-        if row[0] in wanted
     ]
     return Facts(
         contracts=contracts,
         incidents=incidents,
         targets=targets,
+        trend=_trend_facts(connection, ids, period, as_of),
         changes=_changes(session, ids, period, {i.id: i for i in incidents}),
         outages=[
             OutageFact(o.id or 0, o.contract_id, o.service, o.started_at, o.ended_at, o.cause)
@@ -258,5 +365,8 @@ def _changes(
 
 def make_report(session: Session, scope: Scope, period: Period, *, as_of: datetime) -> Report:
     return build_report(
-        load_facts(session, scope, period), period, scope=scope_label(session, scope), as_of=as_of
+        load_facts(session, scope, period, as_of=as_of),
+        period,
+        scope=scope_label(session, scope),
+        as_of=as_of,
     )

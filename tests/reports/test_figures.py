@@ -101,8 +101,12 @@ def test_an_incident_spanning_two_months_counts_each_target_once(
     assert libriciel.open_at_end == ()
     trend = november.vendors[0].trend
     assert [p.month.month for p in trend][-2:] == [10, 11]
+    # The twelve months are counted by the database: the same figures as the month's own.
     assert trend[-2].compliance == pytest.approx(62.5)
+    assert trend[-2].median_restoration == pytest.approx(12 * HOUR)  # 5 h, 12 h, 25 h
+    assert dict(trend[-2].by_severity)["Niveau 0 – Bloquant"] == 2
     assert trend[-1].compliance == pytest.approx(100.0)
+    assert trend[-1].median_restoration is None
 
 
 def test_scope_and_dates_ahead(engine: Engine, october: dict[str, Any]) -> None:
