@@ -36,7 +36,10 @@ def first_working_day(year: int, month: int) -> date:
 
 
 def _json_rows(header: Sequence[str], rows: Any) -> list[dict[str, Any]]:
-    return [dict(zip(header, row, strict=True)) for row in rows]
+    def plain(value: Any) -> Any:
+        return value.isoformat(timespec="minutes") if isinstance(value, datetime) else value
+
+    return [dict(zip(header, map(plain, row), strict=True)) for row in rows]
 
 
 def produce(

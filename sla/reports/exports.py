@@ -6,9 +6,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -48,8 +51,8 @@ BREACH_COLUMNS = (
     "Gravité",
     "Délai",
     "Article",
-    "Échéance",
-    "Étape",
+    "Échéance (heure locale)",
+    "Étape (heure locale)",
     "Retard (h)",
 )
 
@@ -99,8 +102,13 @@ def figure_rows(report: Report) -> Iterator[list[Any]]:
                 ]
 
 
+def _local(instant: datetime | None, zone: ZoneInfo) -> datetime | None:
+    """Local wall time without offset: a spreadsheet's date cell."""
+    return None if instant is None else instant.astimezone(zone).replace(tzinfo=None)
+
+
 def breach_rows(report: Report) -> Iterator[list[Any]]:
-    zone = report.period.zone
+    zone = ZoneInfo(report.period.zone)
     for vendor in report.vendors:
         for c in vendor.contracts:
             for b in c.breaches:
@@ -112,8 +120,8 @@ def breach_rows(report: Report) -> Iterator[list[Any]]:
                     b.severity,
                     b.target,
                     b.article,
-                    t.when(b.deadline, zone),
-                    t.when(b.milestone_at, zone) if b.milestone_at else "",
+                    _local(b.deadline, zone),
+                    _local(b.milestone_at, zone),
                     _hours(b.lateness_seconds),
                 ]
 
@@ -121,6 +129,8 @@ def breach_rows(report: Report) -> Iterator[list[Any]]:
 def _csv_cell(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
     if isinstance(value, float):
         return f"{value:g}".replace(".", ",")  # a French spreadsheet reads 97,5
     text = str(value)
@@ -138,25 +148,27 @@ def to_csv(header: tuple[str, ...], rows: Iterator[list[Any]]) -> str:
 
 
 def to_xlsx(report: Report) -> bytes:
-    book = Workbook()
+    """A workbook streamed row by row (openpyxl's write-only mode)."""
+    book = Workbook(write_only=True)
     sheets = (
         ("Synthèse", SUMMARY_COLUMNS, summary_rows(report)),
         ("Délais", FIGURE_COLUMNS, figure_rows(report)),
         ("Dépassements", BREACH_COLUMNS, breach_rows(report)),
     )
-    first = True
+    bold = Font(bold=True)
     for title, header, rows in sheets:
-        sheet = book.active if first and book.active is not None else book.create_sheet()
-        first = False
-        sheet.title = title
-        sheet.append(list(header))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append(row)
+        sheet = book.create_sheet(title)
         for index, name in enumerate(header, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = max(12, min(40, len(name)))
         sheet.freeze_panes = "A2"
+        cells = []
+        for name in header:
+            cell = WriteOnlyCell(sheet, value=name)
+            cell.font = bold
+            cells.append(cell)
+        sheet.append(cells)
+        for row in rows:
+            sheet.append(row)
     info = book.create_sheet("Période")
     info.append(["Période", t.period_title(report.period.first, report.period.last)])
     info.append(["Du", report.period.first])

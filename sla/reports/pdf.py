@@ -77,7 +77,8 @@ def _p(value: str, style: ParagraphStyle = BODY) -> Paragraph:
 
 
 WRAPPED_ROWS = 40  # longer tables get one-line cells: laying out paragraphs costs ~1 ms each
-CHARS_PER_CM = 5.2  # Helvetica 7.5 pt, average French text
+CHARS_PER_CM = 5.2
+CHUNK = 30  # Helvetica 7.5 pt, average French text
 
 
 def _cut(text: str, width_cm: float) -> str:
@@ -86,17 +87,34 @@ def _cut(text: str, width_cm: float) -> str:
     return text if len(text) <= room else text[: room - 1] + "…"
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float]) -> Table:
+def _table(
+    header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float]
+) -> list[Flowable]:
+    """A table; a long one in one-line cells and in chunks of CHUNK rows, each with its header
+    (ReportLab splits a table at a page end by measuring the rest again: chunks keep that
+    linear)."""
     head = [_p(h, SMALL) for h in header]
+    sizes = [w * cm for w in widths]
     if len(rows) <= WRAPPED_ROWS:
-        body: list[list[Any]] = [[_p(str(c), SMALL) for c in row] for row in rows]
-    else:
-        body = [[_cut(str(c), w) for c, w in zip(row, widths, strict=True)] for row in rows]
-    table = Table([head, *body], colWidths=[w * cm for w in widths], repeatRows=1, hAlign="LEFT")
-    table.setStyle(GRID)
-    if len(rows) > WRAPPED_ROWS:
+        table = Table(
+            [head, *[[_p(str(c), SMALL) for c in row] for row in rows]],
+            colWidths=sizes,
+            repeatRows=1,
+            hAlign="LEFT",
+        )
+        table.setStyle(GRID)
+        return [table]
+    tables: list[Flowable] = []
+    for start in range(0, len(rows), CHUNK):
+        body = [
+            [_cut(str(c), w) for c, w in zip(row, widths, strict=True)]
+            for row in rows[start : start + CHUNK]
+        ]
+        table = Table([head, *body], colWidths=sizes, repeatRows=1, hAlign="LEFT")
+        table.setStyle(GRID)
         table.setStyle(TableStyle([("FONT", (0, 1), (-1, -1), "Helvetica", 7.5)]))
-    return table
+        tables.append(table)
+    return tables
 
 
 def _none(text: str) -> Paragraph:
@@ -130,7 +148,7 @@ def title_page(report: Report) -> list[Flowable]:
                     t.percent(avail.measured_percent) if avail else "—",
                 ]
             )
-    story.append(
+    story.extend(
         _table(
             [
                 "Fournisseur",
@@ -148,7 +166,7 @@ def title_page(report: Report) -> list[Flowable]:
     )
     story += [Spacer(1, 0.6 * cm), _p("Échéances contractuelles des trois prochains mois", H3)]
     if report.dates_ahead:
-        story.append(
+        story.extend(
             _table(
                 ["Date", "Échéance", "Contrat", "Fournisseur"],
                 [
@@ -202,9 +220,9 @@ def contract_section(report: Report, contract: ContractReport) -> list[Flowable]
             t.percent(contract.compliance),
         ]
     )
-    story.append(_table(["Délai", "Tenus", "Dépassés", "Exclus", "Taux"], kinds, [5, 2, 2, 2, 2.5]))
+    story.extend(_table(["Délai", "Tenus", "Dépassés", "Exclus", "Taux"], kinds, [5, 2, 2, 2, 2.5]))
     story.append(Spacer(1, 0.2 * cm))
-    story.append(
+    story.extend(
         _table(
             ["Temps (heures ouvrées)", "Nombre", "Médiane", "90e centile"],
             [
@@ -230,7 +248,7 @@ def contract_section(report: Report, contract: ContractReport) -> list[Flowable]
             )
         )
     if contract.outages:
-        story.append(
+        story.extend(
             _table(
                 ["Début", "Fin", "Service", "Cause", "Durée comptée"],
                 [
@@ -248,7 +266,7 @@ def contract_section(report: Report, contract: ContractReport) -> list[Flowable]
         )
     if contract.money:
         story.append(_p("Montants (estimation)", H3))
-        story.append(
+        story.extend(
             _table(
                 ["Poste", "Quantité", "Montant estimé", "Base"],
                 [[m.label, m.quantity, t.money(m.amount_ht), m.basis] for m in contract.money],
@@ -257,7 +275,7 @@ def contract_section(report: Report, contract: ContractReport) -> list[Flowable]
         )
     story.append(_p(f"Délais dépassés ({len(contract.breaches)})", H3))
     if contract.breaches:
-        story.append(
+        story.extend(
             _table(
                 ["Incident", "Gravité", "Délai", "Échéance", "Étape", "Retard"],
                 [
@@ -278,7 +296,7 @@ def contract_section(report: Report, contract: ContractReport) -> list[Flowable]
         story.append(_none("Aucun."))
     story.append(_p(f"Incidents non résolus en fin de période ({len(contract.open_at_end)})", H3))
     if contract.open_at_end:
-        story.append(
+        story.extend(
             _table(
                 ["Incident", "Gravité", "Signalé le"],
                 [
@@ -292,7 +310,7 @@ def contract_section(report: Report, contract: ContractReport) -> list[Flowable]
         story.append(_none("Aucun."))
     if contract.requalifications or contract.exclusions:
         story.append(_p("Requalifications et exclusions invoquées", H3))
-        story.append(
+        story.extend(
             _table(
                 ["Date", "Incident", "Changement", "Motif"],
                 [

@@ -126,11 +126,9 @@ def _decided(as_of: datetime) -> tuple[Any, Any]:
 
 
 def _month_of(value: Any, months: list[Period]) -> Any:
-    """The index of the month `value` falls in (NULL outside the twelve)."""
-    return case(
-        *((and_(value >= m.start, value < m.end), index) for index, m in enumerate(months)),
-        else_=None,
-    )
+    """The index of the month `value` falls in, for values already within the twelve: one
+    comparison per month boundary, stopping at the first that holds."""
+    return case(*((value < m.end, index) for index, m in enumerate(months)), else_=None)
 
 
 def _trend_facts(connection: Any, ids: list[int], period: Period, as_of: datetime) -> TrendFacts:
@@ -139,33 +137,62 @@ def _trend_facts(connection: Any, ids: list[int], period: Period, as_of: datetim
     facts = TrendFacts(months)
     window = (months[0].start, months[-1].end)
     state, instant = _decided(as_of)
-    month = _month_of(instant, months)
-    decided = (
-        select(col(Incident.contract_id), month.label("month"), state.label("state"), func.count())
+    # Each target's outcome computed once (a materialised CTE: inlined, the month CASE would
+    # evaluate the outcome CASE once per month bound), then bucketed by month.
+    outcomes = (
+        select(
+            col(Incident.contract_id).label("contract_id"),
+            state.label("state"),
+            instant.label("instant"),
+            col(IncidentTarget.kind).label("kind"),
+            col(IncidentTarget.milestone_at).label("milestone_at"),
+            col(IncidentTarget.consumed_seconds).label("consumed"),
+        )
         .join(Incident, col(Incident.id) == col(IncidentTarget.incident_id))
-        .where(col(Incident.contract_id).in_(ids), instant >= window[0], instant < window[1])
-        .group_by(col(Incident.contract_id), month, state)
+        .where(col(Incident.contract_id).in_(ids))
+        .cte("outcomes")
+        .prefix_with("MATERIALIZED")
     )
-    for contract_id, index, outcome, count in connection.execute(decided):
-        if index is None or outcome not in ("met", "breached"):
+    month = _month_of(outcomes.c.instant, months)
+    counted = (
+        select(outcomes.c.contract_id, month, outcomes.c.state, func.count())
+        .where(
+            outcomes.c.state.in_(("met", "breached")),
+            outcomes.c.instant >= window[0],
+            outcomes.c.instant < window[1],
+        )
+        .group_by(outcomes.c.contract_id, month, outcomes.c.state)
+    )
+    for contract_id, index, outcome, count in connection.execute(counted):
+        if index is None:
             continue
         met, total = facts.outcomes.get((contract_id, index), (0, 0))
         facts.outcomes[(contract_id, index)] = (
             met + (count if outcome == "met" else 0),
             total + count,
         )
-    restored = (
-        select(col(Incident.contract_id), month, col(IncidentTarget.consumed_seconds))
+    # Restoration times: a narrow filter first, so the outcome is computed for those only.
+    restored_in = (
+        select(
+            col(Incident.contract_id).label("contract_id"),
+            instant.label("instant"),
+            col(IncidentTarget.consumed_seconds).label("consumed"),
+        )
         .join(Incident, col(Incident.id) == col(IncidentTarget.incident_id))
         .where(
-            col(Incident.contract_id).in_(ids),
             col(IncidentTarget.kind) == "restoration",
             col(IncidentTarget.milestone_at).is_not(None),
+            col(Incident.contract_id).in_(ids),
             state.in_(("met", "breached")),
-            instant >= window[0],
-            instant < window[1],
         )
+        .cte("restored")
+        .prefix_with("MATERIALIZED")
     )
+    restored = select(
+        restored_in.c.contract_id,
+        _month_of(restored_in.c.instant, months),
+        restored_in.c.consumed,
+    ).where(restored_in.c.instant >= window[0], restored_in.c.instant < window[1])
     for contract_id, index, seconds in connection.execute(restored):
         if index is not None:
             facts.restorations.setdefault((contract_id, index), []).append(seconds)
@@ -316,13 +343,24 @@ def _changes(
     )
     if not touched:
         return []
+    e = IncidentEvent
     events = (
-        session.execute(
-            select(IncidentEvent)
-            .where(col(IncidentEvent.incident_id).in_(touched))
-            .order_by(col(IncidentEvent.occurred_at), col(IncidentEvent.id))
+        session.connection()
+        .execute(
+            select(
+                col(e.id),
+                col(e.incident_id),
+                col(e.kind),
+                col(e.occurred_at),
+                col(e.severity),
+                col(e.exclusion),
+                col(e.target),
+                col(e.cancels_id),
+                col(e.text),
+            )
+            .where(col(e.incident_id).in_(touched))
+            .order_by(col(e.occurred_at), col(e.id))
         )
-        .scalars()
         .all()
     )
     cancelled = {e.cancels_id for e in events if e.kind == EventKind.cancellation.value}

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date
 from babel.numbers import format_decimal
+
+from sla.alerts.messages import local
 
 KIND_LABELS = {
     "take_charge": "Prise en charge",
@@ -28,10 +29,8 @@ def plain(text: str) -> str:
 
 
 def when(instant: datetime | None, zone: str) -> str:
-    if instant is None:
-        return "—"
-    local = instant.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
-    return plain(format_datetime(local, "EEE d MMM y HH:mm", locale="fr"))
+    """`lun. 3 févr. 2025 14:30` (the alerts' wording; thousands of rows format fast)."""
+    return local(instant, zone)
 
 
 def day(value: date) -> str:
