@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy.exc import IntegrityError
 
 from calendars.cli import calendar_group
 from sla.app import create_app
@@ -39,9 +40,13 @@ def _migrate() -> None:
     engine = _engine()
     check_connection(engine, current_app.config["SLA_SETTINGS"])
     upgrade(engine)
-    # Incidents recorded before their targets were stored (revision 0005) get them once.
-    with session_scope(engine) as session:
-        filled = backfill_targets(session, now=utcnow())
+    # Incidents recorded before their targets were stored (revision 0005) get them once. Two
+    # instances starting together may race on it: the loser's rows are already there.
+    try:
+        with session_scope(engine) as session:
+            filled = backfill_targets(session, now=utcnow())
+    except IntegrityError:
+        filled = 0
     if filled:
         click.echo(f"stored the targets of {filled} earlier incidents", err=True)
 

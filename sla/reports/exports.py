@@ -147,6 +147,15 @@ def to_csv(header: tuple[str, ...], rows: Iterator[list[Any]]) -> str:
     return "\ufeff" + buffer.getvalue()
 
 
+def _text_cell(sheet: Any, value: Any) -> Any:
+    """Text that looks like a formula (an incident title typed as "=...") stays text."""
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
 def to_xlsx(report: Report) -> bytes:
     """A workbook streamed row by row (openpyxl's write-only mode)."""
     book = Workbook(write_only=True)
@@ -168,7 +177,7 @@ def to_xlsx(report: Report) -> bytes:
             cells.append(cell)
         sheet.append(cells)
         for row in rows:
-            sheet.append(row)
+            sheet.append([_text_cell(sheet, v) for v in row])
     info = book.create_sheet("Période")
     info.append(["Période", t.period_title(report.period.first, report.period.last)])
     info.append(["Du", report.period.first])

@@ -206,3 +206,19 @@ def test_the_pdf_renders_to_images(engine: Engine, october: dict[str, Any], tmp_
     pages = sorted(tmp_path.glob("page-*.png"))
     assert len(pages) == len(PdfReader(str(pdf)).pages) >= 3
     assert all(page.stat().st_size > 2_000 for page in pages)  # drawn, not blank
+
+
+def test_text_that_looks_like_a_formula_stays_text() -> None:
+    from openpyxl import Workbook
+
+    from sla.reports.exports import _csv_cell, _text_cell
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("x")
+    sheet.append([_text_cell(sheet, '=HYPERLINK("http://evil.example")'), _text_cell(sheet, 3)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    row = load_workbook(buffer)["x"][1]
+    assert (row[0].data_type, row[0].value) == ("s", '=HYPERLINK("http://evil.example")')
+    assert row[1].value == 3
+    assert _csv_cell("=1+1") == "'=1+1"
