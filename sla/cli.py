@@ -287,7 +287,7 @@ def incidents_group() -> None:
     "--all",
     "everything",
     is_flag=True,
-    help="Closed incidents too (once after upgrading to 0.2: reports read their targets).",
+    help="Closed incidents too (stored targets are filled in automatically after upgrades).",
 )
 @with_appcontext
 def incidents_refresh(everything: bool) -> None:
