@@ -37,7 +37,7 @@ from sla.web.access import requires_role
 from sla.web.database import db_session
 from sla.web.i18n import local_datetime
 from sla.web.labels import EVENT_KIND
-from sla.web.settings import app_timezone, app_zone, at_risk_ratio
+from sla.web.settings import app_timezone, app_zone, at_risk_ratio, form_instant
 
 bp = Blueprint("incidents", __name__, url_prefix="/incidents")
 PAGE_SIZE = 50
@@ -45,11 +45,6 @@ PAGE_SIZE = 50
 
 def _local_now() -> datetime:
     return utcnow().astimezone(app_zone()).replace(tzinfo=None, second=0, microsecond=0)
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    """A local wall time from a form as an aware instant in the application's zone."""
-    return None if value is None else value.replace(tzinfo=app_zone())
 
 
 # -- list ------------------------------------------------------------------------------------
@@ -225,7 +220,7 @@ def new() -> ResponseReturnValue:
                 service=form.service.data or "",
                 channel=form.channel.data or "phone",
                 vendor_ticket_ref=form.vendor_ticket_ref.data or "",
-                reported_at=_aware(form.reported_at.data) or utcnow(),
+                reported_at=form_instant(form.reported_at.data) or utcnow(),
                 now=utcnow(),
                 user_id=current_user.user.id,
             )
@@ -354,7 +349,7 @@ def record(incident_id: int) -> ResponseReturnValue:
             session,
             incident,
             kind=kind,
-            occurred_at=_aware(form.occurred_at.data) or utcnow(),
+            occurred_at=form_instant(form.occurred_at.data) or utcnow(),
             now=utcnow(),
             user_id=current_user.user.id,
             expected_revision=int(form.revision.data or 0),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -19,13 +17,9 @@ from sla.outages.forms import CancelOutageForm, EndOutageForm, OutageForm
 from sla.outages.models import Outage
 from sla.web.access import requires_role
 from sla.web.database import db_session
-from sla.web.settings import app_zone
+from sla.web.settings import form_instant
 
 bp = Blueprint("outages", __name__, url_prefix="/outages")
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    return None if value is None else value.replace(tzinfo=app_zone())
 
 
 def _contract_choices() -> list[SelectChoice]:
@@ -70,8 +64,8 @@ def create() -> ResponseReturnValue:
             service.record_outage(
                 db_session(),
                 contract_id=form.contract_id.data or 0,
-                started_at=_aware(form.started_at.data) or utcnow(),
-                ended_at=_aware(form.ended_at.data),
+                started_at=form_instant(form.started_at.data) or utcnow(),
+                ended_at=form_instant(form.ended_at.data),
                 service=(form.service.data or "").strip(),
                 cause=form.cause.data or "",
                 incident_id=form.incident_id.data,
@@ -108,7 +102,7 @@ def _act(outage_id: int, action: str) -> ResponseReturnValue:
             service.end_outage(
                 session,
                 outage_id,
-                ended_at=_aware(form.ended_at.data) or utcnow(),
+                ended_at=form_instant(form.ended_at.data) or utcnow(),
                 user_id=current_user.user.id,
                 now=utcnow(),
             )

@@ -14,22 +14,9 @@ from reportlab.graphics.shapes import Drawing, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 
+from sla.alerts.messages import MONTHS
 from sla.reports.figures import TrendPoint
 
-MONTHS = (
-    "janv.",
-    "févr.",
-    "mars",
-    "avr.",
-    "mai",
-    "juin",
-    "juil.",
-    "août",
-    "sept.",
-    "oct.",
-    "nov.",
-    "déc.",
-)
 PALETTE = (
     colors.HexColor("#b3261e"),
     colors.HexColor("#e8710a"),

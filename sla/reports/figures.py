@@ -19,6 +19,7 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from calendars.engine import BusinessCalendar
+from sla.contracts.document import UnitPrice
 from sla.contracts.periods import Periods, add_months
 from sla.reports import text
 
@@ -116,15 +117,6 @@ class OutageFact:
 
 
 @dataclass(frozen=True)
-class PriceFact:
-    label: str
-    unit: str
-    amount_ht: Decimal
-    minutes: int | None
-    severities: tuple[str, ...] = ()  # empty: every level
-
-
-@dataclass(frozen=True)
 class ContractFact:
     id: int
     reference: str
@@ -136,7 +128,7 @@ class ContractFact:
     availability_calendar: BusinessCalendar | None
     availability_article: str
     yearly_amount_ht: Decimal | None
-    prices: tuple[PriceFact, ...]
+    prices: tuple[UnitPrice, ...]  # the contract document's own
     periods: Periods | None  # on the day after the period
 
 

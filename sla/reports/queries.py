@@ -24,7 +24,6 @@ from sla.reports.figures import (
     IncidentFact,
     OutageFact,
     Period,
-    PriceFact,
     Report,
     TargetFact,
     TrendFacts,
@@ -91,10 +90,7 @@ def _contract_facts(session: Session, scope: Scope, period: Period) -> list[Cont
                 availability_calendar=calendar,
                 availability_article=avail.article if avail else "",
                 yearly_amount_ht=contract.yearly_amount_ht,
-                prices=tuple(
-                    PriceFact(p.label, p.unit, p.amount_ht, p.minutes, p.severities)
-                    for p in document.contract.unit_prices
-                ),
+                prices=document.contract.unit_prices,
                 periods=contract_periods(contract, after),
             )
         )

@@ -30,6 +30,7 @@ from sla.web.database import db_session
 from sla.web.settings import app_timezone, app_zone
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filters() -> Filters:
@@ -101,7 +102,7 @@ def xlsx() -> ResponseReturnValue:
     filters = _filters()
     return _download(
         exports.to_xlsx(_report(filters)),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        XLSX,
         _filename(filters, "xlsx"),
     )
 
@@ -190,6 +191,6 @@ def archived_xlsx(report_id: int) -> ResponseReturnValue:
     found = _archived(report_id)
     return _download(
         found.xlsx,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        XLSX,
         _archived_name(found, "xlsx"),
     )

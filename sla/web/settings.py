@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -15,6 +16,11 @@ def app_timezone() -> str:
 
 def app_zone() -> ZoneInfo:
     return ZoneInfo(app_timezone())
+
+
+def form_instant(value: datetime | None) -> datetime | None:
+    """A local wall time from a form as an aware instant in the application's zone."""
+    return None if value is None else value.replace(tzinfo=app_zone())
 
 
 def at_risk_ratio() -> float:
