@@ -14,8 +14,8 @@ from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from incidents.models import Incident
-from sla import create_app
-from sla.alerts.rules import thresholds
+from sla.app import create_app
+from sla.engine.alert_rules import thresholds
 from sla.alerts.scheduler import sweep
 from sla.config import defaults
 from sla.contracts.models import Contract

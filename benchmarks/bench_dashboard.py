@@ -13,9 +13,9 @@ from datetime import timedelta
 from sqlmodel import select
 
 from incidents.service import report_incident
-from sla import create_app
+from sla.app import create_app
 from sla.auth import service as accounts
-from sla.auth.models import Role
+from sla.web.roles import Role
 from sla.contracts.models import Contract
 from sla.contracts.service import (
     contract_files,

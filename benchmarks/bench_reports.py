@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, func, select
 
 from incidents.models import Incident, IncidentTarget
-from sla import create_app
+from sla.app import create_app
 from sla.contracts.periods import add_months
 from sla.contracts.service import contract_files, import_documents, read_documents
 from sla.db import session_scope, upgrade, utcnow

@@ -68,7 +68,7 @@ def bench_engine(count: int) -> None:
 
 
 def bench_database(count: int) -> None:
-    from sla import create_app
+    from sla.app import create_app
     from sla.cli import cli
 
     with tempfile.TemporaryDirectory() as folder:

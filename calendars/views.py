@@ -12,12 +12,13 @@ from flask.typing import ResponseReturnValue
 from sqlmodel import select
 
 from calendars.engine import compiled
+from calendars.models import VendorCalendar
+from calendars.signals import names_of_owners
 from calendars.spec import WEEKDAYS, CalendarError, parse_calendar
-from sla.auth.models import Role
-from sla.contracts.models import Vendor, VendorCalendar
 from sla.db import utcnow
 from sla.web.access import requires_role
 from sla.web.database import db_session
+from sla.web.roles import Role
 
 bp = Blueprint("calendars", __name__, url_prefix="/calendars")
 
@@ -26,9 +27,11 @@ bp = Blueprint("calendars", __name__, url_prefix="/calendars")
 @requires_role(Role.viewer)
 def index() -> ResponseReturnValue:
     session = db_session()
-    rows = session.exec(
-        select(VendorCalendar, Vendor.name).join(Vendor).order_by(Vendor.name, VendorCalendar.key)
-    ).all()
+    found = session.exec(select(VendorCalendar)).all()
+    owners = names_of_owners(session, (c.vendor_id for c in found))
+    rows = sorted(
+        ((c, owners.get(c.vendor_id, "")) for c in found), key=lambda row: (row[1], row[0].key)
+    )
     return render_template("calendars/index.html", rows=rows)
 
 
@@ -43,7 +46,7 @@ def show(calendar_id: int) -> ResponseReturnValue:
     record = session.get(VendorCalendar, calendar_id)
     if record is None:
         abort(404)
-    vendor = session.get(Vendor, record.vendor_id)
+    owner = names_of_owners(session, [record.vendor_id]).get(record.vendor_id, "")
     spec = parse_calendar(record.definition, name=record.name)
     engine = compiled(spec)
     zone = ZoneInfo(spec.timezone)
@@ -91,7 +94,7 @@ def show(calendar_id: int) -> ResponseReturnValue:
     return render_template(
         "calendars/show.html",
         record=record,
-        vendor=vendor,
+        owner=owner,
         spec=spec,
         hours=hours,
         year=year,

@@ -16,11 +16,11 @@ from sqlmodel import Session, col, select
 
 from incidents.models import CHANNELS, Incident, IncidentEvent, IncidentTarget
 from incidents.stored import ended_at, target_rows
-from sla.alerts.rules import Thresholds, thresholds
 from sla.config import defaults
 from sla.contracts.models import ContractVersion
 from sla.contracts.service import document_of, get_contract, terms_of, version_in_force
 from sla.db import id_of
+from sla.engine.alert_rules import Thresholds, thresholds
 from sla.engine.lifecycle import Event, EventKind, IncidentState, LifecycleError, replay
 from sla.engine.targets import DEFAULT_AT_RISK_RATIO, TargetState, compute_targets, summarize
 from sla.engine.terms import SlaTerms

@@ -20,16 +20,18 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import or_
-from sqlmodel import col, func, select
+from sqlmodel import Session, col, func, select
 from wtforms import SelectChoice
 
 from incidents import service
 from incidents.forms import EventForm, IncidentForm
 from incidents.models import Incident
-from sla.auth.models import Role, User
+from sla.auth.models import User
 from sla.contracts import service as contracts
 from sla.contracts.models import Contract, Vendor
+from sla.contracts.signals import contract_page
 from sla.db import utcnow
 from sla.engine.lifecycle import EventKind, IncidentState
 from sla.errors import DomainError
@@ -37,10 +39,26 @@ from sla.web.access import requires_role
 from sla.web.database import db_session
 from sla.web.i18n import local_datetime
 from sla.web.labels import EVENT_KIND
+from sla.web.roles import Role
+from sla.web.sections import Section
 from sla.web.settings import app_timezone, app_zone, at_risk_ratio, form_instant
 
 bp = Blueprint("incidents", __name__, url_prefix="/incidents")
 PAGE_SIZE = 50
+RECENT_ON_CONTRACT_PAGE = 20
+
+
+@contract_page.connect
+def _latest_incidents(contract: Contract, *, session: Session, now: datetime) -> Section:
+    """The contract page's section: its latest incidents."""
+    recent = session.exec(
+        select(Incident)
+        .where(Incident.contract_id == contract.id)
+        .order_by(col(Incident.reported_at).desc())
+        .limit(RECENT_ON_CONTRACT_PAGE)
+    ).all()
+    html = render_template("incidents/_contract_incidents.html", contract=contract, recent=recent)
+    return Section(20, Markup(html))  # noqa: S704 (rendered by an autoescaping template)
 
 
 def _local_now() -> datetime:

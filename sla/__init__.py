@@ -1,6 +1,3 @@
-"""Garantie: hold IT vendors to their contracts (the Flask application)."""
-
-from sla.app import create_app
-from sla.version import __version__
-
-__all__ = ["__version__", "create_app"]
+"""Garantie: hold IT vendors to their contracts. The application factory is
+`sla.app.create_app`; this package's own modules are the plumbing every domain uses
+(configuration, database, errors, wording) and the domains under `sla/`."""

@@ -14,6 +14,7 @@ from flask import Flask, Response, g, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
+from sla.auth import login
 from sla.config import PROJECT_ROOT, ConfigError, Settings, load_settings
 from sla.db import make_engine
 from sla.version import __version__
@@ -93,6 +94,7 @@ def create_app(
     logs.init_app(app)
     database.init_app(app)
     access.init_app(app)
+    login.init_app(app)
     i18n.init_app(app)
     labels.register(app)
     csrf.init_app(app)
@@ -116,6 +118,7 @@ def create_app(
 
 def _register_blueprints(app: Flask) -> None:
     from calendars.views import bp as calendars_bp
+    from incidents.dashboard_views import bp as home
     from incidents.views import bp as incidents_bp
     from sla.alerts.views import bp as alerts_bp
     from sla.api.views import bp as api
@@ -124,7 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     from sla.contracts.views import bp as contracts_bp
     from sla.outages.views import bp as outages_bp
     from sla.reports.views import bp as reports_bp
-    from sla.web.pages import health, home
+    from sla.web.pages import health
 
     for blueprint in (
         auth_bp,

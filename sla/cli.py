@@ -1,4 +1,4 @@
-"""The `sla` command (also `flask --app sla`): serve, db, users, demo and the domain tools."""
+"""The `sla` command (also `flask --app sla.app`): serve, db, users, demo and the domain tools."""
 
 from __future__ import annotations
 
@@ -17,11 +17,11 @@ from sqlalchemy.exc import IntegrityError
 from calendars.cli import calendar_group
 from sla.app import create_app
 from sla.auth import service as accounts
-from sla.auth.models import Role
 from sla.config import ConfigError
 from sla.db import check_connection, current_revision, head_revision, session_scope, upgrade, utcnow
 from sla.errors import DomainError
 from sla.version import __version__
+from sla.web.roles import Role
 
 log = logging.getLogger("sla.cli")
 
@@ -71,7 +71,7 @@ def serve(host: str | None, port: int | None) -> None:
     listen_port = port or settings["server"]["port"]
     click.echo(f"Garantie {__version__} on http://{listen_host}:{listen_port}/", err=True)
     if settings["server"]["scheduler"]:
-        from sla.alerts.scheduler import build_scheduler
+        from sla.jobs import build_scheduler
 
         # One waitress process: the scheduler may run inside it ([server] scheduler = false
         # when `sla scheduler` runs on its own, e.g. beside several web workers).
@@ -374,7 +374,7 @@ def reports_make(
 @with_appcontext
 def reports_monthly(now_text: str | None) -> None:
     """Archive and mail last month's report if it is due and not archived yet."""
-    from sla.alerts.scheduler import monthly_report, tick
+    from sla.jobs import monthly_report, tick
 
     _migrate()
     settings = current_app.config["SLA_SETTINGS"]
@@ -397,7 +397,7 @@ def reports_monthly(now_text: str | None) -> None:
 @with_appcontext
 def scheduler_command(now_text: str | None) -> None:
     """Run the alert scheduler in the foreground (one per deployment)."""
-    from sla.alerts.scheduler import build_scheduler, shifted_clock
+    from sla.jobs import build_scheduler, shifted_clock
 
     clock = shifted_clock(_instant_option(now_text), utcnow) if now_text else utcnow
     _migrate()
@@ -440,7 +440,7 @@ def _instant_option(value: str | None) -> Any:
 @with_appcontext
 def alerts_tick(now_text: str | None, no_send: bool) -> None:
     """Record the alerts due now, then deliver those recorded."""
-    from sla.alerts.scheduler import tick
+    from sla.jobs import tick
 
     _migrate()
     result = tick(

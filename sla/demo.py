@@ -19,7 +19,6 @@ from calendars.engine import compiled
 from incidents.models import Incident, IncidentEvent, IncidentTarget
 from incidents.stored import ended_at, target_rows
 from sla.auth import service as accounts
-from sla.auth.models import Role
 from sla.config import PROJECT_ROOT
 from sla.contracts.models import Contract
 from sla.contracts.service import (
@@ -33,6 +32,7 @@ from sla.db import id_of
 from sla.engine.lifecycle import Event, EventKind, IncidentState, replay
 from sla.engine.targets import TargetState, compute_targets, summarize
 from sla.engine.terms import DurationUnit, SlaTerms, TargetKind, TargetTerms
+from sla.web.roles import Role
 
 EXAMPLES = PROJECT_ROOT / "examples" / "contracts"
 DEMO_USERS = (

@@ -1,5 +1,6 @@
 """Every table module, imported here so that `SQLModel.metadata` (and Alembic) knows them all."""
 
+from calendars import models as calendar_models
 from incidents import models as incident_models
 from sla.alerts import models as alert_models
 from sla.auth import models as auth_models
@@ -10,6 +11,7 @@ from sla.reports import models as report_models
 __all__ = [
     "alert_models",
     "auth_models",
+    "calendar_models",
     "contract_models",
     "incident_models",
     "outage_models",

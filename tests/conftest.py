@@ -17,9 +17,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, select
 
 import sla.models  # noqa: F401
-from sla import create_app
+from sla.app import create_app
 from sla.auth import service as accounts
-from sla.auth.models import Role, User
+from sla.auth.models import User
+from sla.web.roles import Role
 from sla.config import load_settings
 from sla.db import make_engine, session_scope, upgrade, utcnow
 from tests.support import PASSWORD, login

@@ -12,7 +12,7 @@ import json
 import smtplib
 import ssl
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -34,6 +34,11 @@ class Attachment:
     filename: str
     content: bytes
     mimetype: str = "application/pdf"
+
+
+# The files a notification carries, read when it is sent (the monthly report's PDF): given
+# by the layer that knows what a notification may refer to.
+AttachmentSource = Callable[[Session, Notification], list[Attachment]]
 
 
 class Transport(Protocol):
@@ -118,16 +123,9 @@ class WebhookTransport:
                 raise OSError(f"HTTP {response.status}")
 
 
-def attachments_of(session: Session, notification: Notification) -> list[Attachment]:
-    """The archived report a mail carries (the monthly report), read when it is sent."""
-    if notification.report_id is None:
-        return []
-    from sla.reports.models import ArchivedReport
-
-    report = session.get(ArchivedReport, notification.report_id)
-    if report is None:
-        return []
-    return [Attachment(f"rapport-sla-{report.period_start:%Y-%m}.pdf", report.pdf)]
+def no_attachments(_session: Session, _notification: Notification) -> list[Attachment]:
+    """Alerts carry no file of their own; the jobs module passes the reports' source."""
+    return []
 
 
 def backoff(attempts: int) -> timedelta:
@@ -178,6 +176,7 @@ def deliver(
     worker: str,
     transports: Mapping[str, Transport],
     max_attempts: int,
+    attachments: AttachmentSource = no_attachments,
 ) -> tuple[int, int]:
     """Claim and send what is due. Returns (sent, failed attempts)."""
     sent = failed = 0
@@ -188,7 +187,7 @@ def deliver(
                 continue
             try:
                 transports[notification.channel].send(
-                    notification, attachments_of(session, notification)
+                    notification, attachments(session, notification)
                 )
             except Exception as error:
                 notification.attempts += 1

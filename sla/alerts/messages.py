@@ -9,23 +9,9 @@ import html
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-DAYS = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
-MONTHS = (
-    "janv.",
-    "févr.",
-    "mars",
-    "avr.",
-    "mai",
-    "juin",
-    "juil.",
-    "août",
-    "sept.",
-    "oct.",
-    "nov.",
-    "déc.",
-)
+from sla import formats
+
 TITLES = {
     "warning": "Échéance proche",
     "breach": "Délai dépassé",
@@ -39,12 +25,8 @@ TITLES = {
 
 
 def local(value: datetime | None, zone: str) -> str:
-    """`lun. 3 févr. 2025 14:30` in the given zone."""
-    if value is None:
-        return "—"
-    moment = value.astimezone(ZoneInfo(zone))
-    day, month = DAYS[moment.weekday()], MONTHS[moment.month - 1]
-    return f"{day} {moment.day} {month} {moment.year} {moment:%H:%M}"
+    """`lun. 3 févr. 2025 14:30` in the given zone (alerts are written in French)."""
+    return formats.instant(value, zone, "fr")
 
 
 def duration(seconds: float | None, business: bool) -> str:

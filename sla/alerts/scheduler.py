@@ -1,4 +1,5 @@
-"""The alert scheduler: one `tick` (sweep, then deliver), the daily digest, and APScheduler.
+"""The alert rounds: one `tick` (sweep, then deliver) and the daily digest. The scheduler that
+runs them (and the monthly report) is `sla.jobs`.
 
 Run once per deployment: `sla scheduler` as its own process, or inside `sla serve`. On
 PostgreSQL a transaction-level advisory lock lets only one instance sweep at a time; the
@@ -10,16 +11,25 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from sla.alerts.delivery import SmtpTransport, Transport, WebhookTransport, deliver
+from incidents.models import Incident
+from sla.alerts.delivery import (
+    AttachmentSource,
+    SmtpTransport,
+    Transport,
+    WebhookTransport,
+    deliver,
+    no_attachments,
+)
 from sla.alerts.messages import Alert, local
 from sla.alerts.sweep import Recipient, flush_outbox, record, sweep_contracts, sweep_incidents
 from sla.auth.models import User
@@ -65,8 +75,7 @@ def sweep(engine: Engine, settings: Settings, *, now: datetime) -> int | None:
 
 
 def func_try_lock() -> Any:
-    from sqlalchemy import func
-
+    """PostgreSQL: take the sweep's transaction-level advisory lock, if free."""
     return func.pg_try_advisory_xact_lock(SWEEP_LOCK)
 
 
@@ -78,6 +87,7 @@ def tick(
     worker: str | None = None,
     transports: Mapping[str, Transport] | None = None,
     send: bool = True,
+    attachments: AttachmentSource = no_attachments,
 ) -> TickResult:
     """One round: record what is due, then deliver what is recorded and due."""
     recorded = sweep(engine, settings, now=now)
@@ -89,6 +99,7 @@ def tick(
             worker=worker or worker_name(),
             transports=transports or transports_for(settings),
             max_attempts=settings["alerts"]["max_attempts"],
+            attachments=attachments,
         )
     result = TickResult(recorded or 0, sent, failed, skipped=recorded is None)
     if result.recorded or result.sent or result.failed:
@@ -98,8 +109,6 @@ def tick(
 
 def digest(engine: Engine, settings: Settings, *, now: datetime) -> int:
     """Record the daily digest for the DSI head: breached yesterday, at risk today."""
-    from incidents.models import Incident
-
     zone = ZoneInfo(settings["app"]["timezone"])
     today = now.astimezone(zone).date()
     start_today = datetime.combine(today, time(0), tzinfo=zone)
@@ -157,89 +166,3 @@ def digest(engine: Engine, settings: Settings, *, now: datetime) -> int:
         recorded = flush_outbox(session)
         session.commit()
     return recorded
-
-
-def shifted_clock(start: datetime, clock: Callable[[], datetime]) -> Callable[[], datetime]:
-    """A clock that reads `start` now and then advances with `clock`."""
-    offset = start - clock()
-    return lambda: clock() + offset
-
-
-def monthly_report(engine: Engine, settings: Settings, *, now: datetime) -> int | None:
-    """Archive last month's report when due (idempotent) and record its mails. Returns the
-    archived report's id, or None when nothing was due."""
-    from sla.reports.archive import monthly
-
-    with Session(engine) as session:
-        postgres = session.get_bind().dialect.name == "postgresql"
-        if postgres and not session.exec(select(func_try_lock())).one():
-            return None
-        archived = monthly(
-            session,
-            now=now,
-            settings=settings["reports"],
-            zone=settings["app"]["timezone"],
-            base_url=settings["app"]["base_url"],
-        )
-        session.commit()
-        return archived.id if archived else None
-
-
-def build_scheduler(
-    engine: Engine, settings: Settings, *, blocking: bool, clock: Callable[[], datetime]
-) -> Any:
-    """An APScheduler 3 scheduler with the tick (every `sweep_seconds`) and the digest (daily
-    at `digest_time`, local time). Missed runs are coalesced: the next tick catches up."""
-    from apscheduler.schedulers.background import BackgroundScheduler
-    from apscheduler.schedulers.blocking import BlockingScheduler
-    from apscheduler.triggers.cron import CronTrigger
-    from apscheduler.triggers.interval import IntervalTrigger
-
-    # APScheduler logs every run at INFO; our tick logs what it did when it did something.
-    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
-    zone = ZoneInfo(settings["app"]["timezone"])
-    scheduler = (BlockingScheduler if blocking else BackgroundScheduler)(timezone=zone)
-    defaults = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
-
-    def run_tick() -> None:
-        try:
-            tick(engine, settings, now=clock())
-        except Exception:
-            log.exception("alerts tick failed")
-
-    def run_monthly_report() -> None:
-        try:
-            if monthly_report(engine, settings, now=clock()) is not None:
-                tick(engine, settings, now=clock())
-        except Exception:
-            log.exception("monthly report failed")
-
-    def run_digest() -> None:
-        try:
-            digest(engine, settings, now=clock())
-            tick(engine, settings, now=clock())
-        except Exception:
-            log.exception("digest failed")
-
-    hour, minute = (int(part) for part in settings["alerts"]["digest_time"].split(":"))
-    scheduler.add_job(
-        run_tick,
-        IntervalTrigger(seconds=settings["alerts"]["sweep_seconds"]),
-        id="tick",
-        next_run_time=datetime.now(zone),
-        **defaults,
-    )
-    scheduler.add_job(
-        run_digest, CronTrigger(hour=hour, minute=minute, timezone=zone), id="digest", **defaults
-    )
-    # Daily at the configured time, and once at start (catch-up); the run itself decides
-    # whether the first working day has come and whether the month is archived already.
-    report_hour, report_minute = (int(p) for p in settings["reports"]["monthly_time"].split(":"))
-    scheduler.add_job(
-        run_monthly_report,
-        CronTrigger(hour=report_hour, minute=report_minute, timezone=zone),
-        id="monthly_report",
-        next_run_time=datetime.now(zone) + timedelta(seconds=5),
-        **defaults,
-    )
-    return scheduler

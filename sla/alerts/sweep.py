@@ -22,11 +22,11 @@ from incidents.models import Incident, IncidentEvent
 from incidents.service import events_by_incident, view_of
 from sla.alerts.messages import Alert, target_alert
 from sla.alerts.models import Notification
-from sla.alerts.rules import thresholds
 from sla.auth.models import User
 from sla.contracts.models import Contract, ContractVersion, Vendor
 from sla.contracts.service import contract_periods, document_of, latest_version, list_contracts
 from sla.db import id_of
+from sla.engine.alert_rules import thresholds
 from sla.engine.targets import TargetState, TargetStatus
 
 OPEN = ("open", "paused")

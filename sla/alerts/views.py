@@ -7,9 +7,9 @@ from flask.typing import ResponseReturnValue
 from sqlmodel import col, func, select
 
 from sla.alerts.models import Notification
-from sla.auth.models import Role
 from sla.web.access import requires_role
 from sla.web.database import db_session
+from sla.web.roles import Role
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 PAGE = 100

@@ -18,7 +18,6 @@ from pydantic import BaseModel, ValidationError
 from incidents import service as incidents
 from incidents.models import Incident, IncidentEvent
 from sla.api import schemas
-from sla.auth.models import Role
 from sla.contracts import service as contracts
 from sla.contracts.models import Contract, Vendor
 from sla.db import utcnow
@@ -27,6 +26,7 @@ from sla.engine.terms import SlaTerms
 from sla.errors import DomainError, NotFound
 from sla.web.access import requires_role
 from sla.web.database import db_session
+from sla.web.roles import Role
 from sla.web.settings import at_risk_ratio
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

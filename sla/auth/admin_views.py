@@ -7,12 +7,14 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from sla.auth import service
-from sla.auth.forms import EmptyForm, UserCreateForm, UserEditForm
-from sla.auth.models import Role, User
+from sla.auth.forms import UserCreateForm, UserEditForm
+from sla.auth.models import User
 from sla.db import utcnow
 from sla.errors import DomainError
 from sla.web.access import requires_role
 from sla.web.database import db_session
+from sla.web.forms import EmptyForm
+from sla.web.roles import Role
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
 

@@ -7,8 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from sla.auth.models import Role
 from sla.auth.passwords import MIN_LENGTH
+from sla.web.roles import Role
 
 ROLE_CHOICES = [
     SelectChoice(Role.viewer.value, _l("Viewer (read only)")),
@@ -47,10 +47,6 @@ class NotificationsForm(FlaskForm):
     notify_warnings = BooleanField(_l("Warnings before a deadline"))
     notify_breaches = BooleanField(_l("Breaches and reminders"))
     notify_digest = BooleanField(_l("The daily digest"))
-
-
-class EmptyForm(FlaskForm):
-    """A form with only its CSRF token, for buttons that post an action."""
 
 
 class UserCreateForm(FlaskForm):

@@ -3,27 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import Column
 from sqlmodel import Field, SQLModel
 
 from sla.db import UTCDateTime
-
-
-class Role(StrEnum):
-    """What a user may do; each role includes the ones before it."""
-
-    viewer = "viewer"  # read everything
-    agent = "agent"  # log and update incidents
-    admin = "admin"  # configure vendors, contracts, calendars and users
-
-    @property
-    def rank(self) -> int:
-        return list(Role).index(self)
-
-    def includes(self, other: Role) -> bool:
-        return self.rank >= other.rank
+from sla.web.roles import Role
 
 
 class User(SQLModel, table=True):

@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, func, select
 
-from sla.auth.models import ApiToken, LoginFailure, Role, User
+from sla.auth.models import ApiToken, LoginFailure, User
 from sla.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from sla.errors import DomainError
+from sla.web.roles import Role
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 TOKEN_PREFIX = "gar_"  # noqa: S105 (a marker, not a secret)

@@ -22,18 +22,19 @@ from flask_login import current_user, login_user, logout_user
 from sla.auth import service
 from sla.auth.forms import (
     ChangePasswordForm,
-    EmptyForm,
     LanguageForm,
     LoginForm,
     NotificationsForm,
     TokenForm,
 )
-from sla.auth.models import Role
+from sla.auth.login import LoginUser
 from sla.auth.passwords import verify_password
 from sla.db import utcnow
 from sla.errors import DomainError
-from sla.web.access import LoginUser, requires_role
+from sla.web.access import requires_role
 from sla.web.database import db_session
+from sla.web.forms import EmptyForm
+from sla.web.roles import Role
 
 bp = Blueprint("auth", __name__)
 

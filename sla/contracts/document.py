@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from calendars.spec import CalendarError, CalendarSpec, parse_calendar
-from sla.alerts.rules import ContractAlerts
 from sla.contracts.toml_lines import Path as KeyPath
 from sla.contracts.toml_lines import key_lines, line_of
+from sla.engine.alert_rules import ContractAlerts
 from sla.engine.terms import (
     REPORT,
     AvailabilityTerms,

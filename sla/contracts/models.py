@@ -1,4 +1,5 @@
-"""Tables of vendors, their calendars, contracts and contract versions (amendments)."""
+"""Tables of vendors, contracts and contract versions (amendments). A vendor's calendars are
+in `calendars.models`."""
 
 from __future__ import annotations
 
@@ -23,19 +24,6 @@ class Vendor(SQLModel, table=True):
     portal_url: str = Field(default="", max_length=500)
     notes: str = Field(default="")
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
-
-
-class VendorCalendar(SQLModel, table=True):
-    """A vendor's calendar as last imported (each contract version keeps its own copy)."""
-
-    __tablename__ = "vendor_calendars"
-    __table_args__ = (UniqueConstraint("vendor_id", "key"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    vendor_id: int = Field(foreign_key="vendors.id", index=True)
-    key: str = Field(max_length=64)
-    name: str = Field(default="", max_length=200)
-    definition: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
 
 
 class Contract(SQLModel, table=True):

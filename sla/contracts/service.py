@@ -14,13 +14,14 @@ from typing import Any
 import tomli_w
 from sqlmodel import Session, col, select
 
+from calendars.models import VendorCalendar
 from sla.contracts.document import (
     ContractDocument,
     DocumentError,
     parse_document,
     read_contract_file,
 )
-from sla.contracts.models import Contract, ContractVersion, Vendor, VendorCalendar
+from sla.contracts.models import Contract, ContractVersion, Vendor
 from sla.contracts.periods import Periods, periods
 from sla.db import id_of
 from sla.engine.terms import SlaTerms

@@ -1,10 +1,9 @@
-"""Vendor and contract pages: SLA tables, dates and notice, incidents and compliance so far;
-TOML import, export and amendment (admins)."""
+"""Vendor and contract pages: SLA tables, dates and notice (the incidents and compliance of a
+contract are sections its domains add to the page); TOML import, export and amendment."""
 
 from __future__ import annotations
 
-from collections import Counter
-from datetime import datetime, timedelta
+from collections.abc import Sequence
 
 from flask import (
     Blueprint,
@@ -19,24 +18,30 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
-from incidents.models import Incident
-from incidents.service import views_of
-from sla.auth.forms import EmptyForm
-from sla.auth.models import Role
+from calendars.models import VendorCalendar
+from calendars.signals import owner_names
 from sla.contracts import service
 from sla.contracts.document import DocumentError, read_contract_text
-from sla.contracts.models import Contract, ContractVersion, Vendor, VendorCalendar
+from sla.contracts.models import ContractVersion, Vendor
+from sla.contracts.signals import contract_page
 from sla.db import utcnow
-from sla.engine.targets import TargetStatus
 from sla.web.access import requires_role
 from sla.web.database import db_session
+from sla.web.forms import EmptyForm
+from sla.web.roles import Role
+from sla.web.sections import sections_from
 from sla.web.settings import app_zone
 
 bp = Blueprint("contracts", __name__)
-COMPLIANCE_WINDOW = timedelta(days=365)
-COMPLIANCE_LIMIT = 2000
+
+
+@owner_names.connect
+def _vendor_names(session: Session, *, owner_ids: Sequence[int]) -> dict[int, str]:
+    """Calendar pages name a calendar's owner: here, its vendor."""
+    found = session.exec(select(Vendor).where(col(Vendor.id).in_(owner_ids)))
+    return {vendor.id: vendor.name for vendor in found if vendor.id is not None}
 
 
 @bp.route("/vendors/")
@@ -70,27 +75,6 @@ def vendor(vendor_id: int) -> ResponseReturnValue:
     )
 
 
-def _compliance(contract: Contract, now: datetime) -> tuple[dict[str, Counter[str]], int]:
-    """Per target label: how many met, breached, excluded… over the last year (capped)."""
-    session = db_session()
-    incidents = session.exec(
-        select(Incident)
-        .where(
-            Incident.contract_id == contract.id,
-            col(Incident.reported_at) >= now - COMPLIANCE_WINDOW,
-        )
-        .order_by(col(Incident.reported_at).desc())
-        .limit(COMPLIANCE_LIMIT)
-    ).all()
-    table: dict[str, Counter[str]] = {}
-    for view in views_of(session, incidents, now=now):
-        for target in view.targets:
-            table.setdefault(f"{view.incident.current_severity} · {target.label}", Counter())[
-                target.status.value
-            ] += 1
-    return table, len(incidents)
-
-
 @bp.route("/contracts/<int:contract_id>")
 @requires_role(Role.viewer)
 def show(contract_id: int) -> ResponseReturnValue:
@@ -107,13 +91,6 @@ def show(contract_id: int) -> ResponseReturnValue:
     now = utcnow()
     today = now.astimezone(app_zone()).date()
     dates = service.contract_periods(contract, today)
-    recent = session.exec(
-        select(Incident)
-        .where(Incident.contract_id == contract_id)
-        .order_by(col(Incident.reported_at).desc())
-        .limit(20)
-    ).all()
-    compliance, counted = _compliance(contract, now)
     return render_template(
         "contracts/show.html",
         contract=contract,
@@ -123,11 +100,7 @@ def show(contract_id: int) -> ResponseReturnValue:
         terms=terms,
         dates=dates,
         today=today,
-        recent=recent,
-        compliance=compliance,
-        counted=counted,
-        met=TargetStatus.met.value,
-        breached=TargetStatus.breached.value,
+        sections=sections_from(contract_page, contract, session=session, now=now),
         now=now,
     )
 

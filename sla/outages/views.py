@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from sla.auth.models import Role
 from sla.contracts.service import list_contracts
 from sla.db import utcnow
 from sla.errors import DomainError
@@ -17,6 +16,7 @@ from sla.outages.forms import CancelOutageForm, EndOutageForm, OutageForm
 from sla.outages.models import Outage
 from sla.web.access import requires_role
 from sla.web.database import db_session
+from sla.web.roles import Role
 from sla.web.settings import form_instant
 
 bp = Blueprint("outages", __name__, url_prefix="/outages")

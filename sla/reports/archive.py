@@ -15,7 +15,9 @@ from zoneinfo import ZoneInfo
 import holidays
 from sqlmodel import Session, col, select
 
+from sla.alerts.delivery import Attachment
 from sla.alerts.messages import Alert
+from sla.alerts.models import Notification
 from sla.alerts.sweep import Recipient, flush_outbox, record
 from sla.contracts.periods import add_months
 from sla.reports import text
@@ -122,3 +124,13 @@ def monthly(
         )
     flush_outbox(session)
     return archived
+
+
+def report_attachments(session: Session, notification: Notification) -> list[Attachment]:
+    """The archived report a mail carries (the monthly report), read when it is sent."""
+    if notification.report_id is None:
+        return []
+    report = session.get(ArchivedReport, notification.report_id)
+    if report is None:
+        return []
+    return [Attachment(f"rapport-sla-{report.period_start:%Y-%m}.pdf", report.pdf)]

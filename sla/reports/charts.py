@@ -14,7 +14,7 @@ from reportlab.graphics.shapes import Drawing, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 
-from sla.alerts.messages import MONTHS
+from sla.formats import month_abbreviation
 from sla.reports.figures import TrendPoint
 
 PALETTE = (
@@ -29,7 +29,7 @@ WIDTH, HEIGHT = 480, 190
 
 
 def _labels(trend: Sequence[TrendPoint]) -> list[str]:
-    return [f"{MONTHS[p.month.month - 1]} {p.month:%y}" for p in trend]
+    return [f"{month_abbreviation(p.month.month)} {p.month:%y}" for p in trend]
 
 
 def _frame(title: str) -> Drawing:

@@ -97,7 +97,7 @@ def _contract_facts(session: Session, scope: Scope, period: Period) -> list[Cont
     return facts
 
 
-def _decided(as_of: datetime) -> tuple[Any, Any]:
+def decided_state(as_of: datetime) -> tuple[Any, Any]:
     """`figures.outcome` in SQL: (state, decided instant) of a stored target at `as_of`."""
     t = IncidentTarget
     milestone, deadline, excluded = col(t.milestone_at), col(t.deadline), col(t.excluded_at)
@@ -132,7 +132,7 @@ def _trend_facts(connection: Any, ids: list[int], period: Period, as_of: datetim
     months = trend_months(period)
     facts = TrendFacts(months)
     window = (months[0].start, months[-1].end)
-    state, instant = _decided(as_of)
+    state, instant = decided_state(as_of)
     # Each target's outcome computed once (a materialised CTE: inlined, the month CASE would
     # evaluate the outcome CASE once per month bound), then bucketed by month.
     outcomes = (

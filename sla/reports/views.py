@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -10,16 +11,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select as sa_select
-from sqlmodel import col
+from sqlmodel import Session, col
 
-from sla.auth.forms import EmptyForm
-from sla.auth.models import Role
+from sla.contracts.models import Contract
 from sla.contracts.service import list_contracts, list_vendors
+from sla.contracts.signals import contract_page
 from sla.db import utcnow
 from sla.reports import exports
 from sla.reports import text as wording
 from sla.reports.archive import produce
 from sla.reports.charts import compliance_chart, restoration_chart, severity_chart, svg
+from sla.reports.compliance import contract_compliance
 from sla.reports.figures import Report
 from sla.reports.filters import Filters, read_filters
 from sla.reports.models import ArchivedReport
@@ -27,6 +29,9 @@ from sla.reports.pdf import render_pdf
 from sla.reports.queries import make_report
 from sla.web.access import requires_role
 from sla.web.database import db_session
+from sla.web.forms import EmptyForm
+from sla.web.roles import Role
+from sla.web.sections import Section
 from sla.web.settings import app_timezone, app_zone
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -62,6 +67,14 @@ def _download(content: bytes | str, mimetype: str, filename: str) -> Response:
     response = Response(content, mimetype=mimetype)
     response.headers["Content-Disposition"] = f"attachment; filename={filename}"
     return response
+
+
+@contract_page.connect
+def _compliance_section(contract: Contract, *, session: Session, now: datetime) -> Section:
+    """The contract page's section: its compliance over the last twelve months."""
+    rows = contract_compliance(session, contract.id or 0, as_of=now)
+    html = render_template("reports/_contract_compliance.html", contract=contract, rows=rows)
+    return Section(10, Markup(html))  # noqa: S704 (rendered by an autoescaping template)
 
 
 @bp.route("/")

@@ -12,50 +12,24 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Flask, abort, g, jsonify, redirect, request, url_for
+from flask import Flask, abort, current_app, g, jsonify, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, current_user
 
-from sla.auth import service
-from sla.auth.models import Role, User
-from sla.db import utcnow
-from sla.web.database import db_session
+from sla.web.roles import Role
 
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "health.healthz", "static"})
 # Endpoints a user who must change a one-time password may still reach.
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.logout", "static"})
 
 F = TypeVar("F", bound=Callable[..., Any])
+# Finds the signed-in user of a bearer token (registered by the accounts domain).
+TokenLoader = Callable[[str], Any | None]
+TOKEN_LOADER = "sla.token_loader"  # noqa: S105 (an extension key, not a secret)
 
 
-class LoginUser:
-    """The Flask-Login view of a user. The id carries the session version, so that a
-    password change or a deactivation ends the user's other sessions."""
-
-    def __init__(self, user: User) -> None:
-        self.user = user
-
-    @property
-    def is_authenticated(self) -> bool:
-        return True
-
-    @property
-    def is_active(self) -> bool:
-        return self.user.active
-
-    @property
-    def is_anonymous(self) -> bool:
-        return False
-
-    def get_id(self) -> str:
-        return f"{self.user.id}:{self.user.session_version}"
-
-    @property
-    def role(self) -> Role:
-        return self.user.role_enum
-
-    def can(self, role: Role | str) -> bool:
-        return self.user.role_enum.includes(Role(role))
+def _no_token_user(_token: str) -> None:
+    return None
 
 
 def requires_role(role: Role) -> Callable[[F], F]:
@@ -81,20 +55,14 @@ def _is_api() -> bool:
 
 
 def init_app(app: Flask) -> None:
+    """Require a login on every endpoint but the public ones. Who a session or a token
+    belongs to is the accounts domain's answer: it registers both loaders
+    (:func:`register_loaders`)."""
     manager = LoginManager()
     manager.login_view = "auth.login"
     manager.session_protection = "basic"
     manager.init_app(app)
-
-    @manager.user_loader
-    def load_user(user_id: str) -> LoginUser | None:
-        raw_id, _, version = user_id.partition(":")
-        if not raw_id.isdigit() or not version.isdigit():
-            return None
-        user = service.get_user(db_session(), int(raw_id))
-        if user is None or not user.active or user.session_version != int(version):
-            return None
-        return LoginUser(user)
+    app.extensions[TOKEN_LOADER] = _no_token_user
 
     @manager.unauthorized_handler
     def unauthorized() -> ResponseReturnValue:
@@ -109,11 +77,12 @@ def init_app(app: Flask) -> None:
         if _is_api():
             header = request.headers.get("Authorization", "")
             if header.startswith("Bearer "):
-                user = service.user_for_token(db_session(), header[7:].strip(), now=utcnow())
-                if user is None:
+                loader: TokenLoader = current_app.extensions[TOKEN_LOADER]
+                principal = loader(header[7:].strip())
+                if principal is None:
                     return jsonify(error="invalid or revoked token"), 401
                 # Set for this request only: a token never opens a cookie session.
-                g._login_user = LoginUser(user)
+                g._login_user = principal
                 g.authenticated_by_token = True
                 return None
             # The session cookie only reads the API: a write needs a token.
@@ -134,3 +103,14 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def inject_roles() -> dict[str, Any]:
         return {"Role": Role}
+
+
+def register_loaders(
+    app: Flask, *, session_user: Callable[[str], Any | None], token_user: TokenLoader
+) -> None:
+    """Tell access control who a session cookie's id and a bearer token belong to. The
+    object returned must offer `is_authenticated`, `is_active`, `get_id()`, `can(role)` and
+    `user` (with `must_change_password`, `locale` and `id`)."""
+    manager: LoginManager = app.login_manager  # type: ignore[attr-defined]
+    manager.user_loader(session_user)
+    app.extensions[TOKEN_LOADER] = token_user

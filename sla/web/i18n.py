@@ -10,9 +10,11 @@ from flask_babel import Babel, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from sla import formats
 from sla.web.settings import app_timezone
 
 LANGUAGES = ("fr", "en")
+INSTANT_PATTERN = "EEE d MMM y HH:mm"  # what sla.formats.instant writes
 
 
 def select_locale() -> str:
@@ -33,11 +35,14 @@ def select_timezone() -> str:
 
 
 def local_datetime(
-    value: datetime | None, zone: str | None = None, fmt: str = "EEE d MMM y HH:mm"
+    value: datetime | None, zone: str | None = None, fmt: str = INSTANT_PATTERN
 ) -> str:
-    """`lun. 3 févr. 2025 14:30`: an instant in a calendar's zone (or the app's)."""
+    """`lun. 3 févr. 2025 14:30`: an instant in a calendar's zone (or the app's), in the
+    reader's language; another Babel pattern may be asked for."""
+    if fmt == INSTANT_PATTERN:
+        return formats.instant(value, zone or select_timezone(), str(get_locale()))
     if value is None:
-        return "—"
+        return formats.NO_VALUE
     tz = ZoneInfo(zone or select_timezone())
     return str(format_datetime(value.astimezone(tz).replace(tzinfo=None), fmt, rebase=False))
 

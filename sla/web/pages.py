@@ -1,43 +1,16 @@
-"""The home page, the health check and the first JSON API route."""
+"""The public health check."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import SQLAlchemyError
 
-from sla.auth.models import Role
-from sla.db import current_revision, head_revision, utcnow
+from sla.db import current_revision, head_revision
 from sla.version import __version__
-from sla.web.access import requires_role
-from sla.web.dashboard import urgent_rows, vendor_counts
-from sla.web.database import db_session, engine
+from sla.web.database import engine
 
-home = Blueprint("home", __name__)
 health = Blueprint("health", __name__)
-
-
-@home.route("/")
-@requires_role(Role.viewer)
-def index() -> ResponseReturnValue:
-    now = utcnow()
-    rows, total = urgent_rows(db_session(), now=now)
-    return render_template(
-        "dashboard.html",
-        rows=rows,
-        total=total,
-        counts=vendor_counts(db_session(), now=now),
-        now=now,
-    )
-
-
-@home.route("/dashboard/rows")
-@requires_role(Role.viewer)
-def rows() -> ResponseReturnValue:
-    """The dashboard's table body, fetched by static/js/refresh.js to refresh in place."""
-    now = utcnow()
-    found, total = urgent_rows(db_session(), now=now)
-    return render_template("_dashboard_rows.html", rows=found, total=total, now=now)
 
 
 @health.route("/healthz")

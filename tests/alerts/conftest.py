@@ -19,7 +19,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 
-from sla import create_app
+from sla.app import create_app
 from tests.conftest import app_config, empty_tables
 
 

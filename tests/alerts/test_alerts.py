@@ -15,7 +15,7 @@ from sla.alerts.delivery import claim, deliver
 from sla.alerts.models import Notification
 from sla.alerts.scheduler import digest, tick, transports_for
 from sla.auth import service as accounts
-from sla.auth.models import Role
+from sla.web.roles import Role
 from sla.config import load_settings
 from sla.contracts.models import Contract
 from sla.contracts.service import contract_files, import_documents, read_documents
@@ -247,7 +247,7 @@ def test_two_schedulers_on_postgresql_send_each_alert_once(
     require(bool(POSTGRES_URL), "SLA_TEST_POSTGRES_URL is not set: no PostgreSQL server here")
     box, port = mailbox
     reset_postgres_schema(POSTGRES_URL)
-    from sla import create_app
+    from sla.app import create_app
     from tests.conftest import app_config
 
     config = app_config(

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from incidents.service import report_incident
-from sla import create_app
+from sla.app import create_app
 from sla.alerts.models import Notification
 from sla.db import session_scope, upgrade
 from tests.alerts.test_alerts import H, setup

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from sla import create_app
+from sla.app import create_app
 from sla.auth import service as accounts
-from sla.auth.models import Role
+from sla.web.roles import Role
 from sla.db import session_scope, upgrade, utcnow
 from sla.demo import load_demo
 from tests.support import require

@@ -16,7 +16,8 @@ from referencing.jsonschema import DRAFT202012
 from sqlalchemy.engine import Engine
 
 from sla.auth import service as accounts
-from sla.auth.models import Role, User
+from sla.auth.models import User
+from sla.web.roles import Role
 from sla.db import session_scope, utcnow
 
 

@@ -15,8 +15,8 @@ from flask import Flask
 from pypdf import PdfReader
 from sqlmodel import Session, select
 
-from sla import create_app
-from sla.alerts.scheduler import monthly_report, tick
+from sla.app import create_app
+from sla.jobs import monthly_report, tick
 from sla.reports.archive import first_working_day
 from sla.reports.models import ArchivedReport
 from tests.alerts.conftest import mailbox  # noqa: F401 (a fixture)

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from sla.auth.models import Role
+from sla.web.roles import Role
 from sla.outages.models import Outage
 from sla.reports.models import ArchivedReport
 from tests.support import csrf_from

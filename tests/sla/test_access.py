@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.routing import Rule
 
 from sla.auth import service as accounts
-from sla.auth.models import Role
+from sla.web.roles import Role
 from sla.db import session_scope, utcnow
 from sla.web.access import PUBLIC_ENDPOINTS
 

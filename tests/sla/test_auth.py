@@ -10,7 +10,8 @@ from flask.testing import FlaskClient
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from sla.auth.models import ApiToken, Role, User
+from sla.auth.models import ApiToken, User
+from sla.web.roles import Role
 from sla.db import session_scope
 from tests.support import PASSWORD, csrf_from, login
 

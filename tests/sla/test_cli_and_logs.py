@@ -12,7 +12,8 @@ from flask.testing import FlaskClient
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from sla.auth.models import Role, User
+from sla.auth.models import User
+from sla.web.roles import Role
 from sla.cli import cli
 from sla.db import session_scope
 from sla.version import __version__

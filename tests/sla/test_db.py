@@ -13,7 +13,7 @@ from sqlalchemy import Column, Integer, MetaData, Table, insert, select
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-from sla import create_app
+from sla.app import create_app
 from sla.db import UTCDateTime, current_revision, head_revision
 from tests.conftest import app_config
 

@@ -17,7 +17,6 @@ from incidents.models import Incident
 from incidents.service import views_of
 from sla.contracts.models import Contract, Vendor
 from sla.engine.targets import TargetState, next_deadline
-from sla.web.settings import at_risk_ratio
 
 OPEN = ("open", "paused")
 
@@ -40,8 +39,11 @@ class VendorCount:
     breached: int
 
 
-def urgent_rows(session: Session, *, now: datetime, limit: int = 100) -> tuple[list[Row], int]:
-    ratio = at_risk_ratio()
+def urgent_rows(
+    session: Session, *, now: datetime, at_risk_ratio: float, limit: int = 100
+) -> tuple[list[Row], int]:
+    """The open incidents to show first, and how many are open."""
+    ratio = at_risk_ratio
     total = session.exec(
         select(func.count()).select_from(Incident).where(col(Incident.status).in_(OPEN))
     ).one()
@@ -78,6 +80,7 @@ def urgent_rows(session: Session, *, now: datetime, limit: int = 100) -> tuple[l
 
 
 def vendor_counts(session: Session, *, now: datetime) -> list[VendorCount]:
+    """Per vendor: open incidents, how many wait on us, how many are breached."""
     breached = func.sum(case((col(Incident.breach_at) <= now, 1), else_=0))
     paused = func.sum(case((col(Incident.status) == "paused", 1), else_=0))
     query = (

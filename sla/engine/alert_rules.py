@@ -1,4 +1,4 @@
-"""Alert rules: global defaults ([alerts] in config.toml), a contract's own ([alerts] in its
+"""Alert thresholds: global defaults ([alerts] in config.toml), a contract's own ([alerts] in its
 document), per severity. Pure."""
 
 from __future__ import annotations

@@ -1,0 +1,53 @@
+"""What a calendar shows a person: its closed days, opening intervals and business days."""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from calendars.engine.closed_days import ClosedDay
+from calendars.engine.coverage import YearCoverage
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """One opening interval, aware datetimes in the calendar's zone."""
+
+    start: datetime
+    end: datetime
+
+
+class CalendarDisplay(YearCoverage):
+    """Closed days, openings and business days over date ranges, for display."""
+
+    def closed_days(self, year: int) -> list[ClosedDay]:
+        """Holidays and closures of a year that close the calendar (worked holidays left out),
+        with the holidays' French names."""
+        return self._closed.closed_days(year)
+
+    def openings(self, first_day: date, last_day: date) -> list[Opening]:
+        """Opening intervals whose start falls on local dates first_day..last_day (for display)."""
+        if last_day < first_day:
+            return []
+        t = self._cover_years(first_day.year - 1, last_day.year + 1)
+        lo = self._wall_to_epoch(first_day, 0)
+        hi = self._wall_to_epoch(last_day + timedelta(days=1), 0)
+        result: list[Opening] = []
+        i = bisect_left(t.starts, lo)
+        # An interval merged across midnight (24/7) may have begun before `lo`.
+        if i > 0 and t.ends[i - 1] > lo:
+            i -= 1
+        while i < len(t.starts) and t.starts[i] < hi:
+            start, end = max(t.starts[i], lo), min(t.ends[i], hi)
+            result.append(Opening(self._to_datetime(start), self._to_datetime(end)))
+            i += 1
+        return result
+
+    def business_days(self, first_day: date, last_day: date) -> Iterator[date]:
+        """The business days (days with an opening) between two dates, both included."""
+        t = self._cover_years(first_day.year, last_day.year)
+        lo = bisect_left(t.bdays, first_day.toordinal())
+        hi = bisect_right(t.bdays, last_day.toordinal())
+        return (date.fromordinal(o) for o in t.bdays[lo:hi])

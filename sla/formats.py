@@ -1,0 +1,48 @@
+"""How instants read for people, in one place for pages, mails and PDFs. Pure: Babel's locale
+data only, no request, no clock.
+
+`lun. 3 févr. 2025 14:30` in French, `Mon 3 Feb 2025 14:30` in English: the wording of Babel's
+pattern `EEE d MMM y HH:mm`, built from Babel's own day and month names but without running
+the pattern machinery for every value (reports and alert sweeps format thousands of rows).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+
+NO_VALUE = "—"
+
+
+@lru_cache(maxsize=8)
+def _names(locale: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Abbreviated day names (Monday first) and month names (January first)."""
+    data = Locale.parse(locale)
+    days = data.days["format"]["abbreviated"]
+    months = data.months["format"]["abbreviated"]
+    return tuple(days[i] for i in range(7)), tuple(months[i] for i in range(1, 13))
+
+
+@lru_cache(maxsize=32)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def instant(value: datetime | None, zone: str, locale: str = "fr") -> str:
+    """An instant as a person reads it, in the zone of the calendar it belongs to."""
+    if value is None:
+        return NO_VALUE
+    moment = value.astimezone(_zone(zone))
+    days, months = _names(locale)
+    return (
+        f"{days[moment.weekday()]} {moment.day} {months[moment.month - 1]} {moment.year} "
+        f"{moment.hour:02d}:{moment.minute:02d}"
+    )
+
+
+def month_abbreviation(month: int, locale: str = "fr") -> str:
+    """`janv.`, `févr.` … (1 is January)."""
+    return _names(locale)[1][month - 1]

@@ -1,0 +1,129 @@
+"""The scheduled jobs: the alert tick, the daily digest and the monthly report, on one
+APScheduler 3 scheduler. The only module that knows both alerts and reports: a monthly report
+is archived by reports and mailed through the alerts' outbox, with its PDF attached.
+
+Run once per deployment: `sla scheduler` as its own process, or inside `sla serve`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from sla.alerts import scheduler as alerts
+from sla.alerts.delivery import Transport
+from sla.config import Settings
+from sla.reports.archive import monthly, report_attachments
+
+log = logging.getLogger("sla.jobs")
+
+
+def tick(
+    engine: Engine,
+    settings: Settings,
+    *,
+    now: datetime,
+    worker: str | None = None,
+    transports: Mapping[str, Transport] | None = None,
+    send: bool = True,
+) -> alerts.TickResult:
+    """One alert round whose mails carry the archived reports they refer to."""
+    return alerts.tick(
+        engine,
+        settings,
+        now=now,
+        worker=worker,
+        transports=transports,
+        send=send,
+        attachments=report_attachments,
+    )
+
+
+def monthly_report(engine: Engine, settings: Settings, *, now: datetime) -> int | None:
+    """Archive last month's report when due (idempotent) and record its mails. Returns the
+    archived report's id, or None when nothing was due."""
+    with Session(engine) as session:
+        postgres = session.get_bind().dialect.name == "postgresql"
+        if postgres and not session.exec(select(alerts.func_try_lock())).one():
+            return None
+        archived = monthly(
+            session,
+            now=now,
+            settings=settings["reports"],
+            zone=settings["app"]["timezone"],
+            base_url=settings["app"]["base_url"],
+        )
+        session.commit()
+        return archived.id if archived else None
+
+
+def shifted_clock(start: datetime, clock: Callable[[], datetime]) -> Callable[[], datetime]:
+    """A clock that reads `start` now and then advances with `clock`."""
+    offset = start - clock()
+    return lambda: clock() + offset
+
+
+def build_scheduler(
+    engine: Engine, settings: Settings, *, blocking: bool, clock: Callable[[], datetime]
+) -> Any:
+    """An APScheduler 3 scheduler with the tick (every `sweep_seconds`), the digest (daily at
+    `digest_time`, local time) and the monthly report (daily at `monthly_time` and once at
+    start). Missed runs are coalesced: the next tick catches up."""
+    # APScheduler logs every run at INFO; our tick logs what it did when it did something.
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
+    zone = ZoneInfo(settings["app"]["timezone"])
+    scheduler = (BlockingScheduler if blocking else BackgroundScheduler)(timezone=zone)
+    defaults = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
+
+    def run_tick() -> None:
+        try:
+            tick(engine, settings, now=clock())
+        except Exception:
+            log.exception("alerts tick failed")
+
+    def run_monthly_report() -> None:
+        try:
+            if monthly_report(engine, settings, now=clock()) is not None:
+                tick(engine, settings, now=clock())
+        except Exception:
+            log.exception("monthly report failed")
+
+    def run_digest() -> None:
+        try:
+            alerts.digest(engine, settings, now=clock())
+            tick(engine, settings, now=clock())
+        except Exception:
+            log.exception("digest failed")
+
+    hour, minute = (int(part) for part in settings["alerts"]["digest_time"].split(":"))
+    scheduler.add_job(
+        run_tick,
+        IntervalTrigger(seconds=settings["alerts"]["sweep_seconds"]),
+        id="tick",
+        next_run_time=datetime.now(zone),
+        **defaults,
+    )
+    scheduler.add_job(
+        run_digest, CronTrigger(hour=hour, minute=minute, timezone=zone), id="digest", **defaults
+    )
+    # Daily at the configured time, and once at start (catch-up); the run itself decides
+    # whether the first working day has come and whether the month is archived already.
+    report_hour, report_minute = (int(p) for p in settings["reports"]["monthly_time"].split(":"))
+    scheduler.add_job(
+        run_monthly_report,
+        CronTrigger(hour=report_hour, minute=report_minute, timezone=zone),
+        id="monthly_report",
+        next_run_time=datetime.now(zone) + timedelta(seconds=5),
+        **defaults,
+    )
+    return scheduler
