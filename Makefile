@@ -31,6 +31,7 @@ test: $(STAMP) $(CATALOGS)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy sla calendars incidents

@@ -14,9 +14,8 @@ from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from incidents.models import Incident
-from sla.app import create_app
-from sla.engine.alert_rules import thresholds
 from sla.alerts.scheduler import sweep
+from sla.app import create_app
 from sla.config import defaults
 from sla.contracts.models import Contract
 from sla.contracts.service import (
@@ -28,6 +27,7 @@ from sla.contracts.service import (
 )
 from sla.db import id_of, upgrade, utcnow
 from sla.demo import EXAMPLES
+from sla.engine.alert_rules import thresholds
 from sla.engine.lifecycle import replay
 from sla.engine.targets import compute_targets, summarize
 

@@ -15,7 +15,7 @@ from sqlmodel import select
 from incidents.service import report_incident
 from sla.app import create_app
 from sla.auth import service as accounts
-from sla.web.roles import Role
+from sla.config import defaults
 from sla.contracts.models import Contract
 from sla.contracts.service import (
     contract_files,
@@ -26,6 +26,7 @@ from sla.contracts.service import (
 )
 from sla.db import session_scope, upgrade, utcnow
 from sla.demo import EXAMPLES
+from sla.web.roles import Role
 
 OPEN = 10_000
 PASSWORD = "benchmark password"  # noqa: S105 (a throw-away database)
@@ -57,6 +58,7 @@ def main() -> None:
                     reported_at=reported,
                     now=now,
                     user_id=None,
+                    alert_settings=defaults("alerts"),
                 )
         print(f"built {OPEN:,} open incidents in {time.perf_counter() - started:.1f} s")
         client = app.test_client()

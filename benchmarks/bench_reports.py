@@ -14,6 +14,7 @@ from sqlmodel import Session, func, select
 
 from incidents.models import Incident, IncidentTarget
 from sla.app import create_app
+from sla.config import defaults
 from sla.contracts.periods import add_months
 from sla.contracts.service import contract_files, import_documents, read_documents
 from sla.db import session_scope, upgrade, utcnow
@@ -36,7 +37,14 @@ def main() -> None:
         started = time.perf_counter()
         with session_scope(engine) as session:
             import_documents(session, read_documents(contract_files(EXAMPLES)), now=now)
-            generate_incidents(session, count=INCIDENTS, seed=11, now=now, user_id=None)
+            generate_incidents(
+                session,
+                count=INCIDENTS,
+                seed=11,
+                now=now,
+                user_id=None,
+                alert_settings=defaults("alerts"),
+            )
         with Session(engine) as session:
             incidents = session.exec(select(func.count()).select_from(Incident)).one()
             targets = session.exec(select(func.count()).select_from(IncidentTarget)).one()

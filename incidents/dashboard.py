@@ -14,7 +14,7 @@ from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from incidents.models import Incident
-from incidents.service import views_of
+from incidents.replay import views_of
 from sla.contracts.models import Contract, Vendor
 from sla.engine.targets import TargetState, next_deadline
 

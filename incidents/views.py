@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -21,13 +19,14 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import or_
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 from wtforms import SelectChoice
 
-from incidents import service
+from incidents import listing, service
 from incidents.forms import EventForm, IncidentForm
+from incidents.listing import IncidentFilter
 from incidents.models import Incident
+from incidents.replay import IncidentView, view_incident
 from sla.auth.models import User
 from sla.contracts import service as contracts
 from sla.contracts.models import Contract, Vendor
@@ -37,11 +36,11 @@ from sla.engine.lifecycle import EventKind, IncidentState
 from sla.errors import DomainError
 from sla.web.access import requires_role
 from sla.web.database import db_session
-from sla.web.i18n import local_datetime
+from sla.web.downloads import attachment, csv_text
 from sla.web.labels import EVENT_KIND
 from sla.web.roles import Role
 from sla.web.sections import Section
-from sla.web.settings import app_timezone, app_zone, at_risk_ratio, form_instant
+from sla.web.settings import alert_settings, app_timezone, app_zone, at_risk_ratio, form_instant
 
 bp = Blueprint("incidents", __name__, url_prefix="/incidents")
 PAGE_SIZE = 50
@@ -68,67 +67,50 @@ def _local_now() -> datetime:
 # -- list ------------------------------------------------------------------------------------
 
 
-def _filtered() -> tuple[Any, dict[str, str]]:
-    args = {k: v for k, v in request.args.items() if v and k != "page" and k != "format"}
-    query = (
-        select(Incident, Vendor.name, Contract.reference)
-        .join(Vendor, col(Vendor.id) == Incident.vendor_id)
-        .join(Contract, col(Contract.id) == Incident.contract_id)
+def _day_start(text: str, *, next_day: bool = False) -> datetime | None:
+    """Midnight (in the application's zone) of a `YYYY-MM-DD` from the query string."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return None
+    return datetime.combine(day + timedelta(days=1 if next_day else 0), time(0), tzinfo=app_zone())
+
+
+def _id(text: str) -> int | None:
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+def _wanted(args: dict[str, str]) -> IncidentFilter:
+    """The list's filters from its query string (a value it cannot read is ignored)."""
+    state = args.get("state", "")
+    breached = {"yes": True, "no": False}.get(args.get("breached", ""))
+    return IncidentFilter(
+        vendor_id=_id(args.get("vendor_id", "")),
+        contract_id=_id(args.get("contract_id", "")),
+        severity=args.get("severity") or None,
+        status=state if state in ("paused", "resolved", "closed") else None,
+        open_only=state == "open",
+        breached=breached,
+        reported_from=_day_start(args.get("from", "")),
+        reported_before=_day_start(args.get("to", ""), next_day=True),
+        text=args.get("q", ""),
     )
-    if args.get("vendor_id", "").isdigit():
-        query = query.where(Incident.vendor_id == int(args["vendor_id"]))
-    if args.get("contract_id", "").isdigit():
-        query = query.where(Incident.contract_id == int(args["contract_id"]))
-    if args.get("severity"):
-        query = query.where(Incident.current_severity == args["severity"])
-    state = args.get("state")
-    if state == "open":
-        query = query.where(col(Incident.status).in_(("open", "paused")))
-    elif state in ("paused", "resolved", "closed"):
-        query = query.where(Incident.status == state)
-    if args.get("breached") == "yes":
-        query = query.where(col(Incident.breach_at) <= utcnow())
-    elif args.get("breached") == "no":
-        query = query.where(
-            or_(col(Incident.breach_at).is_(None), col(Incident.breach_at) > utcnow())
-        )
-    for key, op in (("from", "ge"), ("to", "lt")):
-        try:
-            day = date.fromisoformat(args.get(key, ""))
-        except ValueError:
-            continue
-        instant = datetime.combine(
-            day + timedelta(days=1 if op == "lt" else 0), time(0), tzinfo=app_zone()
-        )
-        query = query.where(
-            col(Incident.reported_at) >= instant
-            if op == "ge"
-            else col(Incident.reported_at) < instant
-        )
-    text = args.get("q", "").strip()
-    if text:
-        pattern = f"%{text}%"
-        query = query.where(
-            or_(
-                col(Incident.title).ilike(pattern),
-                col(Incident.description).ilike(pattern),
-                col(Incident.vendor_ticket_ref).ilike(pattern),
-            )
-        )
-    return query, args
 
 
 @bp.route("/")
 @requires_role(Role.viewer)
 def index() -> ResponseReturnValue:
-    query, args = _filtered()
+    args = {k: v for k, v in request.args.items() if v and k not in ("page", "format")}
+    wanted = _wanted(args)
     session = db_session()
-    ordered = query.order_by(col(Incident.reported_at).desc(), col(Incident.id).desc())
+    now = utcnow()
     if request.args.get("format") == "csv":
-        return _csv(session.exec(ordered).all())
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+        return _csv(listing.list_incidents(session, wanted, now=now, limit=None), now)
+    total = listing.count_incidents(session, wanted, now=now)
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    rows = session.exec(ordered.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    rows = listing.list_incidents(
+        session, wanted, now=now, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+    )
     vendors = contracts.list_vendors(session)
     all_contracts = contracts.list_contracts(session)
     severities = sorted({s for c in all_contracts for s in _severity_keys(c)})
@@ -142,7 +124,7 @@ def index() -> ResponseReturnValue:
         vendors=vendors,
         contracts=all_contracts,
         severities=severities,
-        now=utcnow(),
+        now=now,
     )
 
 
@@ -150,49 +132,48 @@ def _severity_keys(contract: Contract) -> list[str]:
     return contracts.terms_of(contracts.latest_version(db_session(), contract)).severity_keys()
 
 
-def _csv(rows: list[Any]) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(
+CSV_COLUMNS = (
+    "id",
+    "fournisseur",
+    "contrat",
+    "sévérité",
+    "titre",
+    "service",
+    "heure H",
+    "état",
+    "prochaine échéance",
+    "échéance manquée",
+    "ticket fournisseur",
+    "canal",
+)
+
+
+def _csv(rows: list[listing.ListedIncident], now: datetime) -> Response:
+    zone = app_zone()
+
+    def local(value: datetime | None) -> datetime | None:
+        return None if value is None else value.astimezone(zone)
+
+    lines = (
         [
-            "id",
-            "fournisseur",
-            "contrat",
-            "sévérité",
-            "titre",
-            "service",
-            "heure H",
-            "état",
-            "prochaine échéance",
-            "échéance manquée",
-            "ticket fournisseur",
-            "canal",
+            row.incident.id,
+            row.vendor,
+            row.contract,
+            row.incident.current_severity,
+            row.incident.title,
+            row.incident.service,
+            local(row.incident.reported_at),
+            row.incident.status,
+            local(row.incident.next_deadline_at),
+            "oui"
+            if row.incident.breach_at is not None and row.incident.breach_at <= now
+            else "non",
+            row.incident.vendor_ticket_ref,
+            row.incident.channel,
         ]
+        for row in rows
     )
-    now = utcnow()
-    for incident, vendor, reference in rows:
-        breached = incident.breach_at is not None and incident.breach_at <= now
-        writer.writerow(
-            [
-                incident.id,
-                vendor,
-                reference,
-                incident.current_severity,
-                incident.title,
-                incident.service,
-                local_datetime(incident.reported_at, fmt="yyyy-MM-dd HH:mm"),
-                incident.status,
-                local_datetime(incident.next_deadline_at, fmt="yyyy-MM-dd HH:mm")
-                if incident.next_deadline_at
-                else "",
-                "oui" if breached else "non",
-                incident.vendor_ticket_ref,
-                incident.channel,
-            ]
-        )
-    response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = "attachment; filename=incidents.csv"
-    return response
+    return attachment(csv_text(CSV_COLUMNS, lines), "text/csv; charset=utf-8", "incidents.csv")
 
 
 # -- logging an incident ---------------------------------------------------------------------
@@ -241,7 +222,8 @@ def new() -> ResponseReturnValue:
                 reported_at=form_instant(form.reported_at.data) or utcnow(),
                 now=utcnow(),
                 user_id=current_user.user.id,
-            )
+                alert_settings=alert_settings(),
+            ).incident
         except DomainError as error:
             field = getattr(form, error.field or "title", form.title)
             field.errors = [*field.errors, error.message]
@@ -287,7 +269,7 @@ def next_kinds(state: IncidentState) -> list[EventKind]:
     return kinds
 
 
-def _event_form(view: service.IncidentView, form: EventForm | None = None) -> EventForm:
+def _event_form(view: IncidentView, form: EventForm | None = None) -> EventForm:
     form = form or EventForm(revision=str(view.incident.revision))
     form.kind.choices = [SelectChoice(k.value, EVENT_KIND[k.value]) for k in next_kinds(view.state)]
     form.severity.choices = [SelectChoice("", "—")] + [
@@ -306,7 +288,7 @@ def _render(
     incident: Incident, form: EventForm | None = None, status: int = 200
 ) -> ResponseReturnValue:
     session = db_session()
-    view = service.view_incident(session, incident, now=utcnow(), at_risk_ratio=at_risk_ratio())
+    view = view_incident(session, incident, now=utcnow(), at_risk_ratio=at_risk_ratio())
     users = {u.id: u for u in session.exec(select(User))}
     contract = session.get(Contract, incident.contract_id)
     vendor = session.get(Vendor, incident.vendor_id)
@@ -352,9 +334,8 @@ def record(incident_id: int) -> ResponseReturnValue:
     incident = session.get(Incident, incident_id)
     if incident is None:
         abort(404)
+    # The choices are the page's; the service checks the event against the whole history.
     form = EventForm()
-    view = service.view_incident(session, incident, now=utcnow())
-    _event_form(view, form)
     if not form.validate_on_submit():
         return _render(incident, form, 400)
     try:
@@ -376,6 +357,7 @@ def record(incident_id: int) -> ResponseReturnValue:
             target=form.target.data or None,
             cancels=int(form.cancels.data) if (form.cancels.data or "").isdigit() else None,
             text=form.text.data or "",
+            alert_settings=alert_settings(),
         )
     except service.Conflict:
         flash(

@@ -35,7 +35,7 @@ def _engine() -> Any:
 
 
 def _migrate() -> None:
-    from incidents.service import backfill_targets
+    from incidents.summary import backfill_targets
 
     engine = _engine()
     check_connection(engine, current_app.config["SLA_SETTINGS"])
@@ -44,7 +44,9 @@ def _migrate() -> None:
     # instances starting together may race on it: the loser's rows are already there.
     try:
         with session_scope(engine) as session:
-            filled = backfill_targets(session, now=utcnow())
+            filled = backfill_targets(
+                session, now=utcnow(), alert_settings=current_app.config["SLA_SETTINGS"]["alerts"]
+            )
     except IntegrityError:
         filled = 0
     if filled:
@@ -218,7 +220,13 @@ def demo(incidents: int | None, seed: int) -> None:
     _migrate()
     started = time.perf_counter()
     with session_scope(_engine()) as session:
-        for line in load_demo(session, now=utcnow(), incidents=incidents, seed=seed):
+        for line in load_demo(
+            session,
+            now=utcnow(),
+            alert_settings=current_app.config["SLA_SETTINGS"]["alerts"],
+            incidents=incidents,
+            seed=seed,
+        ):
             click.echo(line)
     click.echo(f"done in {time.perf_counter() - started:.1f} s")
 
@@ -292,15 +300,19 @@ def incidents_group() -> None:
 @with_appcontext
 def incidents_refresh(everything: bool) -> None:
     """Recompute the stored summary (next deadline, breach) and targets of open incidents."""
-    from incidents.service import list_incidents, refresh_summary
+    from incidents.listing import IncidentFilter, list_incidents
+    from incidents.summary import refresh_summary
 
     _migrate()
     now = utcnow()
+    alert_settings = current_app.config["SLA_SETTINGS"]["alerts"]
     with session_scope(_engine()) as session:
-        rows, total = list_incidents(session, open_only=not everything, limit=10_000_000)
-        for incident in rows:
-            refresh_summary(session, incident, now=now)
-    click.echo(f"{total} {'' if everything else 'open '}incidents refreshed")
+        rows = list_incidents(
+            session, IncidentFilter(open_only=not everything), now=now, limit=None
+        )
+        for row in rows:
+            refresh_summary(session, row.incident, now=now, alert_settings=alert_settings)
+    click.echo(f"{len(rows)} {'' if everything else 'open '}incidents refreshed")
 
 
 @cli.group("reports")

@@ -17,20 +17,22 @@ from sqlmodel import Session, col, func, select
 
 from calendars.engine import compiled
 from incidents.models import Incident, IncidentEvent, IncidentTarget
-from incidents.stored import ended_at, target_rows
+from incidents.replay import targets_of
+from incidents.stored import target_rows
+from incidents.summary import AlertSettings, limits_for, summary_values
 from sla.auth import service as accounts
 from sla.config import PROJECT_ROOT
 from sla.contracts.models import Contract
 from sla.contracts.service import (
     contract_files,
+    document_of,
     import_documents,
     read_documents,
-    terms_of,
     version_in_force,
 )
 from sla.db import id_of
 from sla.engine.lifecycle import Event, EventKind, IncidentState, replay
-from sla.engine.targets import TargetState, compute_targets, summarize
+from sla.engine.targets import TargetState
 from sla.engine.terms import DurationUnit, SlaTerms, TargetKind, TargetTerms
 from sla.web.roles import Role
 
@@ -203,7 +205,13 @@ def _history(
 
 
 def generate_incidents(
-    session: Session, *, count: int, seed: int, now: datetime, user_id: int | None
+    session: Session,
+    *,
+    count: int,
+    seed: int,
+    now: datetime,
+    user_id: int | None,
+    alert_settings: AlertSettings,
 ) -> int:
     """Insert `count` incidents over the last twelve months (in batches, validated by replay)."""
     rng = random.Random(seed)  # noqa: S311 (demo data, not secrets)
@@ -273,7 +281,8 @@ def generate_incidents(
         reported = day - timedelta(days=rng.uniform(0.05, 365))
         reported = reported.replace(second=0, microsecond=0)
         version = version_in_force(session, contract, reported.date())
-        terms = terms_of(version)
+        document = document_of(version)
+        terms = document.sla
         calendar = compiled(terms.calendars[contract.calendar_key])
         if rng.random() < 0.75:  # most reports come in during opening hours
             reported = calendar.open_at_or_after(reported) or reported
@@ -292,14 +301,17 @@ def generate_incidents(
             severities=terms.severity_keys(),
             exclusions=[e.key for e in terms.exclusions],
         )
-        computed = compute_targets(terms, state, now)
-        summary = summarize(computed)
+        # The same targets and summary the incident service stores after every change.
+        computed = targets_of(
+            terms,
+            state,
+            now=now,
+            at_risk_ratio=alert_settings["warn_used_ratio"],
+            limits=limits_for(document, state.severity, alert_settings),
+        )
         batch_incidents.append(
             {
-                "ended_at": ended_at(state),
-                "next_deadline_at": summary.next_deadline_at,
-                "next_target": summary.next_target,
-                "breach_at": summary.breach_at,
+                **summary_values(state, computed),
                 "vendor_id": contract.vendor_id,
                 "contract_id": contract.id,
                 "contract_version_id": id_of(version),
@@ -307,8 +319,6 @@ def generate_incidents(
                 "title": rng.choice(TITLES.get(contract.reference, ["Incident"])),
                 "description": "Signalé par l'équipe de la DSI (données de démonstration).",
                 "severity": severity,
-                "current_severity": state.severity,
-                "status": state.status,
                 "reporter_id": user_id,
                 "reported_at": reported,
                 "channel": rng.choice(["phone", "email", "portal"]),
@@ -327,7 +337,12 @@ def generate_incidents(
 
 
 def load_demo(
-    session: Session, *, now: datetime, incidents: int | None = None, seed: int = DEFAULT_SEED
+    session: Session,
+    *,
+    now: datetime,
+    alert_settings: AlertSettings,
+    incidents: int | None = None,
+    seed: int = DEFAULT_SEED,
 ) -> Iterator[str]:
     """Create what is missing and say what was done; never overwrite what exists."""
     yield from ensure_users(session, now=now)
@@ -341,6 +356,11 @@ def load_demo(
     agent = accounts.find_user(session, "agent")
     count = DEFAULT_INCIDENTS if incidents is None else incidents
     written = generate_incidents(
-        session, count=count, seed=seed, now=now, user_id=agent.id if agent else None
+        session,
+        count=count,
+        seed=seed,
+        now=now,
+        user_id=agent.id if agent else None,
+        alert_settings=alert_settings,
     )
     yield f"{written} demo incidents over the last twelve months (seed {seed})"

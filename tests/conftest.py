@@ -20,9 +20,9 @@ import sla.models  # noqa: F401
 from sla.app import create_app
 from sla.auth import service as accounts
 from sla.auth.models import User
-from sla.web.roles import Role
 from sla.config import load_settings
 from sla.db import make_engine, session_scope, upgrade, utcnow
+from sla.web.roles import Role
 from tests.support import PASSWORD, login
 
 SUITE_DATABASE_URL = os.environ.get("SLA_DATABASE_URL", "")

@@ -10,6 +10,8 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
+from sla.config import defaults
+
 IN_CI = bool(os.environ.get("CI"))
 PASSWORD = "correct horse battery"
 
@@ -42,3 +44,7 @@ def login(client: FlaskClient, username: str, password: str = PASSWORD) -> Any:
 
 def is_postgres(url: str) -> bool:
     return make_url(url).get_backend_name() == "postgresql"
+
+
+# The [alerts] settings the incident services are given (the configuration's defaults).
+ALERTS = defaults("alerts")

@@ -19,7 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from incidents.models import Incident, IncidentEvent
-from incidents.service import events_by_incident, view_of
+from incidents.replay import events_by_incident, view_of
 from sla.alerts.messages import Alert, target_alert
 from sla.alerts.models import Notification
 from sla.auth.models import User

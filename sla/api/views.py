@@ -16,7 +16,9 @@ from flask_login import current_user
 from pydantic import BaseModel, ValidationError
 
 from incidents import service as incidents
+from incidents.listing import IncidentFilter, count_incidents, list_incidents
 from incidents.models import Incident, IncidentEvent
+from incidents.replay import IncidentView, view_incident
 from sla.api import schemas
 from sla.contracts import service as contracts
 from sla.contracts.models import Contract, Vendor
@@ -27,7 +29,7 @@ from sla.errors import DomainError, NotFound
 from sla.web.access import requires_role
 from sla.web.database import db_session
 from sla.web.roles import Role
-from sla.web.settings import at_risk_ratio
+from sla.web.settings import alert_settings, at_risk_ratio
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 M = TypeVar("M", bound=BaseModel)
@@ -260,11 +262,14 @@ def target_out(target: TargetState) -> schemas.TargetOut:
 
 
 def incident_detail(incident: Incident) -> schemas.IncidentDetailOut:
-    view = incidents.view_incident(
-        db_session(), incident, now=utcnow(), at_risk_ratio=at_risk_ratio()
+    return detail_of(
+        view_incident(db_session(), incident, now=utcnow(), at_risk_ratio=at_risk_ratio())
     )
+
+
+def detail_of(view: IncidentView) -> schemas.IncidentDetailOut:
     return schemas.IncidentDetailOut(
-        **incident_fields(incident),
+        **incident_fields(view.incident),
         events=[event_out(e) for e in view.events],
         targets=[target_out(t) for t in view.targets],
     )
@@ -351,16 +356,19 @@ def contract(contract_id: int) -> ResponseReturnValue:
 def incident_list() -> ResponseReturnValue:
     limit = _int_arg("limit", 50, low=1, high=500) or 50
     offset = _int_arg("offset", 0, high=10**9) or 0
-    rows, total = incidents.list_incidents(
-        db_session(),
+    wanted = IncidentFilter(
         vendor_id=_int_arg("vendor_id", high=2**31),
         contract_id=_int_arg("contract_id", high=2**31),
         status=request.args.get("status") or None,
         severity=request.args.get("severity") or None,
         open_only=request.args.get("open") in ("1", "true"),
-        limit=limit,
-        offset=offset,
     )
+    now = utcnow()
+    total = count_incidents(db_session(), wanted, now=now)
+    rows = [
+        row.incident
+        for row in list_incidents(db_session(), wanted, now=now, limit=limit, offset=offset)
+    ]
     page = schemas.IncidentPage(
         total=total,
         limit=limit,
@@ -394,8 +402,9 @@ def incident_create() -> ResponseReturnValue:
         reported_at=body.reported_at or now,
         now=now,
         user_id=current_user.user.id,
+        alert_settings=alert_settings(),
     )
-    return reply(incident_detail(created), 201)
+    return reply(detail_of(created), 201)
 
 
 @operation(
@@ -418,7 +427,7 @@ def incident(incident_id: int) -> ResponseReturnValue:
 )
 def incident_targets(incident_id: int) -> ResponseReturnValue:
     found = incidents.get_incident(db_session(), incident_id)
-    view = incidents.view_incident(db_session(), found, now=utcnow(), at_risk_ratio=at_risk_ratio())
+    view = view_incident(db_session(), found, now=utcnow(), at_risk_ratio=at_risk_ratio())
     return jsonify([target_out(t).model_dump(mode="json") for t in view.targets])
 
 
@@ -435,7 +444,7 @@ def incident_event(incident_id: int) -> ResponseReturnValue:
     body = parse_body(schemas.EventIn)
     found = incidents.get_incident(db_session(), incident_id)
     now = utcnow()
-    incidents.record_event(
+    recorded = incidents.record_event(
         db_session(),
         found,
         kind=body.kind,
@@ -448,8 +457,9 @@ def incident_event(incident_id: int) -> ResponseReturnValue:
         target=body.target,
         cancels=body.cancels,
         text=body.text,
+        alert_settings=alert_settings(),
     )
-    return reply(incident_detail(found), 201)
+    return reply(detail_of(recorded), 201)
 
 
 @bp.route("/openapi.json")

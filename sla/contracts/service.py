@@ -5,7 +5,10 @@ Services flush, never commit: the CLI command or the request commits once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+import json
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -179,18 +182,37 @@ def import_documents(
     return outcomes
 
 
-_DOCUMENTS: dict[int, ContractDocument] = {}
+# Parsed documents, keyed by what they are parsed from: the stored JSON's content. A row id
+# would not do: SQLite reuses the ids of deleted rows and of rolled-back inserts, and another
+# database's version 1 is another document. The identity map keeps a version's JSON object
+# for a session's life, so repeated reads of one row skip even the hashing.
+_BY_CONTENT: dict[str, ContractDocument] = {}
+_BY_OBJECT: OrderedDict[int, tuple[object, ContractDocument]] = OrderedDict()
+_RECENT_OBJECTS = 256
+
+
+def _content_key(data: Mapping[str, Any]) -> str:
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def document_of(version: ContractVersion) -> ContractDocument:
-    """The parsed document of a stored version (once per process: versions never change)."""
-    version_id = id_of(version)
-    document = _DOCUMENTS.get(version_id)
+    """The parsed document of a stored version (parsed once per distinct content)."""
+    data = version.document
+    seen = _BY_OBJECT.get(id(data))
+    if seen is not None and seen[0] is data:
+        return seen[1]
+    key = _content_key(data)
+    document = _BY_CONTENT.get(key)
     if document is None:
-        document, problems = parse_document(version.document)
+        document, problems = parse_document(data)
         if document is None:
-            raise DomainError(f"stored version {version_id} is invalid: {problems[0].message}")
-        _DOCUMENTS[version_id] = document
+            raise DomainError(f"stored version {version.id} is invalid: {problems[0].message}")
+        _BY_CONTENT[key] = document
+    # Holding `data` keeps its id from being reused by another object while it is cached.
+    _BY_OBJECT[id(data)] = (data, document)
+    if len(_BY_OBJECT) > _RECENT_OBJECTS:
+        _BY_OBJECT.popitem(last=False)
     return document
 
 

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -29,6 +28,7 @@ from sla.contracts.signals import contract_page
 from sla.db import utcnow
 from sla.web.access import requires_role
 from sla.web.database import db_session
+from sla.web.downloads import attachment
 from sla.web.forms import EmptyForm
 from sla.web.roles import Role
 from sla.web.sections import sections_from
@@ -109,11 +109,11 @@ def show(contract_id: int) -> ResponseReturnValue:
 @requires_role(Role.viewer)
 def export(contract_id: int) -> ResponseReturnValue:
     contract = service.get_contract(db_session(), contract_id)
-    response = Response(
-        service.export_contract(db_session(), contract), mimetype="application/toml"
+    return attachment(
+        service.export_contract(db_session(), contract),
+        "application/toml",
+        f"{contract.reference}.toml",
     )
-    response.headers["Content-Disposition"] = f"attachment; filename={contract.reference}.toml"
-    return response
 
 
 def _import(text: str, source: str) -> list[str] | None:

@@ -3,7 +3,6 @@ the workbook (rates in %, times in business hours, amounts in € HT)."""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 from datetime import datetime
@@ -17,6 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from sla.reports import text as t
 from sla.reports.figures import Report
+from sla.web.downloads import csv_text
 
 FIGURE_COLUMNS = (
     "Fournisseur",
@@ -126,25 +126,9 @@ def breach_rows(report: Report) -> Iterator[list[Any]]:
                 ]
 
 
-def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return f"{value:%Y-%m-%d %H:%M}"
-    if isinstance(value, float):
-        return f"{value:g}".replace(".", ",")  # a French spreadsheet reads 97,5
-    text = str(value)
-    # A cell starting with = + - @ is a formula to a spreadsheet: keep it text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 def to_csv(header: tuple[str, ...], rows: Iterator[list[Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_csv_cell(v) for v in row])
-    return "\ufeff" + buffer.getvalue()
+    """A report table as CSV (the one CSV writer: `sla.web.downloads.csv_text`)."""
+    return csv_text(header, rows)
 
 
 def _text_cell(sheet: Any, value: Any) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -29,6 +29,7 @@ from sla.reports.pdf import render_pdf
 from sla.reports.queries import make_report
 from sla.web.access import requires_role
 from sla.web.database import db_session
+from sla.web.downloads import attachment
 from sla.web.forms import EmptyForm
 from sla.web.roles import Role
 from sla.web.sections import Section
@@ -61,12 +62,6 @@ def _report(filters: Filters) -> Report:
 def _filename(filters: Filters, extension: str, kind: str = "rapport-sla") -> str:
     period = filters.month or f"{filters.period.first}_{filters.period.last}"
     return f"{kind}-{period}.{extension}"
-
-
-def _download(content: bytes | str, mimetype: str, filename: str) -> Response:
-    response = Response(content, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f"attachment; filename={filename}"
-    return response
 
 
 @contract_page.connect
@@ -106,14 +101,14 @@ def index() -> ResponseReturnValue:
 @requires_role(Role.viewer)
 def pdf() -> ResponseReturnValue:
     filters = _filters()
-    return _download(render_pdf(_report(filters)), "application/pdf", _filename(filters, "pdf"))
+    return attachment(render_pdf(_report(filters)), "application/pdf", _filename(filters, "pdf"))
 
 
 @bp.route("/report.xlsx")
 @requires_role(Role.viewer)
 def xlsx() -> ResponseReturnValue:
     filters = _filters()
-    return _download(
+    return attachment(
         exports.to_xlsx(_report(filters)),
         XLSX,
         _filename(filters, "xlsx"),
@@ -125,7 +120,7 @@ def xlsx() -> ResponseReturnValue:
 def figures_csv() -> ResponseReturnValue:
     filters = _filters()
     body = exports.to_csv(exports.SUMMARY_COLUMNS, exports.summary_rows(_report(filters)))
-    return _download(body, "text/csv; charset=utf-8", _filename(filters, "csv", "chiffres-sla"))
+    return attachment(body, "text/csv; charset=utf-8", _filename(filters, "csv", "chiffres-sla"))
 
 
 @bp.route("/breaches.csv")
@@ -133,7 +128,7 @@ def figures_csv() -> ResponseReturnValue:
 def breaches_csv() -> ResponseReturnValue:
     filters = _filters()
     body = exports.to_csv(exports.BREACH_COLUMNS, exports.breach_rows(_report(filters)))
-    return _download(body, "text/csv; charset=utf-8", _filename(filters, "csv", "depassements"))
+    return attachment(body, "text/csv; charset=utf-8", _filename(filters, "csv", "depassements"))
 
 
 @bp.route("/archive")
@@ -195,14 +190,14 @@ def _archived_name(found: ArchivedReport, extension: str) -> str:
 @requires_role(Role.viewer)
 def archived_pdf(report_id: int) -> ResponseReturnValue:
     found = _archived(report_id)
-    return _download(found.pdf, "application/pdf", _archived_name(found, "pdf"))
+    return attachment(found.pdf, "application/pdf", _archived_name(found, "pdf"))
 
 
 @bp.route("/archive/<int:report_id>.xlsx")
 @requires_role(Role.viewer)
 def archived_xlsx(report_id: int) -> ResponseReturnValue:
     found = _archived(report_id)
-    return _download(
+    return attachment(
         found.xlsx,
         XLSX,
         _archived_name(found, "xlsx"),

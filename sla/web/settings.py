@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -27,3 +29,9 @@ def at_risk_ratio() -> float:
     """The share of a target's time after which it is shown at risk ([alerts] warn_used_ratio)."""
     ratio: float = current_app.config["SLA_SETTINGS"]["alerts"]["warn_used_ratio"]
     return ratio
+
+
+def alert_settings() -> Mapping[str, Any]:
+    """The [alerts] section: thresholds the incident services store warnings with."""
+    section: Mapping[str, Any] = current_app.config["SLA_SETTINGS"]["alerts"]
+    return section

@@ -15,15 +15,15 @@ from sla.alerts.delivery import claim, deliver
 from sla.alerts.models import Notification
 from sla.alerts.scheduler import digest, tick, transports_for
 from sla.auth import service as accounts
-from sla.web.roles import Role
 from sla.config import load_settings
 from sla.contracts.models import Contract
 from sla.contracts.service import contract_files, import_documents, read_documents
 from sla.db import make_engine, session_scope, upgrade
 from sla.engine.lifecycle import EventKind
+from sla.web.roles import Role
 from tests.alerts.conftest import text_of
 from tests.conftest import EXAMPLES, POSTGRES_URL, reset_postgres_schema
-from tests.support import require
+from tests.support import ALERTS, require
 
 PARIS = ZoneInfo("Europe/Paris")
 H = datetime(2025, 5, 5, 9, 0, tzinfo=PARIS)  # a Monday, 09:00
@@ -50,7 +50,8 @@ def setup(app: Flask, *, reported: datetime = H, severity: str = "bloquant") -> 
             reported_at=reported,
             now=reported,
             user_id=user.id,
-        )
+            alert_settings=ALERTS,
+        ).incident
         return incident.id or 0
 
 
@@ -114,6 +115,7 @@ def test_paused_target_sends_nothing_and_met_target_sends_no_more(
             now=H + timedelta(minutes=30),
             user_id=None,
             expected_revision=1,
+            alert_settings=ALERTS,
         )
         record_event(
             session,
@@ -123,6 +125,7 @@ def test_paused_target_sends_nothing_and_met_target_sends_no_more(
             now=H + timedelta(hours=1),
             user_id=None,
             expected_revision=2,
+            alert_settings=ALERTS,
         )
         record_event(
             session,
@@ -133,6 +136,7 @@ def test_paused_target_sends_nothing_and_met_target_sends_no_more(
             user_id=None,
             expected_revision=3,
             text="logs",
+            alert_settings=ALERTS,
         )
     # The resolution (5 business days from the workaround) is paused: nothing, even days later.
     assert run(alerts_app, H + timedelta(days=20)).recorded == 0

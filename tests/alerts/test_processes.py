@@ -20,12 +20,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from incidents.service import report_incident
-from sla.app import create_app
 from sla.alerts.models import Notification
+from sla.app import create_app
 from sla.db import session_scope, upgrade
 from tests.alerts.test_alerts import H, setup
 from tests.conftest import POSTGRES_URL, app_config, reset_postgres_schema
-from tests.support import require
+from tests.support import ALERTS, require
 
 WAIT = 120.0  # seconds; a process starts in a few seconds, this only bounds a failure
 
@@ -207,6 +207,7 @@ def test_two_scheduler_processes_on_postgresql_send_each_alert_once(
                     reported_at=H + timedelta(minutes=number),
                     now=H + timedelta(minutes=number),
                     user_id=model.reporter_id,
+                    alert_settings=ALERTS,
                 )
         children = processes(child_settings(app))
         now = (H + timedelta(days=2)).isoformat()  # every target of every incident breached

@@ -14,10 +14,10 @@ import pytest
 
 from sla.app import create_app
 from sla.auth import service as accounts
-from sla.web.roles import Role
 from sla.db import session_scope, upgrade, utcnow
 from sla.demo import load_demo
-from tests.support import require
+from sla.web.roles import Role
+from tests.support import ALERTS, require
 
 CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "a browser test password"
@@ -38,7 +38,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     engine = app.extensions["sla.engine"]
     upgrade(engine)
     with session_scope(engine) as session:
-        list(load_demo(session, now=datetime.now(UTC), incidents=60, seed=11))
+        list(
+            load_demo(session, now=datetime.now(UTC), incidents=60, seed=11, alert_settings=ALERTS)
+        )
         for username, role in (("agente", Role.agent), ("lectrice", Role.viewer)):
             accounts.create_user(
                 session,

@@ -17,8 +17,8 @@ from sqlalchemy.engine import Engine
 
 from sla.auth import service as accounts
 from sla.auth.models import User
-from sla.web.roles import Role
 from sla.db import session_scope, utcnow
+from sla.web.roles import Role
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from incidents.service import record_event, report_incident
 from sla.db import session_scope
 from sla.engine.lifecycle import EventKind
 from sla.outages.service import cancel_outage, record_outage
+from tests.support import ALERTS
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -40,7 +41,8 @@ def _event(
         user_id=None,
         expected_revision=incident.revision,
         **extra,
-    )
+        alert_settings=ALERTS,
+    ).events[-1]
     return event.id or 0
 
 
@@ -55,7 +57,8 @@ def _incident(
         reported_at=h,
         now=NOW,
         user_id=None,
-    )
+        alert_settings=ALERTS,
+    ).incident
 
 
 @pytest.fixture

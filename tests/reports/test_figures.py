@@ -23,6 +23,7 @@ from sla.reports.models import ArchivedReport
 from sla.reports.pdf import render_pdf
 from sla.reports.queries import Scope, make_report
 from tests.reports.conftest import NOW
+from tests.support import ALERTS
 
 OCTOBER = Period.month(2025, 10, "Europe/Paris")
 HOUR = 3600.0
@@ -175,6 +176,7 @@ def test_an_archived_report_is_frozen(engine: Engine, october: dict[str, Any]) -
             expected_revision=incident.revision,
             cancels=october["ids"]["A_ack"],
             text="prise en compte saisie par erreur",
+            alert_settings=ALERTS,
         )
     live = section(report_of(engine), "D_2024_0110")
     assert {k.kind: (k.met, k.breached) for k in live.kinds}["take_charge"] == (1, 2)
@@ -211,7 +213,8 @@ def test_the_pdf_renders_to_images(engine: Engine, october: dict[str, Any], tmp_
 def test_text_that_looks_like_a_formula_stays_text() -> None:
     from openpyxl import Workbook
 
-    from sla.reports.exports import _csv_cell, _text_cell
+    from sla.reports.exports import _text_cell
+    from sla.web.downloads import csv_cell as _csv_cell
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("x")

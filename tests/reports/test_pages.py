@@ -12,9 +12,9 @@ from pypdf import PdfReader
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from sla.web.roles import Role
 from sla.outages.models import Outage
 from sla.reports.models import ArchivedReport
+from sla.web.roles import Role
 from tests.support import csrf_from
 
 Client = Callable[[Role], FlaskClient]

@@ -11,9 +11,9 @@ from sqlalchemy.engine import Engine
 from werkzeug.routing import Rule
 
 from sla.auth import service as accounts
-from sla.web.roles import Role
 from sla.db import session_scope, utcnow
 from sla.web.access import PUBLIC_ENDPOINTS
+from sla.web.roles import Role
 
 
 def _url(rule: Rule) -> str:

@@ -11,8 +11,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from sla.auth.models import ApiToken, User
-from sla.web.roles import Role
 from sla.db import session_scope
+from sla.web.roles import Role
 from tests.support import PASSWORD, csrf_from, login
 
 

@@ -13,11 +13,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from sla.auth.models import User
-from sla.web.roles import Role
 from sla.cli import cli
 from sla.db import session_scope
 from sla.version import __version__
 from sla.web.logs import JsonFormatter
+from sla.web.roles import Role
 
 
 def test_version(app: Flask) -> None:

@@ -9,10 +9,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from incidents.models import Incident, IncidentEvent
-from incidents.service import view_incident
+from incidents.replay import view_incident
 from sla.db import session_scope
 from sla.demo import load_demo
 from sla.engine.targets import TargetStatus
+from tests.support import ALERTS
 
 NOW = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
 
@@ -28,7 +29,7 @@ def _snapshot(engine: Engine) -> list[tuple[object, ...]]:
 
 def test_demo_is_deterministic_and_shows_every_case(engine: Engine) -> None:
     with session_scope(engine) as session:
-        lines = list(load_demo(session, now=NOW, incidents=300, seed=7))
+        lines = list(load_demo(session, now=NOW, incidents=300, seed=7, alert_settings=ALERTS))
     assert lines[-1] == "300 demo incidents over the last twelve months (seed 7)"
     first = _snapshot(engine)
     with session_scope(engine) as session:
@@ -54,16 +55,16 @@ def test_demo_is_deterministic_and_shows_every_case(engine: Engine) -> None:
 
     empty_tables(engine)
     with session_scope(engine) as session:
-        list(load_demo(session, now=NOW, incidents=300, seed=7))
+        list(load_demo(session, now=NOW, incidents=300, seed=7, alert_settings=ALERTS))
     second = _snapshot(engine)
     assert second == first
 
 
 def test_demo_twice_adds_nothing(engine: Engine) -> None:
     with session_scope(engine) as session:
-        list(load_demo(session, now=NOW, incidents=20, seed=1))
+        list(load_demo(session, now=NOW, incidents=20, seed=1, alert_settings=ALERTS))
     with session_scope(engine) as session:
-        lines = list(load_demo(session, now=NOW))
+        lines = list(load_demo(session, now=NOW, alert_settings=ALERTS))
         count = len(session.exec(select(Incident)).all())
     assert lines == ["20 incidents already there: none added"]
     assert count == 20
