@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from incidents.models import Incident
@@ -76,6 +79,26 @@ def _get(session: Session, outage_id: int) -> Outage:
     return outage
 
 
+def _write_once(
+    session: Session, outage: Outage, still: ColumnElement[bool], values: dict[str, Any]
+) -> bool:
+    """Write `values` only if the row still satisfies `still` (a conditional UPDATE: what
+    another session wrote in between is never overwritten). False when it did not."""
+    session.flush()
+    changed = session.execute(
+        update(Outage)
+        .where(col(Outage.id) == outage.id, still)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(outage)
+        return False
+    for name, value in values.items():
+        set_committed_value(outage, name, value)
+    return True
+
+
 def end_outage(
     session: Session, outage_id: int, *, ended_at: datetime, user_id: int | None, now: datetime
 ) -> Outage:
@@ -86,10 +109,14 @@ def end_outage(
     if outage.ended_at is not None:
         raise DomainError(_l("This outage already has its end."), field="ended_at")
     _check_end(outage.started_at, ended_at, now)
-    outage.ended_at = ended_at
-    outage.ended_by_id = user_id
-    session.add(outage)
-    session.flush()
+    # Guarded: of two agents ending it at once, the second finds it ended (no lost update).
+    if not _write_once(
+        session,
+        outage,
+        col(Outage.ended_at).is_(None) & col(Outage.cancelled_at).is_(None),
+        {"ended_at": ended_at, "ended_by_id": user_id},
+    ):
+        raise DomainError(_l("This outage already has its end."), field="ended_at")
     return outage
 
 
@@ -102,11 +129,9 @@ def cancel_outage(
         raise DomainError(_l("This outage was already cancelled."))
     if not reason.strip():
         raise DomainError(_l("Say why it is cancelled."), field="reason")
-    outage.cancelled_at = now
-    outage.cancelled_by_id = user_id
-    outage.cancel_reason = reason.strip()
-    session.add(outage)
-    session.flush()
+    values = {"cancelled_at": now, "cancelled_by_id": user_id, "cancel_reason": reason.strip()}
+    if not _write_once(session, outage, col(Outage.cancelled_at).is_(None), values):
+        raise DomainError(_l("This outage was already cancelled."))
     return outage
 
 

@@ -241,24 +241,6 @@ def test_a_bad_value_is_shown_next_to_its_field_keeps_the_input_and_writes_nothi
     assert outages(engine) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="sla/outages/views.py create() answers a refused form with 422, where every other "
-    "form page of the app (incidents, contracts, users, login, reports) answers 400",
-)
-def test_a_refused_record_form_answers_400_like_the_other_form_pages(
-    client_as: Client, engine: Engine, contracts: dict[str, int]
-) -> None:
-    agent = client_as(Role.agent)
-    token = csrf_from(agent, "/outages/")
-    response = agent.post(
-        "/outages/", data=form(contracts[LIBRICIEL], token, ended_at="2025-10-07T09:00")
-    )
-    assert response.status_code == 400
-    assert outages(engine) == []
-
-
 def test_a_good_post_records_the_outage_and_redirects_to_its_contract_list(
     client_as: Client, engine: Engine, contracts: dict[str, int]
 ) -> None:

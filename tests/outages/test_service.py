@@ -418,9 +418,9 @@ def test_listing_is_newest_first_keeps_cancelled_ones_filters_by_contract_and_li
 
 
 # Two requests that act on the same outage at once: each reads it before the other commits.
-# The service checks `ended_at is None` (resp. `cancelled_at is None`) on what it read, then
-# writes with an unconditional UPDATE (no `WHERE ended_at IS NULL`, no version column, no row
-# lock), so the request that commits last overwrites the first one's end (resp. cancellation).
+# The service writes with a conditional UPDATE (`WHERE ended_at IS NULL`, resp.
+# `cancelled_at IS NULL`), so the request that comes second is refused instead of overwriting
+# the first one's end (resp. cancellation).
 
 
 def _two_sessions_race(
@@ -446,12 +446,6 @@ def _two_sessions_race(
         second.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="end_outage checks `ended_at is None` on the row it read and writes without a guard: "
-    "of two concurrent ends, the later commit overwrites the first end (lost update)",
-)
 def test_two_concurrent_ends_keep_the_first_end(
     engine: Engine, contracts: dict[str, int], agent_id: int
 ) -> None:
@@ -469,12 +463,6 @@ def test_two_concurrent_ends_keep_the_first_end(
         assert (kept.ended_at, kept.ended_by_id) == (at(7, 15, 30), None)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="cancel_outage checks `cancelled_at is None` on the row it read and writes without a "
-    "guard: of two concurrent cancels, the later commit overwrites who, when and why",
-)
 def test_two_concurrent_cancels_keep_the_first_reason(
     engine: Engine, contracts: dict[str, int], agent_id: int
 ) -> None:
