@@ -18,6 +18,7 @@ bp = Blueprint("home", __name__)
 @bp.route("/")
 @requires_role(Role.viewer)
 def index() -> ResponseReturnValue:
+    """The dashboard: open incidents, most urgent first, and counters per vendor."""
     now = utcnow()
     rows, total = urgent_rows(db_session(), now=now, at_risk_ratio=at_risk_ratio())
     return render_template(

@@ -48,10 +48,12 @@ class TickResult:
 
 
 def worker_name() -> str:
+    """This process's name in delivery claims (host:pid)."""
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def transports_for(settings: Settings) -> dict[str, Transport]:
+    """The mail and webhook transports the configuration describes."""
     return {"email": SmtpTransport.from_settings(settings["smtp"]), "webhook": WebhookTransport()}
 
 

@@ -26,6 +26,7 @@ ADDRESS_FACTOR = 4
 
 
 def normalise_username(username: str) -> str:
+    """A username as stored: trimmed and lower-case."""
     return username.strip().lower()
 
 
@@ -35,10 +36,12 @@ def generate_password() -> str:
 
 
 def get_user(session: Session, user_id: int) -> User | None:
+    """The user with this id, or None."""
     return session.get(User, user_id)
 
 
 def find_user(session: Session, username: str) -> User | None:
+    """The user with this username (any case), or None."""
     return session.exec(select(User).where(User.username == normalise_username(username))).first()
 
 
@@ -53,6 +56,7 @@ def create_user(
     email: str = "",
     must_change_password: bool = False,
 ) -> User:
+    """Create an account (DomainError naming the field when refused)."""
     name = normalise_username(username)
     if not USERNAME_RE.match(name):
         raise DomainError(
@@ -90,6 +94,7 @@ def set_password(session: Session, user: User, password: str, *, one_time: bool 
 
 
 def set_role(session: Session, user: User, role: Role) -> None:
+    """Give a user another role."""
     if user.role_enum is Role.admin and role is not Role.admin:
         _refuse_if_last_admin(session, user)
     user.role = role.value
@@ -98,6 +103,7 @@ def set_role(session: Session, user: User, role: Role) -> None:
 
 
 def set_active(session: Session, user: User, active: bool) -> None:
+    """Activate or deactivate a user (deactivating ends their sessions)."""
     if not active and user.role_enum is Role.admin:
         _refuse_if_last_admin(session, user)
     user.active = active
@@ -224,6 +230,7 @@ def user_for_token(session: Session, token: str, *, now: datetime) -> User | Non
 
 
 def tokens_of(session: Session, user: User) -> list[ApiToken]:
+    """A user's API tokens, newest first."""
     return list(
         session.exec(
             select(ApiToken)
@@ -234,6 +241,7 @@ def tokens_of(session: Session, user: User) -> list[ApiToken]:
 
 
 def revoke_token(session: Session, user: User, token_id: int, *, now: datetime) -> None:
+    """Revoke one of a user's API tokens."""
     record = session.get(ApiToken, token_id)
     if record is None or record.user_id != user.id:
         raise DomainError(_l("no such token"), field="token")
@@ -270,4 +278,5 @@ def ensure_admin(
 
 
 def list_users(session: Session) -> list[User]:
+    """Every account, by username."""
     return list(session.exec(select(User).order_by(User.username)))

@@ -239,6 +239,7 @@ def version_in_force(session: Session, contract: Contract, on: date) -> Contract
 
 
 def get_contract(session: Session, contract_id: int) -> Contract:
+    """The contract, or NotFound."""
     contract = session.get(Contract, contract_id)
     if contract is None:
         raise NotFound(f"no contract {contract_id}", field="contract_id")
@@ -246,6 +247,7 @@ def get_contract(session: Session, contract_id: int) -> Contract:
 
 
 def latest_version(session: Session, contract: Contract) -> ContractVersion:
+    """The contract's latest version (its current SLA document)."""
     contract_id = id_of(contract)
     version = _latest_version(session, contract_id)
     if version is None:
@@ -277,6 +279,7 @@ def export_contract(session: Session, contract: Contract) -> str:
 
 
 def list_contracts(session: Session, vendor_id: int | None = None) -> list[Contract]:
+    """Contracts by reference, of one vendor or all."""
     query = select(Contract).order_by(Contract.reference)
     if vendor_id is not None:
         query = query.where(Contract.vendor_id == vendor_id)
@@ -284,6 +287,7 @@ def list_contracts(session: Session, vendor_id: int | None = None) -> list[Contr
 
 
 def list_vendors(session: Session) -> list[Vendor]:
+    """Vendors by name."""
     return list(session.exec(select(Vendor).order_by(Vendor.name)))
 
 

@@ -42,6 +42,7 @@ def record_outage(
     user_id: int | None,
     now: datetime,
 ) -> Outage:
+    """Record an outage of a contract's service (DomainError naming the field when refused)."""
     contract = get_contract(session, contract_id)
     _aware(started_at, "started_at")
     if started_at > now:
@@ -138,6 +139,7 @@ def cancel_outage(
 def list_outages(
     session: Session, *, contract_id: int | None = None, limit: int = 200
 ) -> list[Outage]:
+    """Outages newest first, cancelled ones included (they are struck through)."""
     query = select(Outage)
     if contract_id is not None:
         query = query.where(Outage.contract_id == contract_id)

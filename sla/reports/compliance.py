@@ -41,7 +41,7 @@ def contract_compliance(
         select(severity, label, state, func.count())
         .join(Incident, col(Incident.id) == IncidentTarget.incident_id)
         .where(
-            Incident.contract_id == contract_id,
+            col(Incident.contract_id) == contract_id,
             state.is_not(None),
             instant > as_of - window,
             instant <= as_of,

@@ -66,6 +66,7 @@ def _rate(value: float | None) -> float | None:
 
 
 def summary_rows(report: Report) -> Iterator[list[Any]]:
+    """One row per contract: its figures for the period."""
     for vendor in report.vendors:
         for c in vendor.contracts:
             a = c.availability
@@ -88,6 +89,7 @@ def summary_rows(report: Report) -> Iterator[list[Any]]:
 
 
 def figure_rows(report: Report) -> Iterator[list[Any]]:
+    """One row per contract and target kind: met, breached, excluded, compliance."""
     for vendor in report.vendors:
         for c in vendor.contracts:
             for k in c.kinds:
@@ -108,6 +110,7 @@ def _local(instant: datetime | None, zone: ZoneInfo) -> datetime | None:
 
 
 def breach_rows(report: Report) -> Iterator[list[Any]]:
+    """One row per breach of the period."""
     zone = ZoneInfo(report.period.zone)
     for vendor in report.vendors:
         for c in vendor.contracts:

@@ -56,6 +56,7 @@ class Scope:
 
 
 def scope_label(session: Session, scope: Scope) -> str:
+    """The words that name a report's scope (all vendors, a vendor, a contract)."""
     if scope.contract_id is not None:
         contract = session.get(Contract, scope.contract_id)
         return f"Contrat {contract.reference}" if contract else "Contrat inconnu"
@@ -398,6 +399,7 @@ def _changes(
 
 
 def make_report(session: Session, scope: Scope, period: Period, *, as_of: datetime) -> Report:
+    """The report of a scope over a period, as known at `as_of`."""
     return build_report(
         load_facts(session, scope, period, as_of=as_of),
         period,
