@@ -19,14 +19,15 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from incidents.models import Incident, IncidentEvent
-from incidents.replay import events_by_incident, view_of
+from incidents.replay import IncidentView, events_by_incident, view_of
+from incidents.summary import limits_for
 from sla.alerts.messages import Alert, target_alert
 from sla.alerts.models import Notification
 from sla.auth.models import User
 from sla.contracts.models import Contract, ContractVersion, Vendor
 from sla.contracts.service import contract_periods, document_of, latest_version, list_contracts
 from sla.db import id_of
-from sla.engine.alert_rules import thresholds
+from sla.engine.alert_rules import Thresholds
 from sla.engine.targets import TargetState, TargetStatus
 
 OPEN = ("open", "paused")
@@ -177,6 +178,87 @@ def sweep_incidents(
         session.flush()
 
 
+SILENT = (
+    TargetStatus.paused,
+    TargetStatus.excluded,
+    TargetStatus.pending,
+    TargetStatus.met,
+    TargetStatus.not_applicable,
+)
+
+
+@dataclass(frozen=True)
+class DueAlerts:
+    """What one target owes now (kind, outbox key) and the next instants it may owe more."""
+
+    due: list[tuple[str, str]]
+    upcoming: list[datetime]
+
+
+def due_alerts(
+    incident_id: int, target: TargetState, limits: Thresholds, now: datetime
+) -> DueAlerts:
+    """The alerts a target owes at `now`: its warning once the threshold is passed, its
+    breach, then a reminder every `reminder_seconds` while no milestone comes. Each is keyed
+    by the deadline it is about, so that a moved deadline owes its alerts again."""
+    due: list[tuple[str, str]] = []
+    upcoming: list[datetime] = []
+    if target.deadline is None or target.status in SILENT:
+        return DueAlerts(due, upcoming)
+    base = f"{incident_id}:{target.key}:{target.deadline.isoformat()}"
+    if target.status is TargetStatus.breached:
+        due.append(("breach", f"breach:{base}"))
+        if target.milestone_at is None and limits.reminder_seconds > 0:
+            reminders = math.floor(
+                (now - target.deadline).total_seconds() / limits.reminder_seconds
+            )
+            if reminders >= 1:
+                due.append(("reminder", f"reminder:{base}:{reminders}"))
+            upcoming.append(
+                target.deadline + timedelta(seconds=limits.reminder_seconds * (reminders + 1))
+            )
+    elif target.warn_at is not None:
+        if target.warn_at <= now:
+            due.append(("warning", f"warning:{base}"))
+        else:
+            upcoming.append(target.warn_at)
+        upcoming.append(target.deadline)
+    return DueAlerts(due, upcoming)
+
+
+def _target_alert(
+    kind: str,
+    view: IncidentView,
+    target: TargetState,
+    vendor: Vendor,
+    contract: Contract,
+    *,
+    now: datetime,
+    zone: str,
+    base_url: str,
+) -> Alert:
+    incident = view.incident
+    late = target.lateness_seconds
+    if late is None and target.total_seconds is not None:
+        late = target.consumed_seconds - target.total_seconds
+    return target_alert(
+        kind=kind,
+        incident_id=incident.id or 0,
+        title=incident.title,
+        vendor=vendor.name,
+        contract=contract.reference,
+        severity=view.state.severity,
+        target_label=target.label,
+        article=target.article,
+        deadline=target.deadline or now,
+        remaining_seconds=target.remaining_seconds,
+        lateness_seconds=late,
+        business=target.business,
+        zone=zone,
+        base_url=base_url,
+    )
+
+
 def _sweep_one(
     directory: Directory,
     incident: Incident,
@@ -194,64 +276,19 @@ def _sweep_one(
         return
     document = document_of(version)
     rules = document.alerts
-    limits = thresholds(settings, rules, document.sla, incident.current_severity)
+    limits = limits_for(document, incident.current_severity, settings)
     view = view_of(incident, events, document.sla, now=now, limits=limits)
-    contacts = rules.contacts
     upcoming: list[datetime] = []
     for target in view.targets:
-        if target.deadline is None or target.status in (
-            TargetStatus.paused,
-            TargetStatus.excluded,
-            TargetStatus.pending,
-            TargetStatus.met,
-            TargetStatus.not_applicable,
-        ):
-            continue
-        due: list[tuple[str, str]] = []  # (kind, key)
-        stamp = target.deadline.isoformat()
-        base = f"{incident.id}:{target.key}:{stamp}"
-        if target.status is TargetStatus.breached:
-            due.append(("breach", f"breach:{base}"))
-            if target.milestone_at is None and limits.reminder_seconds > 0:
-                count = math.floor(
-                    (now - target.deadline).total_seconds() / limits.reminder_seconds
-                )
-                if count >= 1:
-                    due.append(("reminder", f"reminder:{base}:{count}"))
-                upcoming.append(
-                    target.deadline + timedelta(seconds=limits.reminder_seconds * (count + 1))
-                )
-        elif target.warn_at is not None:
-            if target.warn_at <= now:
-                due.append(("warning", f"warning:{base}"))
-            else:
-                upcoming.append(target.warn_at)
-            upcoming.append(target.deadline)
-
-        def compose(kind: str, target: TargetState = target) -> Alert:
-            late = target.lateness_seconds
-            if late is None and target.total_seconds is not None:
-                late = target.consumed_seconds - target.total_seconds
-            return target_alert(
-                kind=kind,
-                incident_id=incident.id or 0,
-                title=incident.title,
-                vendor=vendor.name,
-                contract=contract.reference,
-                severity=view.state.severity,
-                target_label=target.label,
-                article=target.article,
-                deadline=target.deadline or now,
-                remaining_seconds=target.remaining_seconds,
-                lateness_seconds=late,
-                business=target.business,
-                zone=zone,
-                base_url=base_url,
+        owed = due_alerts(incident.id or 0, target, limits, now)
+        upcoming += owed.upcoming
+        for kind, key in owed.due:
+            alert = _target_alert(
+                kind, view, target, vendor, contract, now=now, zone=zone, base_url=base_url
             )
-
-        for kind, key in due:
-            alert = compose(kind)
-            for recipient in _recipients(directory, settings, contacts, incident.reporter_id, kind):
+            for recipient in _recipients(
+                directory, settings, rules.contacts, incident.reporter_id, kind
+            ):
                 record(
                     directory.session,
                     key=key,
@@ -261,17 +298,20 @@ def _sweep_one(
                     webhook_format=settings["webhook_format"],
                     incident_id=incident.id,
                 )
-            if (
-                kind == "breach"
-                and rules is not None
-                and rules.escalate_to_vendor
-                and vendor.support_email
-            ):
-                escalation = compose("escalation")
+            if kind == "breach" and rules.escalate_to_vendor and vendor.support_email:
                 record(
                     directory.session,
-                    key=f"escalation:{base}",
-                    alert=escalation,
+                    key=key.replace("breach:", "escalation:", 1),
+                    alert=_target_alert(
+                        "escalation",
+                        view,
+                        target,
+                        vendor,
+                        contract,
+                        now=now,
+                        zone=zone,
+                        base_url=base_url,
+                    ),
                     recipient=Recipient("email", vendor.support_email),
                     now=now,
                     webhook_format=settings["webhook_format"],

@@ -3,7 +3,7 @@
 The one compliance rule of Garantie is the reports' one: a target counts when its outcome was
 decided (met at its milestone, breached at its deadline, excluded at the clause) within the
 window; compliance is met / (met + breached). The outcome is the database's reading of the
-stored targets (`queries.decided_state`, the SQL twin of `figures.outcome`).
+stored targets (`queries.decided_state`, the SQL twin of `figures.outcomes.outcome`).
 """
 
 from __future__ import annotations

@@ -189,10 +189,10 @@ def title_page(report: Report) -> list[Flowable]:
     return story
 
 
-def contract_section(report: Report, contract: ContractReport) -> list[Flowable]:
-    zone = report.period.zone
+def _contract_heading(contract: ContractReport) -> list[Flowable]:
+    """The contract's title and its incidents reported, per severity."""
     fact = contract.contract
-    story: list[Flowable] = [
+    return [
         CondPageBreak(6 * cm),
         _p(f"Contrat {fact.reference} — {fact.title}", H3),
         _p(
@@ -201,6 +201,10 @@ def contract_section(report: Report, contract: ContractReport) -> list[Flowable]
             BODY,
         ),
     ]
+
+
+def _targets_table(contract: ContractReport) -> list[Flowable]:
+    """Targets met, breached and excluded per kind, and all together, with the rates."""
     kinds = [
         [
             t.KIND_LABELS.get(k.kind, k.kind),
@@ -220,21 +224,28 @@ def contract_section(report: Report, contract: ContractReport) -> list[Flowable]
             t.percent(contract.compliance),
         ]
     )
-    story.extend(_table(["Délai", "Tenus", "Dépassés", "Exclus", "Taux"], kinds, [5, 2, 2, 2, 2.5]))
-    story.append(Spacer(1, 0.2 * cm))
-    story.extend(
-        _table(
-            ["Temps (heures ouvrées)", "Nombre", "Médiane", "90e centile"],
-            [
-                [label, str(s.count), t.hours(s.median), t.hours(s.p90)]
-                for label, s in (
-                    ("Prise en charge", contract.take_charge),
-                    ("Rétablissement", contract.restoration),
-                )
-            ],
-            [5, 2, 3.5, 3.5],
-        )
+    return _table(["Délai", "Tenus", "Dépassés", "Exclus", "Taux"], kinds, [5, 2, 2, 2, 2.5])
+
+
+def _times_table(contract: ContractReport) -> list[Flowable]:
+    """Times to take-charge and to restoration: count, median, 90th percentile."""
+    return _table(
+        ["Temps (heures ouvrées)", "Nombre", "Médiane", "90e centile"],
+        [
+            [label, str(s.count), t.hours(s.median), t.hours(s.p90)]
+            for label, s in (
+                ("Prise en charge", contract.take_charge),
+                ("Rétablissement", contract.restoration),
+            )
+        ],
+        [5, 2, 3.5, 3.5],
     )
+
+
+def _availability_and_outages(contract: ContractReport, zone: str) -> list[Flowable]:
+    """The availability measured against the target, when the contract has one, and the
+    outages counted."""
+    story: list[Flowable] = []
     if contract.availability is not None:
         a = contract.availability
         verdict = {True: "engagement tenu", False: "engagement non tenu", None: "—"}[a.met]
@@ -264,70 +275,107 @@ def contract_section(report: Report, contract: ContractReport) -> list[Flowable]
                 [3.3, 3.3, 3, 4.4, 2.8],
             )
         )
-    if contract.money:
-        story.append(_p("Montants (estimation)", H3))
-        story.extend(
-            _table(
-                ["Poste", "Quantité", "Montant estimé", "Base"],
-                [[m.label, m.quantity, t.money(m.amount_ht), m.basis] for m in contract.money],
-                [5, 3.4, 2.8, 5.6],
-            )
-        )
-    story.append(_p(f"Délais dépassés ({len(contract.breaches)})", H3))
-    if contract.breaches:
-        story.extend(
-            _table(
-                ["Incident", "Gravité", "Délai", "Échéance", "Étape", "Retard"],
-                [
-                    [
-                        f"n° {b.incident_id} {b.title}",
-                        b.severity,
-                        f"{b.target} ({b.article})" if b.article else b.target,
-                        t.when(b.deadline, zone),
-                        t.when(b.milestone_at, zone) if b.milestone_at else "non atteinte",
-                        t.hours(b.lateness_seconds, b.business),
-                    ]
-                    for b in contract.breaches
-                ],
-                [3.6, 2.4, 3.4, 2.8, 2.8, 1.8],
-            )
-        )
-    else:
-        story.append(_none("Aucun."))
-    story.append(_p(f"Incidents non résolus en fin de période ({len(contract.open_at_end)})", H3))
-    if contract.open_at_end:
-        story.extend(
-            _table(
-                ["Incident", "Gravité", "Signalé le"],
-                [
-                    [f"n° {o.incident_id} {o.title}", o.severity, t.when(o.reported_at, zone)]
-                    for o in contract.open_at_end
-                ],
-                [8, 4.5, 4.3],
-            )
-        )
-    else:
-        story.append(_none("Aucun."))
-    if contract.requalifications or contract.exclusions:
-        story.append(_p("Requalifications et exclusions invoquées", H3))
-        story.extend(
-            _table(
-                ["Date", "Incident", "Changement", "Motif"],
-                [
-                    [
-                        t.when(c.at, zone),
-                        f"n° {c.incident_id}",
-                        f"{c.before} → {c.after}"
-                        if c.kind == "requalified"
-                        else f"exclusion {c.clause}" + (f" ({c.target})" if c.target else ""),
-                        c.reason,
-                    ]
-                    for c in (*contract.requalifications, *contract.exclusions)
-                ],
-                [3.3, 2, 5, 6.5],
-            )
-        )
     return story
+
+
+def _money_table(contract: ContractReport) -> list[Flowable]:
+    """The amounts estimated, when there are any."""
+    if not contract.money:
+        return []
+    return [
+        _p("Montants (estimation)", H3),
+        *_table(
+            ["Poste", "Quantité", "Montant estimé", "Base"],
+            [[m.label, m.quantity, t.money(m.amount_ht), m.basis] for m in contract.money],
+            [5, 3.4, 2.8, 5.6],
+        ),
+    ]
+
+
+def _breach_list(contract: ContractReport, zone: str) -> list[Flowable]:
+    """The targets breached in the period, with how late."""
+    story: list[Flowable] = [_p(f"Délais dépassés ({len(contract.breaches)})", H3)]
+    if not contract.breaches:
+        story.append(_none("Aucun."))
+        return story
+    story.extend(
+        _table(
+            ["Incident", "Gravité", "Délai", "Échéance", "Étape", "Retard"],
+            [
+                [
+                    f"n° {b.incident_id} {b.title}",
+                    b.severity,
+                    f"{b.target} ({b.article})" if b.article else b.target,
+                    t.when(b.deadline, zone),
+                    t.when(b.milestone_at, zone) if b.milestone_at else "non atteinte",
+                    t.hours(b.lateness_seconds, b.business),
+                ]
+                for b in contract.breaches
+            ],
+            [3.6, 2.4, 3.4, 2.8, 2.8, 1.8],
+        )
+    )
+    return story
+
+
+def _open_incidents(contract: ContractReport, zone: str) -> list[Flowable]:
+    """The incidents still unresolved at the end of the period."""
+    title = f"Incidents non résolus en fin de période ({len(contract.open_at_end)})"
+    story: list[Flowable] = [_p(title, H3)]
+    if not contract.open_at_end:
+        story.append(_none("Aucun."))
+        return story
+    story.extend(
+        _table(
+            ["Incident", "Gravité", "Signalé le"],
+            [
+                [f"n° {o.incident_id} {o.title}", o.severity, t.when(o.reported_at, zone)]
+                for o in contract.open_at_end
+            ],
+            [8, 4.5, 4.3],
+        )
+    )
+    return story
+
+
+def _requalifications_and_exclusions(contract: ContractReport, zone: str) -> list[Flowable]:
+    """The severities changed and the exclusion clauses invoked in the period, if any."""
+    if not (contract.requalifications or contract.exclusions):
+        return []
+    return [
+        _p("Requalifications et exclusions invoquées", H3),
+        *_table(
+            ["Date", "Incident", "Changement", "Motif"],
+            [
+                [
+                    t.when(c.at, zone),
+                    f"n° {c.incident_id}",
+                    f"{c.before} → {c.after}"
+                    if c.kind == "requalified"
+                    else f"exclusion {c.clause}" + (f" ({c.target})" if c.target else ""),
+                    c.reason,
+                ]
+                for c in (*contract.requalifications, *contract.exclusions)
+            ],
+            [3.3, 2, 5, 6.5],
+        ),
+    ]
+
+
+def contract_section(report: Report, contract: ContractReport) -> list[Flowable]:
+    """A contract's part of its vendor's section: its figures, then the lists behind them."""
+    zone = report.period.zone
+    return [
+        *_contract_heading(contract),
+        *_targets_table(contract),
+        Spacer(1, 0.2 * cm),
+        *_times_table(contract),
+        *_availability_and_outages(contract, zone),
+        *_money_table(contract),
+        *_breach_list(contract, zone),
+        *_open_incidents(contract, zone),
+        *_requalifications_and_exclusions(contract, zone),
+    ]
 
 
 def vendor_section(report: Report, vendor: VendorReport) -> list[Flowable]:
