@@ -8,6 +8,7 @@ flush, never commit.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
@@ -123,6 +124,30 @@ def _check_event_fields(kind: EventKind, cancels: int | None, text: str) -> None
         raise DomainError("write the comment", field="text")
 
 
+def _update_under_revision(
+    session: Session, incident: Incident, expected_revision: int, values: dict[str, Any]
+) -> None:
+    """Write the incident's new summary and next revision, only if it is still at the
+    revision the caller saw (an optimistic lock: Conflict otherwise, never an overwrite)."""
+    incident_id = id_of(incident)
+    values = {**values, "revision": expected_revision + 1}
+    changed = session.execute(
+        update(Incident)
+        .where(col(Incident.id) == incident_id, col(Incident.revision) == expected_revision)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(incident)
+        raise Conflict(
+            f"incident {incident.id} was changed by someone else (revision {incident.revision}, "
+            f"you saw {expected_revision}): reload it and try again",
+            field="revision",
+        )
+    for name, value in values.items():  # what the database now holds, without another read
+        set_committed_value(incident, name, value)
+
+
 def record_event(
     session: Session,
     incident: Incident,
@@ -181,23 +206,7 @@ def record_event(
         at_risk_ratio=alert_settings["warn_used_ratio"],
         limits=limits_for(document, state.severity, alert_settings),
     )
-    values = {**summary_values(state, targets), "revision": expected_revision + 1}
-    # Optimistic lock: only the caller who saw the current revision may change the incident.
-    changed = session.execute(
-        update(Incident)
-        .where(col(Incident.id) == incident_id, col(Incident.revision) == expected_revision)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if changed.rowcount != 1:  # type: ignore[attr-defined]
-        session.refresh(incident)
-        raise Conflict(
-            f"incident {incident.id} was changed by someone else (revision {incident.revision}, "
-            f"you saw {expected_revision}): reload it and try again",
-            field="revision",
-        )
-    for name, value in values.items():  # what the database now holds, without another read
-        set_committed_value(incident, name, value)
+    _update_under_revision(session, incident, expected_revision, summary_values(state, targets))
     event = IncidentEvent(
         incident_id=incident_id,
         kind=kind.value,

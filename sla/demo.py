@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import insert
@@ -204,6 +205,125 @@ def _history(
     return events
 
 
+@dataclass
+class DemoBatch:
+    """Incidents generated but not written yet: their rows, events and computed targets."""
+
+    incidents: list[dict[str, object]] = field(default_factory=list)
+    events: list[list[Event]] = field(default_factory=list)
+    targets: list[tuple[IncidentState, list[TargetState]]] = field(default_factory=list)
+
+
+def _write_batch(
+    session: Session, batch: DemoBatch, *, rng: random.Random, now: datetime, user_id: int | None
+) -> int:
+    """Insert a batch (incidents, their stored targets, their events) in three statements."""
+    if not batch.incidents:
+        return 0
+    ids = (
+        session.execute(
+            insert(Incident).returning(col(Incident.id), sort_by_parameter_order=True),
+            batch.incidents,
+        )
+        .scalars()
+        .all()
+    )
+    targets = [
+        row
+        for incident_id, (state, computed) in zip(ids, batch.targets, strict=True)
+        for row in target_rows(incident_id, state, computed)
+    ]
+    session.execute(insert(IncidentTarget), targets)
+    rows = [
+        {
+            "incident_id": incident_id,
+            "kind": event.kind.value,
+            "occurred_at": event.occurred_at,
+            "recorded_at": min(now, event.occurred_at + timedelta(minutes=rng.randint(1, 90))),
+            "recorded_by_id": user_id,
+            "severity": event.severity,
+            "exclusion": event.exclusion,
+            "target": event.target,
+            "cancels_id": None,
+            "text": event.text,
+        }
+        for incident_id, events in zip(ids, batch.events, strict=True)
+        for event in events
+    ]
+    if rows:
+        session.execute(insert(IncidentEvent), rows)
+    written = len(batch.incidents)
+    batch.incidents.clear()
+    batch.events.clear()
+    batch.targets.clear()
+    return written
+
+
+def _add_incident(
+    session: Session,
+    batch: DemoBatch,
+    contract: Contract,
+    reported: datetime,
+    *,
+    rng: random.Random,
+    now: datetime,
+    user_id: int | None,
+    alert_settings: AlertSettings,
+) -> None:
+    """Generate one incident of `contract` reported at about `reported`, with a plausible
+    history, and add it to the batch with the summary the incident service would store."""
+    version = version_in_force(session, contract, reported.date())
+    document = document_of(version)
+    terms = document.sla
+    calendar = compiled(terms.calendars[contract.calendar_key])
+    if rng.random() < 0.75:  # most reports come in during opening hours
+        reported = calendar.open_at_or_after(reported) or reported
+    if reported > now:
+        return
+    severity = rng.choices(
+        [s.key for s in terms.severities],
+        weights=[1 + i for i in range(len(terms.severities))][::-1],
+    )[0]
+    events = _history(rng, terms, severity, reported, now, [e.key for e in terms.exclusions])
+    state = replay(
+        reported_at=reported,
+        severity=severity,
+        events=events,
+        now=now,
+        severities=terms.severity_keys(),
+        exclusions=[e.key for e in terms.exclusions],
+    )
+    # The same targets and summary the incident service stores after every change.
+    computed = targets_of(
+        terms,
+        state,
+        now=now,
+        at_risk_ratio=alert_settings["warn_used_ratio"],
+        limits=limits_for(document, state.severity, alert_settings),
+    )
+    batch.incidents.append(
+        {
+            **summary_values(state, computed),
+            "vendor_id": contract.vendor_id,
+            "contract_id": contract.id,
+            "contract_version_id": id_of(version),
+            "service": rng.choice(contract.services) if contract.services else "",
+            "title": rng.choice(TITLES.get(contract.reference, ["Incident"])),
+            "description": "Signalé par l'équipe de la DSI (données de démonstration).",
+            "severity": severity,
+            "reporter_id": user_id,
+            "reported_at": reported,
+            "channel": rng.choice(["phone", "email", "portal"]),
+            "vendor_ticket_ref": f"T{rng.randint(10000, 99999)}",
+            "revision": 1 + len(events),
+            "created_at": min(now, reported + timedelta(minutes=rng.randint(2, 45))),
+            "created_by_id": user_id,
+        }
+    )
+    batch.events.append(events)
+    batch.targets.append((state, computed))
+
+
 def generate_incidents(
     session: Session,
     *,
@@ -215,125 +335,39 @@ def generate_incidents(
 ) -> int:
     """Insert `count` incidents over the last twelve months (in batches, validated by replay)."""
     rng = random.Random(seed)  # noqa: S311 (demo data, not secrets)
-    day = datetime.combine(
-        now.date(), time(0), tzinfo=UTC
-    )  # the same seed on the same day: the same data
+    # The same seed on the same day: the same data.
+    day = datetime.combine(now.date(), time(0), tzinfo=UTC)
     contracts = list(session.exec(select(Contract).order_by(Contract.reference)))
-    weights = {
-        "D_2024_0110": 3,
-        "MIRAMAS-AUKFOOD-2023": 3,
-        "2025CM0417": 2,
-        "OSNY-GALLIMEDIA-2024": 1,
-        "SMICA-DRUELLE-2024": 1,
-    }
-    picks = [c for c in contracts for _ in range(weights.get(c.reference, 1))]
+    picks = [c for c in contracts for _ in range(CONTRACT_WEIGHTS.get(c.reference, 1))]
     written = 0
-    batch_incidents: list[dict[str, object]] = []
-    batch_events: list[list[Event]] = []
-    batch_targets: list[tuple[IncidentState, list[TargetState]]] = []
-
-    def flush() -> None:
-        nonlocal written
-        if not batch_incidents:
-            return
-        ids = (
-            session.execute(
-                insert(Incident).returning(col(Incident.id), sort_by_parameter_order=True),
-                batch_incidents,
-            )
-            .scalars()
-            .all()
-        )
-        targets = [
-            row
-            for incident_id, (state, computed) in zip(ids, batch_targets, strict=True)
-            for row in target_rows(incident_id, state, computed)
-        ]
-        session.execute(insert(IncidentTarget), targets)
-        rows: list[dict[str, object]] = []
-        for incident_id, events in zip(ids, batch_events, strict=True):
-            for event in events:
-                rows.append(
-                    {
-                        "incident_id": incident_id,
-                        "kind": event.kind.value,
-                        "occurred_at": event.occurred_at,
-                        "recorded_at": min(
-                            now, event.occurred_at + timedelta(minutes=rng.randint(1, 90))
-                        ),
-                        "recorded_by_id": user_id,
-                        "severity": event.severity,
-                        "exclusion": event.exclusion,
-                        "target": event.target,
-                        "cancels_id": None,
-                        "text": event.text,
-                    }
-                )
-        if rows:
-            session.execute(insert(IncidentEvent), rows)
-        written += len(batch_incidents)
-        batch_incidents.clear()
-        batch_events.clear()
-        batch_targets.clear()
-
+    batch = DemoBatch()
     for _ in range(count):
         contract = rng.choice(picks)
-        reported = day - timedelta(days=rng.uniform(0.05, 365))
-        reported = reported.replace(second=0, microsecond=0)
-        version = version_in_force(session, contract, reported.date())
-        document = document_of(version)
-        terms = document.sla
-        calendar = compiled(terms.calendars[contract.calendar_key])
-        if rng.random() < 0.75:  # most reports come in during opening hours
-            reported = calendar.open_at_or_after(reported) or reported
-        if reported > now:
-            continue
-        severity = rng.choices(
-            [s.key for s in terms.severities],
-            weights=[1 + i for i in range(len(terms.severities))][::-1],
-        )[0]
-        events = _history(rng, terms, severity, reported, now, [e.key for e in terms.exclusions])
-        state = replay(
-            reported_at=reported,
-            severity=severity,
-            events=events,
+        reported = (day - timedelta(days=rng.uniform(0.05, 365))).replace(second=0, microsecond=0)
+        _add_incident(
+            session,
+            batch,
+            contract,
+            reported,
+            rng=rng,
             now=now,
-            severities=terms.severity_keys(),
-            exclusions=[e.key for e in terms.exclusions],
+            user_id=user_id,
+            alert_settings=alert_settings,
         )
-        # The same targets and summary the incident service stores after every change.
-        computed = targets_of(
-            terms,
-            state,
-            now=now,
-            at_risk_ratio=alert_settings["warn_used_ratio"],
-            limits=limits_for(document, state.severity, alert_settings),
-        )
-        batch_incidents.append(
-            {
-                **summary_values(state, computed),
-                "vendor_id": contract.vendor_id,
-                "contract_id": contract.id,
-                "contract_version_id": id_of(version),
-                "service": rng.choice(contract.services) if contract.services else "",
-                "title": rng.choice(TITLES.get(contract.reference, ["Incident"])),
-                "description": "Signalé par l'équipe de la DSI (données de démonstration).",
-                "severity": severity,
-                "reporter_id": user_id,
-                "reported_at": reported,
-                "channel": rng.choice(["phone", "email", "portal"]),
-                "vendor_ticket_ref": f"T{rng.randint(10000, 99999)}",
-                "revision": 1 + len(events),
-                "created_at": min(now, reported + timedelta(minutes=rng.randint(2, 45))),
-                "created_by_id": user_id,
-            }
-        )
-        batch_events.append(events)
-        batch_targets.append((state, computed))
-        if len(batch_incidents) >= 2000:
-            flush()
-    flush()
+        if len(batch.incidents) >= 2000:
+            written += _write_batch(session, batch, rng=rng, now=now, user_id=user_id)
+    written += _write_batch(session, batch, rng=rng, now=now, user_id=user_id)
     return written
+
+
+# How often each seed contract gets an incident in the demo.
+CONTRACT_WEIGHTS = {
+    "D_2024_0110": 3,
+    "MIRAMAS-AUKFOOD-2023": 3,
+    "2025CM0417": 2,
+    "OSNY-GALLIMEDIA-2024": 1,
+    "SMICA-DRUELLE-2024": 1,
+}
 
 
 def load_demo(

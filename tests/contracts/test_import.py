@@ -148,3 +148,13 @@ def test_amendment_must_take_effect_later(contracts: dict[str, int], engine: Eng
         session_scope(engine) as session,
     ):
         import_documents(session, [("a.toml", read_contract_text(text, "a.toml"))], now=utcnow())
+
+
+@pytest.mark.parametrize("amount", ['"nan"', '"NaN"', '"-inf"', '"12,5,0"'])
+def test_an_amount_that_is_not_a_number_is_a_problem_on_its_line(amount: str) -> None:
+    text = (EXAMPLES / "libriciel-comelus.toml").read_text(encoding="utf-8")
+    bad = text.replace('yearly_amount_ht = "1600.00"', f"yearly_amount_ht = {amount}")
+    line = next(n for n, row in enumerate(bad.splitlines(), 1) if "yearly_amount_ht =" in row)
+    with pytest.raises(DocumentError) as refused:
+        read_contract_text(bad, "libriciel.toml")
+    assert any(p.startswith(f"libriciel.toml:{line}:") for p in refused.value.problems)

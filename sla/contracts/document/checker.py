@@ -1,0 +1,157 @@
+"""Reading typed values out of a TOML mapping, collecting every problem instead of stopping.
+
+`Checker` is shared by the modules of each table: each read returns a usable default when
+the value is missing or wrong, and records a `Problem` at the key's path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sla.contracts.document.types import Problem
+from sla.contracts.toml_lines import Path as KeyPath
+
+KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+class Checker:
+    """Collects problems while reading a mapping."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def fail(self, path: KeyPath, message: str) -> None:
+        self.problems.append(Problem(path, message))
+
+    def table(
+        self, data: Mapping[str, Any], key: str, path: KeyPath, *, required: bool = True
+    ) -> Mapping[str, Any]:
+        value = data.get(key)
+        if value is None:
+            if required:
+                dotted = ".".join(str(part) for part in (*path, key))
+                self.fail((*path, key), f"missing table [{dotted}]")
+            return {}
+        if not isinstance(value, Mapping):
+            self.fail((*path, key), "expected a table")
+            return {}
+        return value
+
+    def text(
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        path: KeyPath,
+        *,
+        required: bool = False,
+        default: str = "",
+    ) -> str:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.fail((*path, key), f"missing key {key}")
+            return default
+        if not isinstance(value, str):
+            self.fail((*path, key), f"expected a string, got {value!r}")
+            return default
+        if required and not value.strip():
+            self.fail((*path, key), f"{key} cannot be empty")
+        return value.strip()
+
+    def slug(self, data: Mapping[str, Any], key: str, path: KeyPath) -> str:
+        value = self.text(data, key, path, required=True)
+        if value and not KEY_RE.match(value):
+            self.fail((*path, key), f"{value!r}: use lowercase letters, digits, '-' or '_'")
+        return value
+
+    def integer(
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        path: KeyPath,
+        *,
+        default: int | None = None,
+        low: int = 0,
+    ) -> int | None:
+        value = data.get(key)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail((*path, key), f"expected a whole number, got {value!r}")
+            return default
+        if value < low:
+            self.fail((*path, key), f"must be at least {low}")
+            return default
+        return value
+
+    def number(self, data: Mapping[str, Any], key: str, path: KeyPath) -> float | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.fail((*path, key), f"expected a number, got {value!r}")
+            return None
+        if value < 0:
+            self.fail((*path, key), "cannot be negative")
+            return None
+        return float(value)
+
+    def money(self, data: Mapping[str, Any], key: str, path: KeyPath) -> Decimal | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        try:
+            amount = Decimal(str(value).replace(" ", "").replace(",", "."))
+        except InvalidOperation:
+            self.fail((*path, key), f"expected an amount such as 1350.00, got {value!r}")
+            return None
+        # NaN first: comparing it with 0 raises instead of answering.
+        if isinstance(value, bool) or not amount.is_finite() or amount < 0:
+            self.fail((*path, key), f"expected a positive amount, got {value!r}")
+            return None
+        return amount.quantize(Decimal("0.01"))
+
+    def day(
+        self, data: Mapping[str, Any], key: str, path: KeyPath, *, required: bool = False
+    ) -> date | None:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.fail((*path, key), f"missing key {key} (a date YYYY-MM-DD)")
+            return None
+        if isinstance(value, date):
+            return value
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        self.fail((*path, key), f"expected a date YYYY-MM-DD, got {value!r}")
+        return None
+
+    def boolean(self, data: Mapping[str, Any], key: str, path: KeyPath, default: bool) -> bool:
+        value = data.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.fail((*path, key), f"expected true or false, got {value!r}")
+            return default
+        return value
+
+    def array(self, data: Mapping[str, Any], key: str, path: KeyPath) -> list[Any]:
+        value = data.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.fail((*path, key), "expected an array")
+            return []
+        return value
+
+    def unknown(self, data: Mapping[str, Any], allowed: set[str], path: KeyPath) -> None:
+        for key in data:
+            if key not in allowed:
+                self.fail((*path, key), f"unknown key {key} (known: {', '.join(sorted(allowed))})")

@@ -1,0 +1,156 @@
+"""The [vendor], [calendars] and [contract] tables: who the vendor is, the calendars the
+contract counts in, and the contract's dates, renewal, amounts and unit prices."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from calendars.spec import CalendarError, CalendarSpec, parse_calendar
+from sla.contracts.document.checker import KEY_RE, Checker
+from sla.contracts.document.types import ContractInfo, UnitPrice, VendorInfo
+from sla.contracts.toml_lines import Path as KeyPath
+
+RENEWALS = ("tacit", "express", "none")
+CONTRACT_KEYS = {
+    "reference",
+    "title",
+    "services",
+    "start",
+    "initial_months",
+    "renewal",
+    "max_renewals",
+    "notice_months",
+    "notice_days",
+    "end",
+    "yearly_amount_ht",
+    "calendar",
+    "unit_prices",
+    "notes",
+}
+
+
+def _siret_ok(number: str) -> bool:
+    digits = [int(char) for char in number]
+    total = 0
+    for index, digit in enumerate(reversed(digits)):
+        if index % 2:
+            digit *= 2
+            digit -= 9 if digit > 9 else 0
+        total += digit
+    return total % 10 == 0
+
+
+def vendor_info(check: Checker, data: Mapping[str, Any]) -> VendorInfo:
+    path: KeyPath = ("vendor",)
+    table = check.table(data, "vendor", ())
+    check.unknown(
+        table, {"name", "siret", "support_email", "support_phone", "portal_url", "notes"}, path
+    )
+    siret = check.text(table, "siret", path).replace(" ", "")
+    if siret and (not siret.isdigit() or len(siret) not in (9, 14) or not _siret_ok(siret)):
+        check.fail(
+            (*path, "siret"), f"{siret!r} is not a valid SIRET (14 digits) or SIREN (9 digits)"
+        )
+    email = check.text(table, "support_email", path)
+    if email and "@" not in email:
+        check.fail((*path, "support_email"), f"{email!r} is not an email address")
+    return VendorInfo(
+        name=check.text(table, "name", path, required=True),
+        siret=siret,
+        support_email=email,
+        support_phone=check.text(table, "support_phone", path),
+        portal_url=check.text(table, "portal_url", path),
+        notes=check.text(table, "notes", path),
+    )
+
+
+def calendar_specs(check: Checker, data: Mapping[str, Any]) -> dict[str, CalendarSpec]:
+    result: dict[str, CalendarSpec] = {}
+    for key, table in check.table(data, "calendars", ()).items():
+        path: KeyPath = ("calendars", key)
+        if not KEY_RE.match(key):
+            check.fail(path, f"calendar key {key!r}: use lowercase letters, digits, '-' or '_'")
+        if not isinstance(table, Mapping):
+            check.fail(path, "expected a table")
+            continue
+        try:
+            result[key] = parse_calendar(table, name=str(table.get("name", key)))
+        except CalendarError as error:
+            sub = tuple(part for part in (error.key or "").split(".") if part)
+            check.fail((*path, *sub), error.reason)
+    if not result and not check.problems:
+        check.fail(("calendars",), "at least one calendar is needed ([calendars.support] …)")
+    return result
+
+
+def contract_info(
+    check: Checker, data: Mapping[str, Any], calendars: Mapping[str, CalendarSpec]
+) -> ContractInfo:
+    path: KeyPath = ("contract",)
+    table = check.table(data, "contract", ())
+    check.unknown(table, CONTRACT_KEYS, path)
+    services = check.array(table, "services", path)
+    if not all(isinstance(service, str) and service.strip() for service in services):
+        check.fail((*path, "services"), "expected a list of service names")
+        services = []
+    renewal = check.text(table, "renewal", path, default="none") or "none"
+    if renewal not in RENEWALS:
+        check.fail((*path, "renewal"), f"must be one of {', '.join(RENEWALS)}; got {renewal!r}")
+    calendar = check.text(table, "calendar", path, required=True)
+    if calendar and calendars and calendar not in calendars:
+        check.fail(
+            (*path, "calendar"),
+            f"unknown calendar {calendar!r} (defined: {', '.join(sorted(calendars))})",
+        )
+    start = check.day(table, "start", path, required=True)
+    end = check.day(table, "end", path)
+    if start and end and end < start:
+        check.fail((*path, "end"), "ends before it starts")
+    prices = _unit_prices(check, table, path)
+    return ContractInfo(
+        reference=check.text(table, "reference", path, required=True),
+        title=check.text(table, "title", path, required=True),
+        services=tuple(service.strip() for service in services),
+        start=start or date.min,
+        initial_months=check.integer(table, "initial_months", path, default=12, low=1) or 12,
+        renewal=renewal,
+        max_renewals=check.integer(table, "max_renewals", path),
+        notice_months=check.integer(table, "notice_months", path, default=0) or 0,
+        notice_days=check.integer(table, "notice_days", path, default=0) or 0,
+        end=end,
+        yearly_amount_ht=check.money(table, "yearly_amount_ht", path),
+        calendar=calendar,
+        unit_prices=tuple(prices),
+        notes=check.text(table, "notes", path),
+    )
+
+
+def _unit_prices(check: Checker, table: Mapping[str, Any], path: KeyPath) -> list[UnitPrice]:
+    """The [[contract.unit_prices]]; their severities are checked against [sla] by `parse`."""
+    prices: list[UnitPrice] = []
+    for index, item in enumerate(check.array(table, "unit_prices", path)):
+        item_path: KeyPath = (*path, "unit_prices", index)
+        if not isinstance(item, Mapping):
+            check.fail(item_path, "expected a table")
+            continue
+        check.unknown(item, {"label", "unit", "amount_ht", "minutes", "severities"}, item_path)
+        levels = check.array(item, "severities", item_path)
+        if not all(isinstance(level, str) for level in levels):
+            check.fail((*item_path, "severities"), "expected a list of severity keys")
+            levels = []
+        amount = check.money(item, "amount_ht", item_path)
+        if amount is None:
+            check.fail((*item_path, "amount_ht"), "missing amount_ht")
+        prices.append(
+            UnitPrice(
+                label=check.text(item, "label", item_path, required=True),
+                unit=check.text(item, "unit", item_path, default="unité"),
+                amount_ht=amount or Decimal(0),
+                minutes=check.integer(item, "minutes", item_path, low=1),
+                severities=tuple(levels),
+            )
+        )
+    return prices

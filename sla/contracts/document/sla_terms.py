@@ -1,0 +1,274 @@
+"""The [sla] table: severity levels and their targets, availability, exclusions → `SlaTerms`.
+
+A target gives one duration (business or calendar time) or `no_fixed_time`, the calendar it
+counts in, and where its clock starts: the report or another target of the same level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from calendars.spec import CalendarSpec
+from sla.contracts.document.checker import Checker
+from sla.contracts.toml_lines import Path as KeyPath
+from sla.engine.terms import (
+    REPORT,
+    AvailabilityTerms,
+    Duration,
+    DurationUnit,
+    ExclusionTerms,
+    SeverityTerms,
+    SlaTerms,
+    TargetKind,
+    TargetTerms,
+)
+
+DURATION_KEYS = {
+    "business_hours": (DurationUnit.business_seconds, 3600),
+    "business_minutes": (DurationUnit.business_seconds, 60),
+    "business_days": (DurationUnit.business_days, 1),
+    "calendar_hours": (DurationUnit.calendar_seconds, 3600),
+    "calendar_days": (DurationUnit.calendar_seconds, 86400),
+}
+TARGET_KEYS = {
+    "key",
+    "kind",
+    "label",
+    "from",
+    "calendar",
+    "pauses",
+    "article",
+    "end_of_day",
+    "no_fixed_time",
+    *DURATION_KEYS,
+}
+# Unless a target says otherwise, waiting on the customer pauses restoration and resolution
+# clocks (Libriciel §5.2.4.1: "le temps de résolution est gelé"), not the take-charge.
+PAUSING_KINDS = {TargetKind.restoration, TargetKind.resolution, TargetKind.other}
+
+
+def sla_terms(
+    check: Checker,
+    data: Mapping[str, Any],
+    calendars: dict[str, CalendarSpec],
+    default_calendar: str,
+) -> SlaTerms:
+    path: KeyPath = ("sla",)
+    table = check.table(data, "sla", ())
+    check.unknown(table, {"effective_from", "severities", "availability", "exclusions"}, path)
+    severities = _severities(check, table, path, calendars, default_calendar)
+    availability = _availability(check, table, path, calendars, default_calendar)
+    exclusions = _exclusions(check, table, path)
+    return SlaTerms(
+        effective_from=check.day(table, "effective_from", path, required=bool(table)) or date.min,
+        severities=tuple(severities),
+        calendars=calendars,
+        availability=availability,
+        exclusions=tuple(exclusions),
+    )
+
+
+def _severities(
+    check: Checker,
+    table: Mapping[str, Any],
+    path: KeyPath,
+    calendars: Mapping[str, CalendarSpec],
+    default_calendar: str,
+) -> list[SeverityTerms]:
+    severities: list[SeverityTerms] = []
+    seen: set[str] = set()
+    raw_severities = check.array(table, "severities", path)
+    if not raw_severities and table:
+        check.fail((*path, "severities"), "at least one severity level ([[sla.severities]])")
+    for index, raw in enumerate(raw_severities):
+        severity_path: KeyPath = (*path, "severities", index)
+        if not isinstance(raw, Mapping):
+            check.fail(severity_path, "expected a table")
+            continue
+        check.unknown(raw, {"key", "label", "definition", "targets"}, severity_path)
+        key = check.slug(raw, "key", severity_path)
+        if key in seen:
+            check.fail((*severity_path, "key"), f"severity {key!r} is defined twice")
+        seen.add(key)
+        targets = _targets(check, raw, severity_path, calendars, default_calendar)
+        _check_target_links(check, targets, severity_path, key)
+        severities.append(
+            SeverityTerms(
+                key=key,
+                label=check.text(raw, "label", severity_path, required=True),
+                definition=check.text(raw, "definition", severity_path),
+                targets=tuple(targets),
+            )
+        )
+    return severities
+
+
+def _targets(
+    check: Checker,
+    severity: Mapping[str, Any],
+    severity_path: KeyPath,
+    calendars: Mapping[str, CalendarSpec],
+    default_calendar: str,
+) -> list[TargetTerms]:
+    targets: list[TargetTerms] = []
+    for index, item in enumerate(check.array(severity, "targets", severity_path)):
+        target_path: KeyPath = (*severity_path, "targets", index)
+        if not isinstance(item, Mapping):
+            check.fail(target_path, "expected a table")
+            continue
+        target = _target(check, item, target_path, calendars, default_calendar)
+        if target is not None:
+            targets.append(target)
+    return targets
+
+
+def _check_target_links(
+    check: Checker, targets: list[TargetTerms], severity_path: KeyPath, severity_key: str
+) -> None:
+    """Within one level: target keys are unique, and `from` names another target, no loop."""
+    keys = [target.key for target in targets]
+    for index, target in enumerate(targets):
+        target_path: KeyPath = (*severity_path, "targets", index)
+        if keys.count(target.key) > 1:
+            check.fail(
+                (*target_path, "key"),
+                f"target {target.key!r} is defined twice in {severity_key!r}",
+            )
+        if target.origin != REPORT:
+            if target.origin not in keys:
+                check.fail(
+                    (*target_path, "from"),
+                    f"'from' must be 'report' or a target of {severity_key!r} "
+                    f"({', '.join(keys)}); got {target.origin!r}",
+                )
+            elif target.origin == target.key or _origin_loops(targets, target):
+                check.fail(
+                    (*target_path, "from"),
+                    "targets measured from each other form a loop",
+                )
+
+
+def _origin_loops(targets: list[TargetTerms], start: TargetTerms) -> bool:
+    by_key = {target.key: target for target in targets}
+    seen = {start.key}
+    current = by_key.get(start.origin)
+    while current is not None and current.origin != REPORT:
+        if current.origin in seen:
+            return True
+        seen.add(current.key)
+        current = by_key.get(current.origin)
+    return False
+
+
+def _target(
+    check: Checker,
+    item: Mapping[str, Any],
+    path: KeyPath,
+    calendars: Mapping[str, CalendarSpec],
+    default_calendar: str,
+) -> TargetTerms | None:
+    check.unknown(item, TARGET_KEYS, path)
+    key = check.slug(item, "key", path)
+    kind_text = check.text(item, "kind", path, required=True)
+    try:
+        kind = TargetKind(kind_text)
+    except ValueError:
+        check.fail(
+            (*path, "kind"),
+            f"must be one of {', '.join(known.value for known in TargetKind)}; got {kind_text!r}",
+        )
+        return None
+    duration = _duration(check, item, path)
+    if duration is None:
+        return None
+    if "end_of_day" in item and duration.unit is not DurationUnit.business_days:
+        check.fail((*path, "end_of_day"), "end_of_day goes with business_days")
+    calendar = check.text(item, "calendar", path) or default_calendar
+    if calendar and calendars and calendar not in calendars:
+        check.fail(
+            (*path, "calendar"),
+            f"unknown calendar {calendar!r} (defined: {', '.join(sorted(calendars))})",
+        )
+    return TargetTerms(
+        key=key,
+        kind=kind,
+        label=check.text(item, "label", path, required=True),
+        duration=duration,
+        origin=check.text(item, "from", path, default=REPORT) or REPORT,
+        calendar=calendar,
+        pauses=check.boolean(item, "pauses", path, kind in PAUSING_KINDS),
+        article=check.text(item, "article", path),
+    )
+
+
+def _duration(check: Checker, item: Mapping[str, Any], path: KeyPath) -> Duration | None:
+    """The target's one duration key or `no_fixed_time`; None when it cannot be read."""
+    given = [name for name in DURATION_KEYS if name in item]
+    no_fixed = check.boolean(item, "no_fixed_time", path, False)
+    if len(given) + no_fixed != 1:
+        check.fail(path, f"give exactly one of {', '.join(DURATION_KEYS)} or no_fixed_time = true")
+        return None
+    if no_fixed:
+        return Duration(DurationUnit.none)
+    name = given[0]
+    unit, factor = DURATION_KEYS[name]
+    amount = check.number(item, name, path)
+    if amount is None:
+        return None
+    if amount == 0:
+        check.fail((*path, name), "must be more than 0")
+    if unit is DurationUnit.business_days and amount != int(amount):
+        check.fail((*path, name), "business_days must be a whole number")
+    return Duration(
+        unit, amount * factor, end_of_day=check.boolean(item, "end_of_day", path, False)
+    )
+
+
+def _availability(
+    check: Checker,
+    table: Mapping[str, Any],
+    path: KeyPath,
+    calendars: Mapping[str, CalendarSpec],
+    default_calendar: str,
+) -> AvailabilityTerms | None:
+    raw_availability = check.table(table, "availability", path, required=False)
+    if not raw_availability:
+        return None
+    availability_path: KeyPath = (*path, "availability")
+    check.unknown(
+        raw_availability, {"target_percent", "calendar", "period", "article"}, availability_path
+    )
+    percent = check.number(raw_availability, "target_percent", availability_path)
+    if percent is None or not 0 < percent <= 100:
+        check.fail(
+            (*availability_path, "target_percent"), "a percentage between 0 and 100 is needed"
+        )
+    calendar = check.text(raw_availability, "calendar", availability_path) or default_calendar
+    if calendars and calendar not in calendars:
+        check.fail((*availability_path, "calendar"), f"unknown calendar {calendar!r}")
+    period = check.text(raw_availability, "period", availability_path, default="month") or "month"
+    if period not in ("month", "quarter", "year"):
+        check.fail((*availability_path, "period"), "must be month, quarter or year")
+    return AvailabilityTerms(
+        percent or 0, calendar, period, check.text(raw_availability, "article", availability_path)
+    )
+
+
+def _exclusions(check: Checker, table: Mapping[str, Any], path: KeyPath) -> list[ExclusionTerms]:
+    exclusions: list[ExclusionTerms] = []
+    for index, raw in enumerate(check.array(table, "exclusions", path)):
+        exclusion_path: KeyPath = (*path, "exclusions", index)
+        if not isinstance(raw, Mapping):
+            check.fail(exclusion_path, "expected a table")
+            continue
+        check.unknown(raw, {"key", "text", "article"}, exclusion_path)
+        exclusions.append(
+            ExclusionTerms(
+                check.slug(raw, "key", exclusion_path),
+                check.text(raw, "text", exclusion_path, required=True),
+                check.text(raw, "article", exclusion_path),
+            )
+        )
+    return exclusions
