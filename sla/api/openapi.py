@@ -9,10 +9,11 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from sla.api import schemas
-from sla.api.views import Operation
+from sla.api.operations import Operation
 from sla.version import __version__
 
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
+# The item model of each route answering a JSON array (its Operation.response is None).
 LIST_RESPONSES: dict[str, type[BaseModel]] = {
     "vendors": schemas.VendorOut,
     "contract_list": schemas.ContractOut,
@@ -21,17 +22,22 @@ LIST_RESPONSES: dict[str, type[BaseModel]] = {
 
 
 def _schema_ref(model: type[BaseModel]) -> dict[str, str]:
+    """A JSON reference to the model's schema among the document's components."""
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
 def build_openapi(operations: list[Operation]) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of `operations`: paths, parameters, responses, and the
+    schemas of their bodies (requests as validated, responses as serialized)."""
     models: set[type[BaseModel]] = {schemas.ErrorBody, *LIST_RESPONSES.values()}
     for op in operations:
         models.update(m for m in (op.body, op.response) if m is not None)
     ordered = sorted(models, key=lambda m: m.__name__)
     _, definitions = models_json_schema(
         [
-            (m, "validation" if m in (schemas.IncidentIn, schemas.EventIn) else "serialization")
+            # Request bodies as they are validated; responses as they are serialized (their
+            # field names, not the validation aliases they read domain attributes by).
+            (m, "validation" if issubclass(m, schemas.Strict) else "serialization")
             for m in ordered
         ],
         ref_template="#/components/schemas/{model}",

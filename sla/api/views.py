@@ -6,9 +6,8 @@ unknown records: 404, a stale revision: 409. Never a 500 for what a client sent.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
@@ -17,14 +16,14 @@ from pydantic import BaseModel, ValidationError
 
 from incidents import service as incidents
 from incidents.listing import IncidentFilter, count_incidents, list_incidents
-from incidents.models import Incident, IncidentEvent
+from incidents.models import Incident
 from incidents.replay import IncidentView, view_incident
 from sla.api import schemas
+from sla.api.openapi import build_openapi
+from sla.api.operations import OPERATIONS, Operation
 from sla.contracts import service as contracts
-from sla.contracts.models import Contract, Vendor
+from sla.contracts.models import Vendor
 from sla.db import utcnow
-from sla.engine.targets import TargetState
-from sla.engine.terms import SlaTerms
 from sla.errors import DomainError, NotFound
 from sla.web.access import requires_role
 from sla.web.database import db_session
@@ -33,22 +32,6 @@ from sla.web.settings import alert_settings, at_risk_ratio
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 M = TypeVar("M", bound=BaseModel)
-
-
-@dataclass(frozen=True)
-class Operation:
-    path: str
-    method: str
-    endpoint: str
-    summary: str
-    role: Role
-    body: type[BaseModel] | None
-    response: type[BaseModel] | None
-    status: int = 200
-    query: dict[str, str] = field(default_factory=dict)  # name -> JSON type
-
-
-OPERATIONS: list[Operation] = []
 
 
 def operation(
@@ -62,7 +45,11 @@ def operation(
     status: int = 200,
     query: dict[str, str] | None = None,
 ) -> Callable[[Callable[..., ResponseReturnValue]], Callable[..., ResponseReturnValue]]:
+    """Declare a route: register the view on the blueprint behind `role`, and record its
+    bodies and query parameters as an `Operation` for the OpenAPI document."""
+
     def register(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
+        """Register `view` and return it guarded by the role check."""
         guarded = requires_role(role)(view)
         bp.add_url_rule(path, view.__name__, guarded, methods=[method])
         OPERATIONS.append(
@@ -76,11 +63,15 @@ def operation(
 
 
 class InvalidBody(Exception):
+    """Input that fails validation (body or query): answered 422 with the fields' errors."""
+
     def __init__(self, errors: list[schemas.ErrorItem]) -> None:
+        """Keep the per-field errors for the 422 body."""
         self.errors = errors
 
 
 def parse_body(model: type[M]) -> M:
+    """The request's JSON object validated as `model`; InvalidBody naming each bad field."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise InvalidBody([schemas.ErrorItem(field="body", message="a JSON object is expected")])
@@ -100,6 +91,8 @@ def parse_body(model: type[M]) -> M:
 def _int_arg(
     name: str, default: int | None = None, *, low: int = 0, high: int = 10_000
 ) -> int | None:
+    """The whole-number query parameter `name` between `low` and `high`, or `default` when
+    absent; InvalidBody otherwise."""
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
@@ -111,23 +104,37 @@ def _int_arg(
 
 
 def reply(model: BaseModel, status: int = 200) -> ResponseReturnValue:
+    """A JSON response of one model."""
     return current_app.response_class(
         model.model_dump_json(), status=status, mimetype="application/json"
     )
 
 
+def reply_list(models: Iterable[BaseModel]) -> ResponseReturnValue:
+    """A JSON array of models."""
+    return jsonify([m.model_dump(mode="json") for m in models])
+
+
+def incident_view(incident: Incident) -> IncidentView:
+    """The incident replayed now: its events and its targets at this instant."""
+    return view_incident(db_session(), incident, now=utcnow(), at_risk_ratio=at_risk_ratio())
+
+
 @bp.errorhandler(InvalidBody)
 def invalid_body(error: InvalidBody) -> ResponseReturnValue:
+    """422: the input is malformed, with one error per field."""
     return reply(schemas.ErrorBody(error="invalid input", errors=error.errors), 422)
 
 
 @bp.errorhandler(NotFound)
 def not_found(error: NotFound) -> ResponseReturnValue:
+    """404: no such record."""
     return reply(schemas.ErrorBody(error=error.message), 404)
 
 
 @bp.errorhandler(incidents.Conflict)
 def conflict(error: incidents.Conflict) -> ResponseReturnValue:
+    """409: the incident changed since the revision the client saw."""
     return reply(
         schemas.ErrorBody(
             error=error.message, errors=[schemas.ErrorItem(field="revision", message=error.message)]
@@ -138,141 +145,9 @@ def conflict(error: incidents.Conflict) -> ResponseReturnValue:
 
 @bp.errorhandler(DomainError)
 def refused(error: DomainError) -> ResponseReturnValue:
+    """400: a domain rule refused the input, naming the field."""
     items = [schemas.ErrorItem(field=error.field or "body", message=error.message)]
     return reply(schemas.ErrorBody(error=error.message, errors=items), 400)
-
-
-# -- serialisation ---------------------------------------------------------------------------
-
-
-def vendor_out(vendor: Vendor) -> schemas.VendorOut:
-    return schemas.VendorOut.model_validate(vendor, from_attributes=True)
-
-
-def _contract_fields(contract: Contract) -> dict[str, Any]:
-    version = contracts.latest_version(db_session(), contract)
-    return {
-        "id": contract.id,
-        "vendor_id": contract.vendor_id,
-        "reference": contract.reference,
-        "title": contract.title,
-        "services": contract.services,
-        "start_date": contract.start_date,
-        "end_date": contract.end_date,
-        "renewal": contract.renewal,
-        "max_renewals": contract.max_renewals,
-        "notice_months": contract.notice_months,
-        "notice_days": contract.notice_days,
-        "yearly_amount_ht": None
-        if contract.yearly_amount_ht is None
-        else f"{contract.yearly_amount_ht:.2f}",
-        "calendar": contract.calendar_key,
-        "version": version.number,
-        "version_effective_from": version.effective_from,
-    }
-
-
-def contract_detail(contract: Contract) -> schemas.ContractDetailOut:
-    terms: SlaTerms = contracts.terms_of(contracts.latest_version(db_session(), contract))
-    return schemas.ContractDetailOut(
-        **_contract_fields(contract),
-        severities=[
-            schemas.SeverityOut(
-                key=s.key,
-                label=s.label,
-                definition=s.definition,
-                targets=[
-                    schemas.TargetTermsOut(
-                        key=t.key,
-                        kind=t.kind.value,
-                        label=t.label,
-                        unit=t.duration.unit.value,
-                        amount=t.duration.amount,
-                        end_of_day=t.duration.end_of_day,
-                        origin=t.origin,
-                        calendar=t.calendar,
-                        pauses=t.pauses,
-                        article=t.article,
-                    )
-                    for t in s.targets
-                ],
-            )
-            for s in terms.severities
-        ],
-        exclusions=[
-            schemas.ExclusionOut(key=e.key, text=e.text, article=e.article)
-            for e in terms.exclusions
-        ],
-        availability_percent=terms.availability.target_percent if terms.availability else None,
-    )
-
-
-def incident_fields(incident: Incident) -> dict[str, Any]:
-    return {
-        "id": incident.id,
-        "vendor_id": incident.vendor_id,
-        "contract_id": incident.contract_id,
-        "contract_version_id": incident.contract_version_id,
-        "service": incident.service,
-        "title": incident.title,
-        "description": incident.description,
-        "severity": incident.current_severity,
-        "initial_severity": incident.severity,
-        "reported_at": incident.reported_at,
-        "channel": incident.channel,
-        "vendor_ticket_ref": incident.vendor_ticket_ref,
-        "status": incident.status,
-        "revision": incident.revision,
-        "created_at": incident.created_at,
-    }
-
-
-def event_out(event: IncidentEvent) -> schemas.EventOut:
-    return schemas.EventOut(
-        id=event.id or 0,
-        kind=event.kind,
-        occurred_at=event.occurred_at,
-        recorded_at=event.recorded_at,
-        recorded_by_id=event.recorded_by_id,
-        severity=event.severity,
-        exclusion=event.exclusion,
-        target=event.target,
-        cancels=event.cancels_id,
-        text=event.text,
-    )
-
-
-def target_out(target: TargetState) -> schemas.TargetOut:
-    return schemas.TargetOut(
-        key=target.key,
-        kind=target.kind.value,
-        label=target.label,
-        article=target.article,
-        origin=target.origin,
-        started_at=target.started_at,
-        deadline=target.deadline,
-        milestone_at=target.milestone_at,
-        total_seconds=target.total_seconds,
-        consumed_seconds=target.consumed_seconds,
-        remaining_seconds=target.remaining_seconds,
-        lateness_seconds=target.lateness_seconds,
-        status=target.status.value,
-        business_time=target.business,
-    )
-
-
-def incident_detail(incident: Incident) -> schemas.IncidentDetailOut:
-    return detail_of(
-        view_incident(db_session(), incident, now=utcnow(), at_risk_ratio=at_risk_ratio())
-    )
-
-
-def detail_of(view: IncidentView) -> schemas.IncidentDetailOut:
-    return schemas.IncidentDetailOut(
-        **incident_fields(view.incident),
-        events=[event_out(e) for e in view.events],
-        targets=[target_out(t) for t in view.targets],
-    )
 
 
 # -- routes ----------------------------------------------------------------------------------
@@ -282,18 +157,16 @@ def detail_of(view: IncidentView) -> schemas.IncidentDetailOut:
     "/me", "GET", summary="The user of the token", role=Role.viewer, response=schemas.UserOut
 )
 def me() -> ResponseReturnValue:
-    user = current_user.user
-    return reply(
-        schemas.UserOut(
-            id=user.id, username=user.username, display_name=user.display_name, role=user.role
-        )
-    )
+    """The user the token belongs to."""
+    return reply(schemas.UserOut.model_validate(current_user.user, from_attributes=True))
 
 
 @operation("/vendors", "GET", summary="Vendors", role=Role.viewer, response=None)
 def vendors() -> ResponseReturnValue:
-    return jsonify(
-        [vendor_out(v).model_dump(mode="json") for v in contracts.list_vendors(db_session())]
+    """Every vendor, by name."""
+    return reply_list(
+        schemas.VendorOut.model_validate(v, from_attributes=True)
+        for v in contracts.list_vendors(db_session())
     )
 
 
@@ -305,10 +178,11 @@ def vendors() -> ResponseReturnValue:
     response=schemas.VendorOut,
 )
 def vendor(vendor_id: int) -> ResponseReturnValue:
+    """One vendor; 404 if there is none with this id."""
     found = db_session().get(Vendor, vendor_id)
     if found is None:
         raise NotFound(f"no vendor {vendor_id}")
-    return reply(vendor_out(found))
+    return reply(schemas.VendorOut.model_validate(found, from_attributes=True))
 
 
 @operation(
@@ -320,9 +194,10 @@ def vendor(vendor_id: int) -> ResponseReturnValue:
     query={"vendor_id": "integer"},
 )
 def contract_list() -> ResponseReturnValue:
+    """The contracts by reference, of one vendor if `vendor_id` is given."""
     found = contracts.list_contracts(db_session(), vendor_id=_int_arg("vendor_id", high=2**31))
-    return jsonify(
-        [schemas.ContractOut(**_contract_fields(c)).model_dump(mode="json") for c in found]
+    return reply_list(
+        schemas.ContractOut.of(c, contracts.latest_version(db_session(), c)) for c in found
     )
 
 
@@ -334,7 +209,10 @@ def contract_list() -> ResponseReturnValue:
     response=schemas.ContractDetailOut,
 )
 def contract(contract_id: int) -> ResponseReturnValue:
-    return reply(contract_detail(contracts.get_contract(db_session(), contract_id)))
+    """One contract with the SLA terms of its latest version."""
+    found = contracts.get_contract(db_session(), contract_id)
+    version = contracts.latest_version(db_session(), found)
+    return reply(schemas.ContractDetailOut.of(found, version, contracts.terms_of(version)))
 
 
 @operation(
@@ -354,6 +232,7 @@ def contract(contract_id: int) -> ResponseReturnValue:
     },
 )
 def incident_list() -> ResponseReturnValue:
+    """One page of the incidents matching the query's filters, newest first."""
     limit = _int_arg("limit", 50, low=1, high=500) or 50
     offset = _int_arg("offset", 0, high=10**9) or 0
     wanted = IncidentFilter(
@@ -369,13 +248,8 @@ def incident_list() -> ResponseReturnValue:
         row.incident
         for row in list_incidents(db_session(), wanted, now=now, limit=limit, offset=offset)
     ]
-    page = schemas.IncidentPage(
-        total=total,
-        limit=limit,
-        offset=offset,
-        items=[schemas.IncidentOut(**incident_fields(i)) for i in rows],
-    )
-    return reply(page)
+    items = [schemas.IncidentOut.model_validate(i, from_attributes=True) for i in rows]
+    return reply(schemas.IncidentPage(total=total, limit=limit, offset=offset, items=items))
 
 
 @operation(
@@ -388,6 +262,7 @@ def incident_list() -> ResponseReturnValue:
     status=201,
 )
 def incident_create() -> ResponseReturnValue:
+    """Report an incident; 201 with it as recorded, its targets counting from heure H."""
     body = parse_body(schemas.IncidentIn)
     now = utcnow()
     created = incidents.report_incident(
@@ -404,7 +279,7 @@ def incident_create() -> ResponseReturnValue:
         user_id=current_user.user.id,
         alert_settings=alert_settings(),
     )
-    return reply(detail_of(created), 201)
+    return reply(schemas.IncidentDetailOut.of_view(created), 201)
 
 
 @operation(
@@ -415,7 +290,9 @@ def incident_create() -> ResponseReturnValue:
     response=schemas.IncidentDetailOut,
 )
 def incident(incident_id: int) -> ResponseReturnValue:
-    return reply(incident_detail(incidents.get_incident(db_session(), incident_id)))
+    """One incident with its events and its targets now."""
+    view = incident_view(incidents.get_incident(db_session(), incident_id))
+    return reply(schemas.IncidentDetailOut.of_view(view))
 
 
 @operation(
@@ -426,9 +303,11 @@ def incident(incident_id: int) -> ResponseReturnValue:
     response=None,
 )
 def incident_targets(incident_id: int) -> ResponseReturnValue:
-    found = incidents.get_incident(db_session(), incident_id)
-    view = view_incident(db_session(), found, now=utcnow(), at_risk_ratio=at_risk_ratio())
-    return jsonify([target_out(t).model_dump(mode="json") for t in view.targets])
+    """The incident's targets now: deadlines, time consumed and left, status."""
+    view = incident_view(incidents.get_incident(db_session(), incident_id))
+    return reply_list(
+        schemas.TargetOut.model_validate(t, from_attributes=True) for t in view.targets
+    )
 
 
 @operation(
@@ -441,6 +320,8 @@ def incident_targets(incident_id: int) -> ResponseReturnValue:
     status=201,
 )
 def incident_event(incident_id: int) -> ResponseReturnValue:
+    """Record an event on the incident at the revision the client saw; 201 with the
+    incident as it now stands, 409 if the revision is stale."""
     body = parse_body(schemas.EventIn)
     found = incidents.get_incident(db_session(), incident_id)
     now = utcnow()
@@ -459,12 +340,11 @@ def incident_event(incident_id: int) -> ResponseReturnValue:
         text=body.text,
         alert_settings=alert_settings(),
     )
-    return reply(detail_of(recorded), 201)
+    return reply(schemas.IncidentDetailOut.of_view(recorded), 201)
 
 
 @bp.route("/openapi.json")
 @requires_role(Role.viewer)
 def openapi() -> ResponseReturnValue:
-    from sla.api.openapi import build_openapi
-
+    """The OpenAPI 3.1 document of every route above."""
     return jsonify(build_openapi(OPERATIONS))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,8 +18,13 @@ from sqlalchemy.engine import Engine
 
 from sla.auth import service as accounts
 from sla.auth.models import User
+from sla.contracts.document import read_contract_text
+from sla.contracts.service import import_documents
 from sla.db import session_scope, utcnow
+from sla.engine.targets import TargetStatus
+from sla.engine.terms import TargetKind
 from sla.web.roles import Role
+from tests.conftest import EXAMPLES
 
 
 @pytest.fixture
@@ -255,3 +261,79 @@ def test_openapi_documents_every_route_and_the_responses_match(
     )
     check("ErrorBody", client.post("/api/v1/incidents", json={}, headers=headers).json)
     assert datetime.fromisoformat(created["reported_at"]).tzinfo is not None
+
+
+def test_contracts_show_their_latest_version_and_its_sla(
+    api: Any, contracts: dict[str, int], engine: Engine
+) -> None:
+    text = (EXAMPLES / "operis-oxalis.toml").read_text()
+    amended = text.replace("effective_from = 2025-01-01", "effective_from = 2025-07-01").replace(
+        "business_days = 8 ", "business_days = 5 "
+    )
+    with session_scope(engine) as session:
+        import_documents(
+            session, [("amended.toml", read_contract_text(amended, "amended.toml"))], now=utcnow()
+        )
+    client, headers = api(Role.viewer)
+    listed = {c["reference"]: c for c in client.get("/api/v1/contracts", headers=headers).json}
+    assert listed["2025CM0417"]["version"] == 2
+    assert listed["2025CM0417"]["version_effective_from"] == "2025-07-01"
+    assert listed["2025CM0417"]["yearly_amount_ht"] == "5429.84"
+    assert listed["2025CM0417"]["calendar"] == "support"
+    assert listed["D_2024_0110"]["yearly_amount_ht"] == "1600.00"
+    assert listed["SMICA-DRUELLE-2024"]["yearly_amount_ht"] is None
+    detail = client.get(f"/api/v1/contracts/{contracts['2025CM0417']}", headers=headers).json
+    assert {k: detail[k] for k in listed["2025CM0417"]} == listed["2025CM0417"]
+    blocking = detail["severities"][0]
+    assert blocking["key"] == "bloquante"
+    assert blocking["targets"][0]["unit"] == "business_days"
+    assert blocking["targets"][0]["amount"] == 5.0  # the amended terms, not version 1's
+    comelus = client.get(f"/api/v1/contracts/{contracts['D_2024_0110']}", headers=headers).json
+    assert comelus["availability_percent"] == 98.0 and comelus["exclusions"] == []
+    miramas = f"/api/v1/contracts/{contracts['MIRAMAS-AUKFOOD-2023']}"
+    assert client.get(miramas, headers=headers).json["availability_percent"] is None
+
+
+def test_every_read_route_matches_its_documented_response(
+    api: Any, contracts: dict[str, int]
+) -> None:
+    client, headers = api(Role.agent)
+    created = report(client, headers, contracts["D_2024_0110"]).json
+    client.post(
+        f"/api/v1/incidents/{created['id']}/events",
+        json={"kind": "waiting_customer", "revision": 1, "text": "logs demandés"},
+        headers=headers,
+    )
+    document = client.get("/api/v1/openapi.json", headers=headers).json
+    registry = Registry().with_resource(
+        "urn:api",
+        Resource.from_contents(
+            {"components": document["components"]}, default_specification=DRAFT202012
+        ),
+    )
+    vendor_id = client.get("/api/v1/vendors", headers=headers).json[0]["id"]
+    values = {
+        "vendor_id": vendor_id,
+        "contract_id": contracts["D_2024_0110"],
+        "incident_id": created["id"],
+    }
+    checked = []
+    for path, operations in document["paths"].items():
+        if "get" not in operations:
+            continue
+        url = path.format(**values)
+        response = client.get(url, headers=headers)
+        assert response.status_code == 200, (url, response.json)
+        schema = operations["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        schema = json.loads(json.dumps(schema).replace("#/components", "urn:api#/components"))
+        Draft202012Validator(schema, registry=registry).validate(response.json)
+        if schema.get("type") == "array":
+            assert response.json, url  # a list checked on at least one item
+        checked.append(url)
+    assert len(checked) == 8
+    events = client.get(f"/api/v1/incidents/{created['id']}", headers=headers).json["events"]
+    assert [e["kind"] for e in events] == ["waiting_customer"] and events[0]["cancels"] is None
+    targets = client.get(f"/api/v1/incidents/{created['id']}/targets", headers=headers).json
+    assert {t["status"] for t in targets} <= {s.value for s in TargetStatus}
+    assert {t["kind"] for t in targets} <= {k.value for k in TargetKind}
+    assert all(isinstance(t["business_time"], bool) for t in targets)

@@ -1,0 +1,28 @@
+"""The API's routes as data: what each one reads and returns, for the OpenAPI document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel
+
+from sla.web.roles import Role
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One route of the API: its path and method, the role it needs, its bodies and query."""
+
+    path: str
+    method: str
+    endpoint: str
+    summary: str
+    role: Role
+    body: type[BaseModel] | None
+    response: type[BaseModel] | None  # None: a JSON array (openapi.LIST_RESPONSES)
+    status: int = 200
+    query: dict[str, str] = field(default_factory=dict)  # name -> JSON type
+
+
+# Filled by `sla.api.views.operation` as the routes are declared.
+OPERATIONS: list[Operation] = []
