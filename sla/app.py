@@ -10,15 +10,26 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, g, render_template
+from flask import Flask, Response, g, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
+from calendars.views import bp as calendars_bp
+from incidents.dashboard_views import bp as home
+from incidents.views import bp as incidents_bp
+from sla.alerts.views import bp as alerts_bp
+from sla.api.views import bp as api
 from sla.auth import login
+from sla.auth.admin_views import bp as users_bp
+from sla.auth.views import bp as auth_bp
 from sla.config import PROJECT_ROOT, ConfigError, Settings, load_settings
+from sla.contracts.views import bp as contracts_bp
 from sla.db import make_engine
+from sla.outages.views import bp as outages_bp
+from sla.reports.views import bp as reports_bp
 from sla.version import __version__
 from sla.web import access, database, i18n, labels, logs
+from sla.web.pages import health
 
 log = logging.getLogger("sla.app")
 csrf = CSRFProtect()
@@ -117,18 +128,6 @@ def create_app(
 
 
 def _register_blueprints(app: Flask) -> None:
-    from calendars.views import bp as calendars_bp
-    from incidents.dashboard_views import bp as home
-    from incidents.views import bp as incidents_bp
-    from sla.alerts.views import bp as alerts_bp
-    from sla.api.views import bp as api
-    from sla.auth.admin_views import bp as users_bp
-    from sla.auth.views import bp as auth_bp
-    from sla.contracts.views import bp as contracts_bp
-    from sla.outages.views import bp as outages_bp
-    from sla.reports.views import bp as reports_bp
-    from sla.web.pages import health
-
     for blueprint in (
         auth_bp,
         users_bp,
@@ -149,8 +148,6 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_error_pages(app: Flask) -> None:
     def wants_json() -> bool:
-        from flask import request
-
         return request.path.startswith("/api/")
 
     @app.errorhandler(CSRFError)
