@@ -61,27 +61,34 @@ def milestone_of(kind: TargetKind, state: IncidentState) -> datetime | None:
     """The instant a target of this kind was met: its own event, or a later stage that implies
     it (a vendor who restored the service has taken charge of it)."""
     if kind is TargetKind.take_charge:
-        candidates = [state.acknowledged_at, state.intervention_at, state.first_restored_at]
+        candidates: tuple[datetime | None, ...] = (
+            state.acknowledged_at,
+            state.intervention_at,
+            state.first_restored_at,
+        )
     elif kind is TargetKind.intervention:
-        candidates = [state.intervention_at, state.first_restored_at]
+        candidates = (state.intervention_at, state.first_restored_at)
     elif kind is TargetKind.restoration:
-        candidates = [state.restored_at, state.resolved_at]
+        candidates = (state.restored_at, state.resolved_at)
     else:
-        candidates = [state.resolved_at]
-    found = [c for c in candidates if c is not None]
-    return min(found) if found else None
+        return state.resolved_at
+    earliest: datetime | None = None  # the first of the earliest, as `min` would find it
+    for candidate in candidates:
+        if candidate is not None and (earliest is None or candidate < earliest):
+            earliest = candidate
+    return earliest
 
 
 def _state(
     target: TargetTerms,
-    origin: datetime | None,
-    milestone: datetime | None,
+    started_at: datetime | None,
+    milestone_at: datetime | None,
     business: bool,
     status: TargetStatus,
     deadline: datetime | None,
-    total: float | None,
-    consumed: float,
-    lateness: float | None,
+    total_seconds: float | None,
+    consumed_seconds: float,
+    lateness_seconds: float | None,
     warn_at: datetime | None = None,
 ) -> TargetState:
     return TargetState(
@@ -90,13 +97,13 @@ def _state(
         target.label,
         target.article,
         target.origin,
-        origin,
+        started_at,
         deadline,
-        milestone,
-        total,
-        consumed,
-        None if total is None else total - consumed,
-        lateness,
+        milestone_at,
+        total_seconds,
+        consumed_seconds,
+        None if total_seconds is None else total_seconds - consumed_seconds,
+        lateness_seconds,
         status,
         business,
         warn_at,
@@ -140,14 +147,48 @@ class _Clock:
 def _overlap(spans: list[tuple[float, float]], low: float, high: float) -> float:
     """How much of [low, high) the spans cover (positions)."""
     covered = 0.0
-    for a, b in spans:
-        if b > low and a < high:
-            covered += (b if b < high else high) - (a if a > low else low)
+    for start, end in spans:
+        if end > low and start < high:
+            covered += (end if end < high else high) - (start if start > low else low)
     return covered
 
 
 def _pause_spans(pauses: list[Pause], now: datetime) -> list[tuple[datetime, datetime]]:
-    return [(p.start, p.end or now) for p in pauses]
+    return [(pause.start, pause.end or now) for pause in pauses]
+
+
+@dataclass(slots=True, init=False)
+class _Incident:
+    """What the targets of one incident share at `now`, and the thresholds that judge them."""
+
+    reported_at: datetime
+    milestones: dict[str, datetime | None]  # per target key, as `milestone_of` finds it
+    pause_spans: list[tuple[datetime, datetime]]  # a pause still open ends at `now`
+    end_of_clock: datetime  # the closure, or `now`
+    is_closed: bool
+    is_paused: bool
+    at_risk_ratio: float
+    warn_ratio: float | None
+    warn_remaining_seconds: float
+
+    def __init__(
+        self,
+        state: IncidentState,
+        targets: tuple[TargetTerms, ...],
+        now: datetime,
+        at_risk_ratio: float,
+        warn_ratio: float | None,
+        warn_remaining_seconds: float,
+    ) -> None:
+        self.reported_at = state.reported_at
+        self.milestones = {t.key: milestone_of(t.kind, state) for t in targets}
+        self.pause_spans = _pause_spans(state.pauses, now)
+        self.end_of_clock = state.closed_at or now
+        self.is_closed = state.is_closed
+        self.is_paused = state.is_paused
+        self.at_risk_ratio = at_risk_ratio
+        self.warn_ratio = warn_ratio
+        self.warn_remaining_seconds = warn_remaining_seconds
 
 
 def compute_targets(
@@ -166,124 +207,227 @@ def compute_targets(
     its used share reaches `warn_ratio`, or only `warn_remaining_seconds` remain, if earlier.
     """
     severity = terms.severity(state.severity)
-    lookup = calendar_for or calendars_of(terms).__getitem__
-    excluded_all = any(e.target is None for e in state.exclusions)
-    excluded = {e.target for e in state.exclusions}
-    spans = _pause_spans(state.pauses, now)
-    open_pause = state.pauses[-1] if state.is_paused else None
-    milestones: dict[str, datetime | None] = {
-        t.key: milestone_of(t.kind, state) for t in severity.targets
-    }
-    end_of_clock = state.closed_at or now
+    calendar_of = calendar_for or calendars_of(terms).__getitem__
+    excluded_keys = {exclusion.target for exclusion in state.exclusions}
+    all_excluded = None in excluded_keys  # a clause invoked for every target
+    incident = _Incident(
+        state, severity.targets, now, at_risk_ratio, warn_ratio, warn_remaining_seconds
+    )
     results: list[TargetState] = []
     for target in severity.targets:
-        clock = _Clock(target, lookup(target.calendar))
-        origin = state.reported_at if target.origin == REPORT else milestones.get(target.origin)
-        milestone = milestones[target.key]
-        if milestone is not None and origin is not None and milestone < origin:
-            milestone = origin  # met by the same event as its origin
-
-        early = (
-            TargetStatus.excluded
-            if excluded_all or target.key in excluded
-            else TargetStatus.pending
-            if origin is None
-            else None
-        )
-        if early is not None or origin is None:
-            state_now = early or TargetStatus.pending
-            results.append(
-                _state(target, origin, milestone, clock.business, state_now, None, None, 0.0, None)
-            )
-            continue
-        stop = milestone if milestone is not None else end_of_clock
-        target_pauses = [(a, b) for a, b in spans if b > origin] if target.pauses else []
-        fixed = target.duration.is_fixed
-        base = clock.base_deadline(origin) if fixed else origin
-        # Business hours: the base deadline sits exactly `amount` after the origin on the axis.
-        derived = target.duration.unit is DurationUnit.business_seconds
-        instants = [origin, max(stop, origin)]
-        if not derived:
-            instants.append(base)
-        instants.extend(x for span in target_pauses for x in span)
-        points = clock.positions(instants)
-        o, st = points[0], points[1]
-        bp = o + target.duration.amount if derived else points[2]
-        first = 2 if derived else 3
-        pause_p = [
-            (points[first + 2 * i], points[first + 1 + 2 * i]) for i in range(len(target_pauses))
-        ]
-        consumed = (st - o) - _overlap(pause_p, o, st)
-        if not fixed:
-            status = (
-                TargetStatus.met
-                if milestone
-                else (TargetStatus.not_applicable if state.is_closed else TargetStatus.running)
-            )
-            results.append(
-                _state(
-                    target, origin, milestone, clock.business, status, None, None, consumed, None
-                )
-            )
-            continue
-        d = bp
-        for _ in range(
-            100 if pause_p else 0
-        ):  # the deadline moves later by the paused time it covers
-            moved = bp + _overlap(pause_p, o, d)
-            if moved == d:
-                break
-            d = moved
-        deadline = clock.advance(base, d - bp)
-        total = (d - o) - _overlap(pause_p, o, d)
-        warn_at = None
-        if warn_ratio is not None and milestone is None:
-            # "When 1 h remains" means nothing for a target of 1 h or less: the share alone counts.
-            time_left = (1.0 - warn_ratio) * total
-            if warn_remaining_seconds < total:
-                time_left = max(time_left, warn_remaining_seconds)
-            warn_at = clock.advance(origin, max(0.0, d - time_left - o))
-        lateness: float | None = None
-        if milestone is not None:
-            if milestone <= deadline:
-                status = TargetStatus.met
-            else:
-                status = TargetStatus.breached
-                lateness = st - d - _overlap(pause_p, d, st)
-        elif end_of_clock >= deadline:
-            if state.is_closed:
-                status = (
-                    TargetStatus.not_applicable
-                    if end_of_clock == deadline
-                    else TargetStatus.breached
-                )
-            else:
-                status = TargetStatus.breached
-            if status is TargetStatus.breached:
-                lateness = st - d
-        elif state.is_closed:
-            status = TargetStatus.not_applicable
-        elif open_pause is not None and target.pauses:
-            status = TargetStatus.paused
-        elif total and consumed / total >= at_risk_ratio:
-            status = TargetStatus.at_risk
+        clock = _Clock(target, calendar_of(target.calendar))
+        origin = _origin(target, incident)
+        milestone = _milestone(target, origin, incident)
+        if all_excluded or target.key in excluded_keys:
+            results.append(_unmeasured(target, clock, origin, milestone, TargetStatus.excluded))
+        elif origin is None:
+            results.append(_unmeasured(target, clock, origin, milestone, TargetStatus.pending))
+        elif target.duration.is_fixed:
+            results.append(_with_deadline(target, clock, origin, milestone, incident))
         else:
-            status = TargetStatus.running
-        results.append(
-            _state(
-                target,
-                origin,
-                milestone,
-                clock.business,
-                status,
-                deadline,
-                total,
-                consumed,
-                lateness,
-                warn_at,
-            )
-        )
+            results.append(_open_ended(target, clock, origin, milestone, incident))
     return results
+
+
+def _origin(target: TargetTerms, incident: _Incident) -> datetime | None:
+    """Where a target starts counting: heure H, or the milestone of the target it is measured
+    from (None while that milestone has not happened)."""
+    if target.origin == REPORT:
+        return incident.reported_at
+    return incident.milestones.get(target.origin)
+
+
+def _milestone(
+    target: TargetTerms, origin: datetime | None, incident: _Incident
+) -> datetime | None:
+    """The instant the target was met, never before it started counting."""
+    milestone = incident.milestones[target.key]
+    if milestone is not None and origin is not None and milestone < origin:
+        return origin  # met by the same event as its origin
+    return milestone
+
+
+def _unmeasured(
+    target: TargetTerms,
+    clock: _Clock,
+    origin: datetime | None,
+    milestone: datetime | None,
+    status: TargetStatus,
+) -> TargetState:
+    """A target not measured: excluded, or pending its origin (no deadline, nothing used)."""
+    return _state(target, origin, milestone, clock.business, status, None, None, 0.0, None)
+
+
+def _positions(
+    clock: _Clock,
+    origin: datetime,
+    stop: datetime,
+    pause_spans: list[tuple[datetime, datetime]],
+    base_deadline: datetime | None = None,
+) -> tuple[float, float, list[tuple[float, float]], float | None]:
+    """The origin, the stop (the milestone, or the end of the clock), the pauses that end after
+    the origin and, if given, the base deadline, as positions on the target's axis: one search
+    for all of them."""
+    instants = [origin, max(stop, origin)]
+    for start, end in pause_spans:
+        if end > origin:
+            instants += (start, end)
+    pauses_end = len(instants)
+    if base_deadline is not None:
+        instants.append(base_deadline)
+    points = clock.positions(instants)
+    pause_positions = list(zip(points[2:pauses_end:2], points[3:pauses_end:2], strict=True))
+    base_position = points[pauses_end] if base_deadline is not None else None
+    return points[0], points[1], pause_positions, base_position
+
+
+def _counted(pause_positions: list[tuple[float, float]], low: float, high: float) -> float:
+    """The time from `low` to `high` (positions) that counts: the paused time does not.
+    (`_overlap` inlined: this runs two or three times for every target.)"""
+    paused = 0.0
+    for start, end in pause_positions:
+        if end > low and start < high:
+            paused += (end if end < high else high) - (start if start > low else low)
+    return (high - low) - paused
+
+
+def _open_ended(
+    target: TargetTerms,
+    clock: _Clock,
+    origin: datetime,
+    milestone: datetime | None,
+    incident: _Incident,
+) -> TargetState:
+    """A target with no fixed time ("in the next release"): tracked, never breached."""
+    stop = incident.end_of_clock if milestone is None else milestone
+    pauses = incident.pause_spans if target.pauses else []
+    origin_position, stop_position, pause_positions, _ = _positions(clock, origin, stop, pauses)
+    consumed = _counted(pause_positions, origin_position, stop_position)
+    if milestone is not None:
+        status = TargetStatus.met
+    elif incident.is_closed:
+        status = TargetStatus.not_applicable
+    else:
+        status = TargetStatus.running
+    return _state(target, origin, milestone, clock.business, status, None, None, consumed, None)
+
+
+def _with_deadline(
+    target: TargetTerms,
+    clock: _Clock,
+    origin: datetime,
+    milestone: datetime | None,
+    incident: _Incident,
+) -> TargetState:
+    """A target with a fixed time: its deadline moved by the pauses, what it has consumed,
+    its status, lateness and warning instant."""
+    stop = incident.end_of_clock if milestone is None else milestone
+    pauses = incident.pause_spans if target.pauses else []
+    duration = target.duration
+    base_deadline = clock.base_deadline(origin)
+    # Business hours: the base deadline sits exactly `amount` after the origin on the axis.
+    on_axis = duration.unit is DurationUnit.business_seconds
+    origin_position, stop_position, pause_positions, searched_base = _positions(
+        clock, origin, stop, pauses, None if on_axis else base_deadline
+    )
+    base_position = origin_position + duration.amount if searched_base is None else searched_base
+    consumed = _counted(pause_positions, origin_position, stop_position)
+    deadline_position = _deadline_position(origin_position, base_position, pause_positions)
+    deadline = clock.advance(base_deadline, deadline_position - base_position)
+    total = _counted(pause_positions, origin_position, deadline_position)
+    warn_at = None
+    if incident.warn_ratio is not None and milestone is None:
+        warn_at = _warn_at(
+            clock,
+            origin,
+            origin_position,
+            deadline_position,
+            total,
+            incident.warn_ratio,
+            incident.warn_remaining_seconds,
+        )
+    paused = incident.is_paused and target.pauses
+    status = _status(milestone, deadline, paused, consumed, total, incident)
+    lateness: float | None = None
+    if status is TargetStatus.breached:
+        # A late milestone: the time that counts past the deadline; none: all the time since.
+        lateness = (
+            stop_position - deadline_position
+            if milestone is None
+            else _counted(pause_positions, deadline_position, stop_position)
+        )
+    return _state(
+        target,
+        origin,
+        milestone,
+        clock.business,
+        status,
+        deadline,
+        total,
+        consumed,
+        lateness,
+        warn_at,
+    )
+
+
+def _deadline_position(
+    origin_position: float, base_position: float, pause_positions: list[tuple[float, float]]
+) -> float:
+    """The deadline with the pauses, on the axis: the base deadline moved later by the paused
+    time between the origin and the deadline (moving it may cover more of a pause)."""
+    deadline_position = base_position
+    if not pause_positions:
+        return deadline_position
+    for _ in range(100):  # the deadline moves later by the paused time it covers
+        moved = base_position + _overlap(pause_positions, origin_position, deadline_position)
+        if moved == deadline_position:
+            break
+        deadline_position = moved
+    return deadline_position
+
+
+def _warn_at(
+    clock: _Clock,
+    origin: datetime,
+    origin_position: float,
+    deadline_position: float,
+    total: float,
+    warn_ratio: float,
+    warn_remaining_seconds: float,
+) -> datetime:
+    """When a warning falls due: the used share reaches `warn_ratio`, or only
+    `warn_remaining_seconds` remain, whichever comes first (`total`: the target's time)."""
+    # "When 1 h remains" means nothing for a target of 1 h or less: the share alone counts.
+    time_left = (1.0 - warn_ratio) * total
+    if warn_remaining_seconds < total:
+        time_left = max(time_left, warn_remaining_seconds)
+    return clock.advance(origin, max(0.0, deadline_position - time_left - origin_position))
+
+
+def _status(
+    milestone: datetime | None,
+    deadline: datetime,
+    paused: bool,
+    consumed: float,
+    total: float,
+    incident: _Incident,
+) -> TargetStatus:
+    """A milestone at or before the deadline meets the target; a deadline passed without one
+    breaches it, except a closure exactly at the deadline; a closure before makes it moot.
+    Still waiting: paused, at risk once it has used `at_risk_ratio` of its time, or running."""
+    if milestone is not None:
+        return TargetStatus.met if milestone <= deadline else TargetStatus.breached
+    if incident.end_of_clock >= deadline:
+        if incident.is_closed and incident.end_of_clock == deadline:
+            return TargetStatus.not_applicable
+        return TargetStatus.breached
+    if incident.is_closed:
+        return TargetStatus.not_applicable
+    if paused:
+        return TargetStatus.paused
+    if total and consumed / total >= incident.at_risk_ratio:
+        return TargetStatus.at_risk
+    return TargetStatus.running
 
 
 @dataclass(frozen=True, slots=True)
