@@ -29,7 +29,8 @@ from sla.db import id_of, upgrade, utcnow
 from sla.demo import EXAMPLES
 from sla.engine.alert_rules import thresholds
 from sla.engine.lifecycle import replay
-from sla.engine.targets import compute_targets, summarize
+from sla.engine.target_states import summarize
+from sla.engine.targets import compute_targets
 
 OPEN = 100_000
 

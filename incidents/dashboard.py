@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from incidents.models import Incident
 from incidents.replay import views_of
 from sla.contracts.models import Contract, Vendor
-from sla.engine.targets import TargetState, next_deadline
+from sla.engine.target_states import TargetState, next_deadline
 
 OPEN = ("open", "paused")
 

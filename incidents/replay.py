@@ -16,7 +16,8 @@ from sla.contracts.service import document_of
 from sla.db import id_of
 from sla.engine.alert_rules import Thresholds
 from sla.engine.lifecycle import Event, EventKind, IncidentState, replay
-from sla.engine.targets import DEFAULT_AT_RISK_RATIO, TargetState, compute_targets
+from sla.engine.target_states import DEFAULT_AT_RISK_RATIO, TargetState
+from sla.engine.targets import compute_targets
 from sla.engine.terms import SlaTerms
 from sla.errors import NotFound
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sla.engine.lifecycle import IncidentState
-from sla.engine.targets import TargetState, TargetStatus
+from sla.engine.target_states import TargetState, TargetStatus
 
 
 def ended_at(state: IncidentState) -> datetime | None:

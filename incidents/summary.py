@@ -25,7 +25,7 @@ from sla.contracts.document import ContractDocument
 from sla.db import id_of
 from sla.engine.alert_rules import Thresholds, thresholds
 from sla.engine.lifecycle import IncidentState
-from sla.engine.targets import TargetState, summarize
+from sla.engine.target_states import TargetState, summarize
 
 # The [alerts] settings of the configuration: the default thresholds and the at-risk share.
 AlertSettings = Mapping[str, Any]

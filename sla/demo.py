@@ -33,7 +33,7 @@ from sla.contracts.service import (
 )
 from sla.db import id_of
 from sla.engine.lifecycle import Event, EventKind, IncidentState, replay
-from sla.engine.targets import TargetState
+from sla.engine.target_states import TargetState
 from sla.engine.terms import DurationUnit, SlaTerms, TargetKind, TargetTerms
 from sla.web.roles import Role
 

@@ -28,7 +28,7 @@ from sla.contracts.models import Contract, ContractVersion, Vendor
 from sla.contracts.service import contract_periods, document_of, latest_version, list_contracts
 from sla.db import id_of
 from sla.engine.alert_rules import Thresholds
-from sla.engine.targets import TargetState, TargetStatus
+from sla.engine.target_states import TargetState, TargetStatus
 
 OPEN = ("open", "paused")
 BATCH = 500

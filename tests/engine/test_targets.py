@@ -10,7 +10,8 @@ import pytest
 
 from sla.contracts.document import read_contract_file
 from sla.engine.lifecycle import Event, EventKind, LifecycleError, replay
-from sla.engine.targets import TargetState, TargetStatus, compute_targets
+from sla.engine.target_states import TargetState, TargetStatus
+from sla.engine.targets import compute_targets
 from sla.engine.terms import SlaTerms
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -21,7 +21,7 @@ from sla.auth.models import User
 from sla.contracts.document import read_contract_text
 from sla.contracts.service import import_documents
 from sla.db import session_scope, utcnow
-from sla.engine.targets import TargetStatus
+from sla.engine.target_states import TargetStatus
 from sla.engine.terms import TargetKind
 from sla.web.roles import Role
 from tests.conftest import EXAMPLES

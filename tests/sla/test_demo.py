@@ -12,7 +12,7 @@ from incidents.models import Incident, IncidentEvent
 from incidents.replay import view_incident
 from sla.db import session_scope
 from sla.demo import load_demo
-from sla.engine.targets import TargetStatus
+from sla.engine.target_states import TargetStatus
 from tests.support import ALERTS
 
 NOW = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
