@@ -20,15 +20,14 @@ from incidents.replay import (
     document_for,
     events_of,
     replay_events,
-    targets_of,
     to_engine,
 )
 from incidents.stored import target_rows
 from incidents.summary import (
     AlertSettings,
-    limits_for,
     refresh_summary,
     store_targets,
+    stored_targets_of,
     summary_values,
 )
 from sla.contracts.service import get_contract, terms_of, version_in_force
@@ -199,13 +198,7 @@ def record_event(
         state = replay_events(incident, terms, [*map(to_engine, existing), candidate], now)
     except LifecycleError as error:
         raise DomainError(str(error), field="kind") from None
-    targets = targets_of(
-        terms,
-        state,
-        now=now,
-        at_risk_ratio=alert_settings["warn_used_ratio"],
-        limits=limits_for(document, state.severity, alert_settings),
-    )
+    targets = stored_targets_of(document, state, now=now, alert_settings=alert_settings)
     _update_under_revision(session, incident, expected_revision, summary_values(state, targets))
     event = IncidentEvent(
         incident_id=incident_id,

@@ -39,6 +39,24 @@ def limits_for(
     return thresholds(alert_settings, document.alerts, document.sla, severity)
 
 
+def stored_targets_of(
+    document: ContractDocument,
+    state: IncidentState,
+    *,
+    now: datetime,
+    alert_settings: AlertSettings,
+) -> list[TargetState]:
+    """The targets as they are stored: with the at-risk share and the warning instants of the
+    thresholds of the severity the replay ends with (a requalification changes them)."""
+    return targets_of(
+        document.sla,
+        state,
+        now=now,
+        at_risk_ratio=alert_settings["warn_used_ratio"],
+        limits=limits_for(document, state.severity, alert_settings),
+    )
+
+
 def summary_values(state: IncidentState, targets: list[TargetState]) -> dict[str, Any]:
     """The incident's columns that a replay decides."""
     summary = summarize(targets)
@@ -81,14 +99,7 @@ def replayed_view(
     document = document_for(session, incident)
     events = events_of(session, id_of(incident))
     state = replay_events(incident, document.sla, [to_engine(e) for e in events], now)
-    limits = limits_for(document, state.severity, alert_settings)
-    targets = targets_of(
-        document.sla,
-        state,
-        now=now,
-        at_risk_ratio=alert_settings["warn_used_ratio"],
-        limits=limits,
-    )
+    targets = stored_targets_of(document, state, now=now, alert_settings=alert_settings)
     return IncidentView(incident, events, state, targets, document.sla)
 
 

@@ -18,9 +18,8 @@ from sqlmodel import Session, col, func, select
 
 from calendars.engine import compiled
 from incidents.models import Incident, IncidentEvent, IncidentTarget
-from incidents.replay import targets_of
 from incidents.stored import target_rows
-from incidents.summary import AlertSettings, limits_for, summary_values
+from incidents.summary import AlertSettings, stored_targets_of, summary_values
 from sla.auth import service as accounts
 from sla.config import PROJECT_ROOT
 from sla.contracts.models import Contract
@@ -294,13 +293,7 @@ def _add_incident(
         exclusions=[e.key for e in terms.exclusions],
     )
     # The same targets and summary the incident service stores after every change.
-    computed = targets_of(
-        terms,
-        state,
-        now=now,
-        at_risk_ratio=alert_settings["warn_used_ratio"],
-        limits=limits_for(document, state.severity, alert_settings),
-    )
+    computed = stored_targets_of(document, state, now=now, alert_settings=alert_settings)
     batch.incidents.append(
         {
             **summary_values(state, computed),
