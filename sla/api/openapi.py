@@ -45,61 +45,7 @@ def build_openapi(operations: list[Operation]) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for op in operations:
         path = "/api/v1" + _PARAM.sub(lambda m: "{" + m.group(2) + "}", op.path)
-        parameters: list[dict[str, Any]] = [
-            {
-                "name": m.group(2),
-                "in": "path",
-                "required": True,
-                "schema": {"type": "integer" if m.group(1) == "int" else "string"},
-            }
-            for m in _PARAM.finditer(op.path)
-        ]
-        parameters += [
-            {"name": name, "in": "query", "required": False, "schema": {"type": kind}}
-            for name, kind in op.query.items()
-        ]
-        if op.response is not None:
-            ok_schema: dict[str, Any] = _schema_ref(op.response)
-        else:
-            ok_schema = {"type": "array", "items": _schema_ref(LIST_RESPONSES[op.endpoint])}
-        responses: dict[str, Any] = {
-            str(op.status): {
-                "description": "OK",
-                "content": {"application/json": {"schema": ok_schema}},
-            },
-            "401": {"description": "No or bad token"},
-            "403": {"description": f"Needs the {op.role.value} role"},
-            "404": {
-                "description": "Not found",
-                "content": {"application/json": {"schema": _schema_ref(schemas.ErrorBody)}},
-            },
-        }
-        if op.body is not None or op.query:
-            responses["422"] = {
-                "description": "Invalid input, per field",
-                "content": {"application/json": {"schema": _schema_ref(schemas.ErrorBody)}},
-            }
-        if op.body is not None:
-            responses["400"] = {
-                "description": "Refused by a domain rule",
-                "content": {"application/json": {"schema": _schema_ref(schemas.ErrorBody)}},
-            }
-            responses["409"] = {
-                "description": "The incident changed since you read it",
-                "content": {"application/json": {"schema": _schema_ref(schemas.ErrorBody)}},
-            }
-        entry: dict[str, Any] = {
-            "operationId": op.endpoint,
-            "summary": op.summary,
-            "parameters": parameters,
-            "responses": responses,
-        }
-        if op.body is not None:
-            entry["requestBody"] = {
-                "required": True,
-                "content": {"application/json": {"schema": _schema_ref(op.body)}},
-            }
-        paths.setdefault(path, {})[op.method.lower()] = entry
+        paths.setdefault(path, {})[op.method.lower()] = _operation_entry(op)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Garantie API", "version": __version__},
@@ -117,3 +63,66 @@ def build_openapi(operations: list[Operation]) -> dict[str, Any]:
             },
         },
     }
+
+
+def _parameters(op: Operation) -> list[dict[str, Any]]:
+    """The operation's path parameters (from its URL rule) and query parameters."""
+    parameters: list[dict[str, Any]] = [
+        {
+            "name": m.group(2),
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer" if m.group(1) == "int" else "string"},
+        }
+        for m in _PARAM.finditer(op.path)
+    ]
+    return parameters + [
+        {"name": name, "in": "query", "required": False, "schema": {"type": kind}}
+        for name, kind in op.query.items()
+    ]
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": _schema_ref(schemas.ErrorBody)}},
+    }
+
+
+def _responses(op: Operation) -> dict[str, Any]:
+    """What the operation answers: its success body, and the errors it can give."""
+    if op.response is not None:
+        ok_schema: dict[str, Any] = _schema_ref(op.response)
+    else:
+        ok_schema = {"type": "array", "items": _schema_ref(LIST_RESPONSES[op.endpoint])}
+    responses: dict[str, Any] = {
+        str(op.status): {
+            "description": "OK",
+            "content": {"application/json": {"schema": ok_schema}},
+        },
+        "401": {"description": "No or bad token"},
+        "403": {"description": f"Needs the {op.role.value} role"},
+        "404": _error("Not found"),
+    }
+    if op.body is not None or op.query:
+        responses["422"] = _error("Invalid input, per field")
+    if op.body is not None:
+        responses["400"] = _error("Refused by a domain rule")
+        responses["409"] = _error("The incident changed since you read it")
+    return responses
+
+
+def _operation_entry(op: Operation) -> dict[str, Any]:
+    """One operation of the document's `paths`."""
+    entry: dict[str, Any] = {
+        "operationId": op.endpoint,
+        "summary": op.summary,
+        "parameters": _parameters(op),
+        "responses": _responses(op),
+    }
+    if op.body is not None:
+        entry["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": _schema_ref(op.body)}},
+        }
+    return entry
