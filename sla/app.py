@@ -12,7 +12,10 @@ from typing import Any
 
 from flask import Flask, Response, g, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from calendars.views import bp as calendars_bp
 from incidents.dashboard_views import bp as home
@@ -24,7 +27,7 @@ from sla.auth.admin_views import bp as users_bp
 from sla.auth.views import bp as auth_bp
 from sla.config import PROJECT_ROOT, ConfigError, Settings, load_settings
 from sla.contracts.views import bp as contracts_bp
-from sla.db import make_engine
+from sla.db import DATABASE_INT_MAX, is_transient, make_engine
 from sla.outages.views import bp as outages_bp
 from sla.reports.views import bp as reports_bp
 from sla.version import __version__
@@ -44,6 +47,14 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """`<int:…>` in routes: ASCII digits up to the database's integer range."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", DATABASE_INT_MAX)
+        super().__init__(map, *args, **kwargs)
 
 
 def _secret_key(settings: Settings) -> str:
@@ -101,6 +112,14 @@ def create_app(
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
     )
     app.extensions["sla.engine"] = make_engine(settings)
+    proxies = settings["server"]["trusted_proxies"]
+    if proxies:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
+    # Ids in URLs are database integers: a larger number is no such record (404), not an
+    # overflow in the database (500).
+    app.url_map.converters["int"] = DatabaseIntConverter
 
     logs.init_app(app)
     database.init_app(app)
@@ -157,9 +176,23 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:
         code = error.code or 500
+        # Keep what the exception says in its headers (`Allow` on a 405, …).
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
         if wants_json():
-            return {"error": error.name}, code
-        return render_template("errors/error.html", code=code, reason=None), code
+            return {"error": error.name}, code, headers
+        return render_template("errors/error.html", code=code, reason=None), code, headers
+
+    @app.errorhandler(OperationalError)
+    def database_busy(error: OperationalError) -> Any:
+        # SQLite's lock held past the busy timeout by another writer (a long maintenance job),
+        # or PostgreSQL going away: the client may retry, it did nothing wrong.
+        if not is_transient(error):
+            return unexpected(error)
+        log.warning("database busy", extra={"detail": str(error.orig)[:200]})
+        headers = {"Retry-After": "5"}
+        if wants_json():
+            return {"error": "database busy, retry shortly"}, 503, headers
+        return render_template("errors/error.html", code=503, reason="busy"), 503, headers
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Any:

@@ -118,6 +118,9 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "port": Key(int, 8000, _between(1, 65535)),
         "threads": Key(int, 8, _between(1, 256)),
         "scheduler": Key(bool, True, None, "run the scheduler inside `sla serve`"),
+        # How many reverse proxies stand in front and set X-Forwarded-For/-Proto (Werkzeug's
+        # ProxyFix); 0 trusts none, so a client cannot forge its address.
+        "trusted_proxies": Key(int, 0, _between(0, 10)),
     },
     "security": {
         "login_max_failures": Key(int, 5, _between(1, 1000)),

@@ -20,13 +20,27 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.engine.interfaces import Dialect
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
 
 from sla.config import PROJECT_ROOT, ConfigError, Settings, describe_source
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+
+
+# The largest id or count a client may name: PostgreSQL's `integer` (SQLite's is larger).
+DATABASE_INT_MAX = 2**31 - 1
+
+
+def is_transient(error: OperationalError) -> bool:
+    """A database error that retrying may cure: SQLite's lock still held by another writer
+    after the busy timeout, or a PostgreSQL connection lost or serialisation failure."""
+    text = str(error.orig).lower()
+    if "database is locked" in text or "database table is locked" in text:
+        return True
+    code = getattr(error.orig, "sqlstate", None)
+    return bool(code) and str(code)[:2] in ("08", "40", "57")
 
 
 def utcnow() -> datetime:

@@ -238,6 +238,23 @@ def version_in_force(session: Session, contract: Contract, on: date) -> Contract
     return version
 
 
+def current_version(session: Session, contract: Contract, on: date) -> ContractVersion:
+    """The version to present as the contract's SLA on a date: the one in force, or, before
+    the first one takes effect, that first one. A version to come is never presented as in
+    force."""
+    try:
+        return version_in_force(session, contract, on)
+    except DomainError:
+        first = session.exec(
+            select(ContractVersion)
+            .where(ContractVersion.contract_id == contract.id)
+            .order_by(col(ContractVersion.effective_from), col(ContractVersion.number))
+        ).first()
+        if first is None:
+            raise NotFound(f"contract {contract.reference} has no version") from None
+        return first
+
+
 def get_contract(session: Session, contract_id: int) -> Contract:
     """The contract, or NotFound."""
     contract = session.get(Contract, contract_id)
