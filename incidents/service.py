@@ -34,6 +34,7 @@ from sla.contracts.service import get_contract, terms_of, version_in_force
 from sla.db import id_of
 from sla.engine.lifecycle import Event, EventKind, LifecycleError
 from sla.errors import DomainError, NotFound
+from sla.safe_text import control_characters
 
 
 class Conflict(DomainError):
@@ -72,6 +73,10 @@ def report_incident(
         raise DomainError("give a title", field="title")
     if len(title) > 300:
         raise DomainError("300 characters at most", field="title")
+    _check_text(
+        {"title": title, "service": service, "vendor_ticket_ref": vendor_ticket_ref},
+        {"description": description},
+    )
     if channel not in CHANNELS:
         raise DomainError(f"one of {', '.join(CHANNELS)}", field="channel")
     if service and contract.services and service not in contract.services:
@@ -114,6 +119,17 @@ def get_incident(session: Session, incident_id: int) -> Incident:
     return incident
 
 
+def _check_text(one_line: dict[str, str], multiline: dict[str, str]) -> None:
+    """Refuse control characters (a line break in a title would break every mail about it;
+    PostgreSQL refuses NUL)."""
+    for field, value in one_line.items():
+        if control_characters(value):
+            raise DomainError("one line, without control characters", field=field)
+    for field, value in multiline.items():
+        if control_characters(value, multiline=True):
+            raise DomainError("no control characters", field=field)
+
+
 def _check_event_fields(kind: EventKind, cancels: int | None, text: str) -> None:
     if kind is EventKind.cancellation and cancels is None:
         raise DomainError("say which event is cancelled", field="cancels")
@@ -121,6 +137,7 @@ def _check_event_fields(kind: EventKind, cancels: int | None, text: str) -> None
         raise DomainError("say why the event is cancelled", field="text")
     if kind is EventKind.comment and not text.strip():
         raise DomainError("write the comment", field="text")
+    _check_text({}, {"text": text})
 
 
 def _update_under_revision(

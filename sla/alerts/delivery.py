@@ -9,6 +9,7 @@ leaves a lease that expires: the row is sent once, later, by whoever runs next.
 from __future__ import annotations
 
 import json
+import logging
 import smtplib
 import ssl
 import urllib.request
@@ -24,9 +25,16 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
 from sla.alerts.models import Notification
+from sla.safe_text import one_line
 
+log = logging.getLogger("sla.alerts")
 LEASE = timedelta(minutes=5)
 BATCH = 100
+
+
+class Undeliverable(Exception):
+    """The message itself cannot be sent (it cannot be built, or the server refused it for
+    good): retrying would fail the same way, so it fails at once, loudly."""
 
 
 @dataclass(frozen=True)
@@ -71,14 +79,41 @@ class SmtpTransport:
         )
 
     def send(self, notification: Notification, attachments: Sequence[Attachment] = ()) -> None:
+        """Send one mail; Undeliverable when retrying cannot help."""
+        try:
+            message = self._message(notification, attachments)
+        except (ValueError, TypeError, LookupError) as error:
+            raise Undeliverable(f"message cannot be built: {error}") from error
+        context = ssl.create_default_context()
+        try:
+            if self.security == "tls":
+                with smtplib.SMTP_SSL(
+                    self.host, self.port, timeout=self.timeout, context=context
+                ) as client:
+                    self._deliver(client, message)
+            else:
+                with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as client:
+                    if self.security == "starttls":
+                        client.starttls(context=context)
+                    self._deliver(client, message)
+        except smtplib.SMTPRecipientsRefused as error:
+            codes = [code for code, _text in error.recipients.values()]
+            if codes and all(code >= 500 for code in codes):  # 5xx: refused for good
+                raise Undeliverable(f"recipient refused by the mail server: {error}") from error
+            raise
+
+    def _message(
+        self, notification: Notification, attachments: Sequence[Attachment]
+    ) -> EmailMessage:
         message = EmailMessage()
-        message["From"] = self.sender
-        message["To"] = notification.recipient
-        message["Subject"] = notification.subject
+        # Headers on one line whatever the names in them held (sla.safe_text.one_line).
+        message["From"] = one_line(self.sender)
+        message["To"] = one_line(notification.recipient)
+        message["Subject"] = one_line(notification.subject)
         message["Date"] = formatdate(localtime=False)
         # The same notification always has the same Message-ID: receivers can drop a copy.
         message["Message-ID"] = make_msgid(idstring=f"n{notification.id}", domain="garantie")
-        message["X-Garantie-Key"] = notification.key
+        message["X-Garantie-Key"] = one_line(notification.key)
         message.set_content(notification.body_text)
         if notification.body_html:
             message.add_alternative(notification.body_html, subtype="html")
@@ -87,17 +122,7 @@ class SmtpTransport:
             message.add_attachment(
                 attachment.content, maintype=main, subtype=sub, filename=attachment.filename
             )
-        context = ssl.create_default_context()
-        if self.security == "tls":
-            with smtplib.SMTP_SSL(
-                self.host, self.port, timeout=self.timeout, context=context
-            ) as client:
-                self._deliver(client, message)
-        else:
-            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as client:
-                if self.security == "starttls":
-                    client.starttls(context=context)
-                self._deliver(client, message)
+        return message
 
     def _deliver(self, client: smtplib.SMTP, message: EmailMessage) -> None:
         if self.username:
@@ -194,8 +219,12 @@ def deliver(
                 notification.last_error = f"{type(error).__name__}: {error}"[:500]
                 notification.claimed_by = None
                 notification.claimed_until = None
-                if notification.attempts >= max_attempts:
+                if isinstance(error, Undeliverable) or notification.attempts >= max_attempts:
                     notification.status = "failed"
+                    log.error(
+                        "alert not delivered",
+                        extra={"notification": notification.id, "error": notification.last_error},
+                    )
                 else:
                     notification.next_attempt_at = now + backoff(notification.attempts)
                 failed += 1

@@ -14,6 +14,7 @@ from typing import Any
 
 from sla.contracts.document.types import Problem
 from sla.contracts.toml_lines import Path as KeyPath
+from sla.safe_text import control_characters
 
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -49,7 +50,9 @@ class Checker:
         *,
         required: bool = False,
         default: str = "",
+        multiline: bool = False,
     ) -> str:
+        """A string; one line unless `multiline` (no control character either way)."""
         value = data.get(key)
         if value is None:
             if required:
@@ -60,6 +63,10 @@ class Checker:
             return default
         if required and not value.strip():
             self.fail((*path, key), f"{key} cannot be empty")
+        if control_characters(value, multiline=multiline):
+            kind = "line breaks, tabs and printable characters" if multiline else "one line"
+            self.fail((*path, key), f"{key}: {kind} only (no control character)")
+            return default
         return value.strip()
 
     def slug(self, data: Mapping[str, Any], key: str, path: KeyPath) -> str:

@@ -7,11 +7,13 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 from calendars.spec import CalendarError, CalendarSpec, parse_calendar
 from sla.contracts.document.checker import KEY_RE, Checker
 from sla.contracts.document.types import ContractInfo, UnitPrice, VendorInfo
 from sla.contracts.toml_lines import Path as KeyPath
+from sla.safe_text import control_characters
 
 RENEWALS = ("tacit", "express", "none")
 CONTRACT_KEYS = {
@@ -57,13 +59,18 @@ def vendor_info(check: Checker, data: Mapping[str, Any]) -> VendorInfo:
     email = check.text(table, "support_email", path)
     if email and "@" not in email:
         check.fail((*path, "support_email"), f"{email!r} is not an email address")
+    portal = check.text(table, "portal_url", path)
+    if portal and urlsplit(portal).scheme.lower() not in ("http", "https"):
+        # The URL becomes a link on the vendor's page: `javascript:` would run there.
+        check.fail((*path, "portal_url"), f"{portal!r}: an http:// or https:// address")
+        portal = ""
     return VendorInfo(
         name=check.text(table, "name", path, required=True),
         siret=siret,
         support_email=email,
         support_phone=check.text(table, "support_phone", path),
-        portal_url=check.text(table, "portal_url", path),
-        notes=check.text(table, "notes", path),
+        portal_url=portal,
+        notes=check.text(table, "notes", path, multiline=True),
     )
 
 
@@ -93,7 +100,10 @@ def contract_info(
     table = check.table(data, "contract", ())
     check.unknown(table, CONTRACT_KEYS, path)
     services = check.array(table, "services", path)
-    if not all(isinstance(service, str) and service.strip() for service in services):
+    if not all(
+        isinstance(service, str) and service.strip() and not control_characters(service)
+        for service in services
+    ):
         check.fail((*path, "services"), "expected a list of service names")
         services = []
     renewal = check.text(table, "renewal", path, default="none") or "none"
@@ -124,7 +134,7 @@ def contract_info(
         yearly_amount_ht=check.money(table, "yearly_amount_ht", path),
         calendar=calendar,
         unit_prices=tuple(prices),
-        notes=check.text(table, "notes", path),
+        notes=check.text(table, "notes", path, multiline=True),
     )
 
 

@@ -98,7 +98,7 @@ def _severities(
             SeverityTerms(
                 key=key,
                 label=check.text(raw, "label", severity_path, required=True),
-                definition=check.text(raw, "definition", severity_path),
+                definition=check.text(raw, "definition", severity_path, multiline=True),
                 targets=tuple(targets),
             )
         )
@@ -267,7 +267,7 @@ def _exclusions(check: Checker, table: Mapping[str, Any], path: KeyPath) -> list
         exclusions.append(
             ExclusionTerms(
                 check.slug(raw, "key", exclusion_path),
-                check.text(raw, "text", exclusion_path, required=True),
+                check.text(raw, "text", exclusion_path, required=True, multiline=True),
                 check.text(raw, "article", exclusion_path),
             )
         )
