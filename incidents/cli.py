@@ -9,9 +9,8 @@ from flask.cli import with_appcontext
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from incidents.listing import IncidentFilter, list_incidents
-from incidents.summary import backfill_targets, refresh_summary
-from sla.db import session_scope, utcnow
+from incidents.maintenance import backfill_targets, refresh_incidents
+from sla.db import utcnow
 from sla.web.commands import engine, migrate, migrated
 
 
@@ -20,10 +19,9 @@ def _store_missing_targets(database: Engine) -> None:
     """Incidents recorded before their targets were stored (revision 0005) get them once. Two
     instances starting together may race on it: the loser's rows are already there."""
     try:
-        with session_scope(database) as session:
-            filled = backfill_targets(
-                session, now=utcnow(), alert_settings=current_app.config["SLA_SETTINGS"]["alerts"]
-            )
+        filled = backfill_targets(
+            database, now=utcnow(), alert_settings=current_app.config["SLA_SETTINGS"]["alerts"]
+        )
     except IntegrityError:
         filled = 0
     if filled:
@@ -48,10 +46,8 @@ def incidents_refresh(everything: bool) -> None:
     migrate()
     now = utcnow()
     alert_settings = current_app.config["SLA_SETTINGS"]["alerts"]
-    with session_scope(engine()) as session:
-        rows = list_incidents(
-            session, IncidentFilter(open_only=not everything), now=now, limit=None
-        )
-        for row in rows:
-            refresh_summary(session, row.incident, now=now, alert_settings=alert_settings)
-    click.echo(f"{len(rows)} {'' if everything else 'open '}incidents refreshed")
+    # In batches of a hundred, each committed: the application keeps answering meanwhile.
+    refreshed = refresh_incidents(
+        engine(), open_only=not everything, now=now, alert_settings=alert_settings
+    )
+    click.echo(f"{refreshed} {'' if everything else 'open '}incidents refreshed")

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from incidents.models import Incident, IncidentTarget
 from incidents.replay import (
@@ -122,18 +122,3 @@ def refresh_summary(
     view = replayed_view(session, incident, now=now, alert_settings=alert_settings)
     store_summary(session, view)
     return view
-
-
-def backfill_targets(session: Session, *, now: datetime, alert_settings: AlertSettings) -> int:
-    """Store the targets of incidents that have none stored (recorded before revision 0005).
-    One indexed anti-join when there is nothing to do."""
-    missing = session.exec(
-        select(Incident).where(
-            ~select(IncidentTarget.incident_id)
-            .where(IncidentTarget.incident_id == Incident.id)
-            .exists()
-        )
-    ).all()
-    for incident in missing:
-        refresh_summary(session, incident, now=now, alert_settings=alert_settings)
-    return len(missing)

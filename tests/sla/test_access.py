@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.engine import Engine
-from werkzeug.routing import Rule
+from werkzeug.routing import IntegerConverter, Rule
 
 from sla.auth import service as accounts
 from sla.db import session_scope, utcnow
@@ -20,7 +20,7 @@ def _url(rule: Rule) -> str:
     """A concrete URL for a rule (1 for every numeric argument, 'x' for the others)."""
     converters = rule._converters
     values = {
-        arg: 1 if type(converters.get(arg)).__name__ == "IntegerConverter" else "x"
+        arg: 1 if isinstance(converters.get(arg), IntegerConverter) else "x"
         for arg in rule.arguments
     }
     return rule.build(values, append_unknown=False)[1]  # type: ignore[index]
