@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 import time
+from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -27,6 +29,7 @@ from sla.db import (
 )
 from sla.demo import load_demo
 from sla.jobs import build_scheduler, monthly_report, shifted_clock, tick
+from sla.jobs import stop as stop_jobs
 from sla.reports.cli import reports_group
 from sla.version import __version__
 from sla.web.commands import engine, instant_option, migrate
@@ -159,12 +162,23 @@ def scheduler_command(now_text: str | None) -> None:
     clock = shifted_clock(instant_option(now_text), utcnow) if now_text else utcnow
     migrate()
     click.echo("alert scheduler running (Ctrl-C to stop)", err=True)
+    scheduler = build_scheduler(
+        engine(), current_app.config["SLA_SETTINGS"], blocking=True, clock=clock
+    )
+
+    def terminate(_signal: int, _frame: Any) -> None:
+        raise SystemExit(0)
+
+    # SIGTERM (systemd, docker stop) stops as cleanly as Ctrl-C.
+    signal.signal(signal.SIGTERM, terminate)
     try:
-        build_scheduler(
-            engine(), current_app.config["SLA_SETTINGS"], blocking=True, clock=clock
-        ).start()
+        scheduler.start()
     except (KeyboardInterrupt, SystemExit):
-        click.echo("alert scheduler stopped", err=True)
+        released = stop_jobs(engine())
+        if scheduler.running:
+            scheduler.shutdown(wait=True)  # the mail being sent finishes; no other starts
+        released += stop_jobs(engine())
+        click.echo(f"alert scheduler stopped ({released} claimed alerts given back)", err=True)
 
 
 @alerts_group.command("tick")

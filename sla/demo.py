@@ -373,7 +373,14 @@ def load_demo(
 ) -> Iterator[str]:
     """Create what is missing and say what was done; never overwrite what exists."""
     yield from ensure_users(session, now=now)
-    for outcome in import_documents(session, read_documents(contract_files(EXAMPLES)), now=now):
+    # Contracts already there are left as they are (an agent may have amended them since).
+    known = set(session.exec(select(Contract.reference)).all())
+    documents = [
+        (source, document)
+        for source, document in read_documents(contract_files(EXAMPLES))
+        if document.contract.reference not in known
+    ]
+    for outcome in import_documents(session, documents, now=now):
         if outcome.action != "unchanged":
             yield f"contract {outcome.reference}: {outcome.action} (version {outcome.version})"
     existing = session.exec(select(func.count()).select_from(Incident)).one()

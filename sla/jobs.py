@@ -8,6 +8,7 @@ Run once per deployment: `sla scheduler` as its own process, or inside `sla serv
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,14 +19,17 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from sla.alerts import scheduler as alerts
-from sla.alerts.delivery import Transport
+from sla.alerts.delivery import Transport, release
 from sla.config import Settings
 from sla.reports.archive import monthly, report_attachments
 
 log = logging.getLogger("sla.jobs")
+# Set when the process is asked to stop: a tick in progress sends no further mail.
+stopping = threading.Event()
 
 
 def tick(
@@ -46,6 +50,7 @@ def tick(
         transports=transports,
         send=send,
         attachments=report_attachments,
+        should_stop=stopping.is_set,
     )
 
 
@@ -56,14 +61,21 @@ def monthly_report(engine: Engine, settings: Settings, *, now: datetime) -> int 
         postgres = session.get_bind().dialect.name == "postgresql"
         if postgres and not session.exec(select(alerts.func_try_lock())).one():
             return None
-        archived = monthly(
-            session,
-            now=now,
-            settings=settings["reports"],
-            zone=settings["app"]["timezone"],
-            base_url=settings["app"]["base_url"],
-        )
-        session.commit()
+        try:
+            archived = monthly(
+                session,
+                now=now,
+                settings=settings["reports"],
+                zone=settings["app"]["timezone"],
+                base_url=settings["app"]["base_url"],
+            )
+            session.commit()
+        except IntegrityError:
+            # Another scheduler (SQLite has no advisory lock) archived the month first: the
+            # unique period kept it once; nothing to do here.
+            session.rollback()
+            log.info("monthly report archived by another instance")
+            return None
         return archived.id if archived else None
 
 
@@ -71,6 +83,13 @@ def shifted_clock(start: datetime, clock: Callable[[], datetime]) -> Callable[[]
     """A clock that reads `start` now and then advances with `clock`."""
     offset = start - clock()
     return lambda: clock() + offset
+
+
+def stop(engine: Engine) -> int:
+    """A clean stop: no further mail from a tick in progress, and what this process claimed
+    and did not send given back. Returns how many were given back."""
+    stopping.set()
+    return release(engine, worker=alerts.worker_name())
 
 
 def build_scheduler(

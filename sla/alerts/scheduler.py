@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -90,6 +90,7 @@ def tick(
     transports: Mapping[str, Transport] | None = None,
     send: bool = True,
     attachments: AttachmentSource = no_attachments,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> TickResult:
     """One round: record what is due, then deliver what is recorded and due."""
     recorded = sweep(engine, settings, now=now)
@@ -102,6 +103,7 @@ def tick(
             transports=transports or transports_for(settings),
             max_attempts=settings["alerts"]["max_attempts"],
             attachments=attachments,
+            should_stop=should_stop,
         )
     result = TickResult(recorded or 0, sent, failed, skipped=recorded is None)
     if result.recorded or result.sent or result.failed:

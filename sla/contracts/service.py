@@ -100,6 +100,21 @@ def _upsert_vendor(session: Session, document: ContractDocument, now: datetime) 
     return vendor
 
 
+def _final_end(document: ContractDocument) -> date | None:
+    """The last day the contract can run, renewals included (None: open-ended)."""
+    info = document.contract
+    return periods(
+        start=info.start,
+        initial_months=info.initial_months,
+        renewal=info.renewal,
+        max_renewals=info.max_renewals,
+        notice_months=info.notice_months,
+        notice_days=info.notice_days,
+        end=info.end,
+        today=info.start,
+    ).final_end
+
+
 def import_documents(
     session: Session,
     documents: Sequence[tuple[str, ContractDocument]],
@@ -144,6 +159,13 @@ def import_documents(
                 f"{source}:1: sla.effective_from {document.sla.effective_from} must be after "
                 f"{previous.effective_from}, the date of version {previous.number} (an amendment "
                 "takes effect from a new date)"
+            )
+            continue
+        final_end = _final_end(document)
+        if final_end is not None and document.sla.effective_from > final_end:
+            problems.append(
+                f"{source}:1: sla.effective_from {document.sla.effective_from} is after the "
+                f"contract's final end ({final_end}): an amendment takes effect while it runs"
             )
             continue
         contract.title = info.title

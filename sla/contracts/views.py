@@ -23,9 +23,10 @@ from calendars.models import VendorCalendar
 from calendars.signals import owner_names
 from sla.contracts import service
 from sla.contracts.document import DocumentError, read_contract_text
-from sla.contracts.models import ContractVersion, Vendor
+from sla.contracts.models import Contract, ContractVersion, Vendor
 from sla.contracts.signals import contract_page
 from sla.db import utcnow
+from sla.errors import NotFound
 from sla.web.access import requires_role
 from sla.web.database import db_session
 from sla.web.downloads import attachment
@@ -75,11 +76,19 @@ def vendor(vendor_id: int) -> ResponseReturnValue:
     )
 
 
+def _contract(contract_id: int) -> Contract:
+    """The contract of the URL, or 404."""
+    try:
+        return service.get_contract(db_session(), contract_id)
+    except NotFound:
+        abort(404)
+
+
 @bp.route("/contracts/<int:contract_id>")
 @requires_role(Role.viewer)
 def show(contract_id: int) -> ResponseReturnValue:
     session = db_session()
-    contract = service.get_contract(session, contract_id)
+    contract = _contract(contract_id)
     vendor = session.get(Vendor, contract.vendor_id)
     versions = session.exec(
         select(ContractVersion)
@@ -108,7 +117,7 @@ def show(contract_id: int) -> ResponseReturnValue:
 @bp.route("/contracts/<int:contract_id>/export.toml")
 @requires_role(Role.viewer)
 def export(contract_id: int) -> ResponseReturnValue:
-    contract = service.get_contract(db_session(), contract_id)
+    contract = _contract(contract_id)
     return attachment(
         service.export_contract(db_session(), contract),
         "application/toml",
@@ -116,10 +125,20 @@ def export(contract_id: int) -> ResponseReturnValue:
     )
 
 
-def _import(text: str, source: str) -> list[str] | None:
-    """Import one document; the problems (nothing written) or None."""
+def _import(text: str, source: str, amended: Contract | None = None) -> list[str] | None:
+    """Import one document; the problems (nothing written) or None. An amendment keeps the
+    reference of the contract it amends (another reference would create another contract)."""
     try:
         document = read_contract_text(text, source)
+        if amended is not None and document.contract.reference != amended.reference:
+            return [
+                _(
+                    "The document names the contract %(found)s, not %(ref)s: an amendment keeps "
+                    "the contract's reference. To create another contract, use the import page.",
+                    found=document.contract.reference,
+                    ref=amended.reference,
+                )
+            ]
         outcomes = service.import_documents(
             db_session(), [(source, document)], now=utcnow(), user_id=current_user.user.id
         )
@@ -173,12 +192,12 @@ def import_page() -> ResponseReturnValue:
 @requires_role(Role.admin)
 def amend(contract_id: int) -> ResponseReturnValue:
     """Edit the contract's document; a changed SLA becomes a new version from its date."""
-    contract = service.get_contract(db_session(), contract_id)
+    contract = _contract(contract_id)
     form = EmptyForm()
     text = request.form.get("document") or service.export_contract(db_session(), contract)
     problems: list[str] = []
     if form.validate_on_submit():
-        found = _import(text, f"{contract.reference}.toml")
+        found = _import(text, f"{contract.reference}.toml", amended=contract)
         if found is None:
             return redirect(url_for("contracts.show", contract_id=contract_id))
         problems = found

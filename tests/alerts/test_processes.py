@@ -232,3 +232,28 @@ def test_two_scheduler_processes_on_postgresql_send_each_alert_once(
         assert {n.status for n in mails} == {"sent"} and {n.attempts for n in mails} == {1}
     finally:
         engine.dispose()
+
+
+def test_scheduler_stopped_by_sigterm_mid_batch_gives_its_claims_back(
+    alerts_app: Flask, mailbox: Any, webhook: Any, processes: Any
+) -> None:
+    box, _port = mailbox
+    engine = alerts_app.extensions["sla.engine"]
+    setup(alerts_app)
+    children = processes(child_settings(alerts_app))
+    now = H + timedelta(hours=3)
+    box.holding.set()  # the first mail is held: the batch is mid-send
+    first = children.start("first", "scheduler", "--now", now.isoformat())
+    assert box.arrived.wait(WAIT), children.log("first")
+    assert any(n.claimed_by for n in outbox(engine))
+    first.terminate()  # SIGTERM, as systemd or docker stop send
+    time.sleep(1.0)
+    box.holding.clear()  # the held mail is refused (temporary error); no other is sent
+    assert first.wait(WAIT) == 0, children.log("first")
+    assert "given back" in children.log("first")
+    left = outbox(engine)
+    assert all(n.claimed_by is None and n.claimed_until is None for n in left), [
+        (n.id, n.status, n.claimed_by) for n in left
+    ]
+    assert all(n.status in ("pending", "sent") for n in left)
+    assert box.messages == []

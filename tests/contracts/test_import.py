@@ -158,3 +158,44 @@ def test_an_amount_that_is_not_a_number_is_a_problem_on_its_line(amount: str) ->
     with pytest.raises(DocumentError) as refused:
         read_contract_text(bad, "libriciel.toml")
     assert any(p.startswith(f"libriciel.toml:{line}:") for p in refused.value.problems)
+
+
+def test_an_amendment_cannot_take_effect_after_the_contract_ends_nor_in_year_9999(
+    contracts: dict[str, int], engine: Engine
+) -> None:
+    text = (EXAMPLES / "operis-oxalis.toml").read_text(encoding="utf-8")
+    for effective, expected in (
+        ("9999-12-31", "out of range"),
+        ("2031-01-01", "after the contract's final end"),
+    ):
+        amended = text.replace("effective_from = 2025-01-01", f"effective_from = {effective}", 1)
+        assert amended != text
+        with pytest.raises(DocumentError) as refused, session_scope(engine) as session:
+            import_documents(
+                session, [("operis.toml", read_contract_text(amended, "operis.toml"))], now=utcnow()
+            )
+        assert any(expected in problem for problem in refused.value.problems), (
+            refused.value.problems
+        )
+    with session_scope(engine) as session:
+        versions = session.exec(select(ContractVersion)).all()
+        assert all(v.effective_from.year < 2030 for v in versions)
+
+
+def test_the_demo_loads_again_after_a_contract_was_amended(
+    contracts: dict[str, int], engine: Engine
+) -> None:
+    from sla.demo import load_demo
+    from tests.support import ALERTS
+
+    text = (EXAMPLES / "operis-oxalis.toml").read_text(encoding="utf-8")
+    amended = text.replace("effective_from = 2025-01-01", "effective_from = 2025-07-01", 1)
+    amended = amended.replace("business_days = 8 ", "business_days = 6 ", 1)
+    assert amended != text
+    with session_scope(engine) as session:
+        import_documents(
+            session, [("operis.toml", read_contract_text(amended, "operis.toml"))], now=utcnow()
+        )
+    with session_scope(engine) as session:
+        lines = list(load_demo(session, now=utcnow(), alert_settings=ALERTS, incidents=0))
+    assert not any("OXALIS" in line.upper() for line in lines if "contract" in line)

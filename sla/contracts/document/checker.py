@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -17,6 +17,12 @@ from sla.contracts.toml_lines import Path as KeyPath
 from sla.safe_text import control_characters
 
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+# Dates a contract may name: a year like 9999 is a typing mistake, and instants computed
+# from it overflow.
+FIRST_DAY = date(1970, 1, 1)
+LAST_DAY = date(2200, 12, 31)
 
 
 class Checker:
@@ -130,15 +136,24 @@ class Checker:
             if required:
                 self.fail((*path, key), f"missing key {key} (a date YYYY-MM-DD)")
             return None
+        found: date | None = None
         if isinstance(value, date):
-            return value
-        if isinstance(value, str):
+            found = value.date() if isinstance(value, datetime) else value
+        elif isinstance(value, str):
             try:
-                return date.fromisoformat(value)
+                found = date.fromisoformat(value)
             except ValueError:
-                pass
-        self.fail((*path, key), f"expected a date YYYY-MM-DD, got {value!r}")
-        return None
+                found = None
+        if found is None:
+            self.fail((*path, key), f"expected a date YYYY-MM-DD, got {value!r}")
+            return None
+        if not FIRST_DAY <= found <= LAST_DAY:
+            self.fail(
+                (*path, key),
+                f"{found.isoformat()} is out of range ({FIRST_DAY.year}-{LAST_DAY.year})",
+            )
+            return None
+        return found
 
     def boolean(self, data: Mapping[str, Any], key: str, path: KeyPath, default: bool) -> bool:
         value = data.get(key)
