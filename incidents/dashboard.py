@@ -1,14 +1,16 @@
 """The dashboard: open incidents, most urgent first, with counters per vendor.
 
-Ordering and counters come from the summary stored with each incident (next deadline, breach
-instant), so the page stays fast with many open incidents; only the rows shown are computed
-by the SLA engine, for their live state and remaining time.
+The order and the badge come from one rule (`urgency`) over the summary stored with each
+incident (breach, warning and next-deadline instants, a cache of its replay that a test
+compares with fresh replays), so the page stays fast with many open incidents; only the rows
+shown are replayed, for their targets and remaining time.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
@@ -16,7 +18,7 @@ from sqlmodel import Session, col, select
 from incidents.models import Incident
 from incidents.replay import views_of
 from sla.contracts.models import Contract, Vendor
-from sla.engine.target_states import TargetState, next_deadline
+from sla.engine.target_states import TargetState, TargetStatus, next_deadline
 
 OPEN = ("open", "paused")
 
@@ -26,8 +28,9 @@ class Row:
     incident: Incident
     vendor: str
     contract: str
-    target: TargetState | None
-    state: str  # running, paused, at_risk, breached
+    target: TargetState | None  # the one the state is about
+    state: str  # one of URGENCY
+    waiting: bool  # waiting on the customer or a third party (some clocks may still run)
 
 
 @dataclass(frozen=True)
@@ -39,11 +42,45 @@ class VendorCount:
     breached: int
 
 
+URGENCY = ("breached", "at_risk", "running", "paused")
+
+
+def urgency(incident: Incident, now: datetime) -> str:
+    """Where an open incident stands, from what is stored with it (one rule for the order
+    and the badge): breached once a deadline has passed without its milestone, at risk once
+    its warning instant has come, running while a deadline is ahead, paused when every clock
+    is stopped."""
+    if incident.breach_at is not None and incident.breach_at <= now:
+        return "breached"
+    if incident.warn_at is not None and incident.warn_at <= now:
+        return "at_risk"
+    if incident.next_deadline_at is not None:
+        return "running"
+    return "paused"
+
+
+def _urgency_order(now: datetime) -> list[Any]:
+    """`urgency` as the database sorts it: breached (longest overdue first), at risk, running
+    (soonest deadline first), paused."""
+    breached = col(Incident.breach_at) <= now
+    rank = case(
+        (breached, 0),
+        (col(Incident.warn_at) <= now, 1),
+        (col(Incident.next_deadline_at).is_not(None), 2),
+        else_=3,
+    )
+    return [
+        rank,
+        case((breached, col(Incident.breach_at)), else_=None),
+        col(Incident.next_deadline_at),
+        col(Incident.id),
+    ]
+
+
 def urgent_rows(
     session: Session, *, now: datetime, at_risk_ratio: float, limit: int = 100
 ) -> tuple[list[Row], int]:
-    """The open incidents to show first, and how many are open."""
-    ratio = at_risk_ratio
+    """The open incidents to show first, most urgent first, and how many are open."""
     total = session.exec(
         select(func.count()).select_from(Incident).where(col(Incident.status).in_(OPEN))
     ).one()
@@ -52,30 +89,22 @@ def urgent_rows(
         .join(Vendor, col(Vendor.id) == Incident.vendor_id)
         .join(Contract, col(Contract.id) == Incident.contract_id)
         .where(col(Incident.status).in_(OPEN))
-        # Soonest deadline first; breached ones have theirs in the past; paused ones last.
-        .order_by(
-            case((col(Incident.next_deadline_at).is_(None), 1), else_=0),
-            col(Incident.next_deadline_at),
-            col(Incident.id),
-        )
+        .order_by(*_urgency_order(now))
         .limit(limit)
     )
     found = session.exec(query).all()
     views = views_of(
-        session, [incident for incident, _v, _r in found], now=now, at_risk_ratio=ratio
+        session, [incident for incident, _v, _r in found], now=now, at_risk_ratio=at_risk_ratio
     )
     rows: list[Row] = []
     for (incident, vendor, reference), view in zip(found, views, strict=True):
-        target = next_deadline(view.targets)
-        if view.state.is_paused:
-            state = "paused"
-        elif any(t.status.value == "breached" for t in view.targets):
-            state = "breached"
-        elif target is not None and target.status.value == "at_risk":
-            state = "at_risk"
+        state = urgency(incident, now)
+        if state == "breached":
+            late = [t for t in view.targets if t.status is TargetStatus.breached]
+            target = min(late, key=lambda t: t.deadline or now) if late else None
         else:
-            state = "running"
-        rows.append(Row(incident, vendor, reference, target, state))
+            target = next_deadline(view.targets)
+        rows.append(Row(incident, vendor, reference, target, state, view.state.is_paused))
     return rows, total
 
 
