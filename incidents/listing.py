@@ -11,7 +11,9 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, func, select
 
 from incidents.models import Incident
+from incidents.search import search_key
 from sla.contracts.models import Contract, Vendor
+from sla.db import DATABASE_INT_MAX
 
 OPEN_STATUSES = ("open", "paused")
 STATUSES = ("open", "paused", "resolved", "closed")
@@ -62,14 +64,12 @@ def _where(query: Any, wanted: IncidentFilter, now: datetime) -> Any:
         query = query.where(col(Incident.reported_at) < wanted.reported_before)
     text = wanted.text.strip()
     if text:
-        pattern = f"%{text}%"
-        query = query.where(
-            or_(
-                col(Incident.title).ilike(pattern),
-                col(Incident.description).ilike(pattern),
-                col(Incident.vendor_ticket_ref).ilike(pattern),
-            )
-        )
+        # Case and accents folded on both sides; `#602` or `602` also finds incident 602.
+        found = col(Incident.search_text).contains(search_key(text), autoescape=True)
+        number = text.removeprefix("#")
+        if number.isascii() and number.isdigit() and int(number) <= DATABASE_INT_MAX:
+            found = or_(found, col(Incident.id) == int(number))
+        query = query.where(found)
     return query
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index
+from sqlalchemy import Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 from sla.db import UTCDateTime
@@ -54,6 +54,9 @@ class Incident(SQLModel, table=True):
     revision: int = Field(default=1)
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     created_by_id: int | None = Field(default=None, foreign_key="users.id")
+    # Title, description and vendor ticket folded without case nor accents (`search_key`):
+    # what the list's text search compares, the same on SQLite and PostgreSQL.
+    search_text: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
 
 
 class IncidentEvent(SQLModel, table=True):

@@ -22,6 +22,7 @@ from incidents.replay import (
     replay_events,
     to_engine,
 )
+from incidents.search import search_key
 from incidents.stored import target_rows
 from incidents.summary import (
     AlertSettings,
@@ -105,6 +106,7 @@ def report_incident(
         vendor_ticket_ref=vendor_ticket_ref.strip()[:100],
         created_at=now,
         created_by_id=user_id,
+        search_text=search_key(title.strip(), description.strip(), vendor_ticket_ref.strip()),
     )
     session.add(incident)
     session.flush()

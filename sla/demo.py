@@ -18,6 +18,7 @@ from sqlmodel import Session, col, func, select
 
 from calendars.engine import compiled
 from incidents.models import Incident, IncidentEvent, IncidentTarget
+from incidents.search import search_key
 from incidents.stored import target_rows
 from incidents.summary import AlertSettings, stored_targets_of, summary_values
 from sla.auth import service as accounts
@@ -294,20 +295,25 @@ def _add_incident(
     )
     # The same targets and summary the incident service stores after every change.
     computed = stored_targets_of(document, state, now=now, alert_settings=alert_settings)
+    service = rng.choice(contract.services) if contract.services else ""
+    title = rng.choice(TITLES.get(contract.reference, ["Incident"]))
+    channel = rng.choice(["phone", "email", "portal"])
+    ticket = f"T{rng.randint(10000, 99999)}"
     batch.incidents.append(
         {
             **summary_values(state, computed),
             "vendor_id": contract.vendor_id,
             "contract_id": contract.id,
             "contract_version_id": id_of(version),
-            "service": rng.choice(contract.services) if contract.services else "",
-            "title": rng.choice(TITLES.get(contract.reference, ["Incident"])),
-            "description": "Signalé par l'équipe de la DSI (données de démonstration).",
+            "service": service,
+            "title": title,
+            "description": DEMO_DESCRIPTION,
             "severity": severity,
             "reporter_id": user_id,
             "reported_at": reported,
-            "channel": rng.choice(["phone", "email", "portal"]),
-            "vendor_ticket_ref": f"T{rng.randint(10000, 99999)}",
+            "channel": channel,
+            "vendor_ticket_ref": ticket,
+            "search_text": search_key(title, DEMO_DESCRIPTION, ticket),
             "revision": 1 + len(events),
             "created_at": min(now, reported + timedelta(minutes=rng.randint(2, 45))),
             "created_by_id": user_id,
@@ -353,6 +359,7 @@ def generate_incidents(
     return written
 
 
+DEMO_DESCRIPTION = "Signalé par l'équipe de la DSI (données de démonstration)."
 # How often each seed contract gets an incident in the demo.
 CONTRACT_WEIGHTS = {
     "D_2024_0110": 3,

@@ -63,3 +63,31 @@ def test_refreshing_open_incidents_leaves_the_ended_ones(engine: Engine) -> None
         engine, open_only=True, now=NOW, alert_settings=ALERTS
     )
     assert refreshed == open_count
+
+
+def test_text_search_ignores_case_and_accents_and_finds_an_incident_by_number(
+    engine: Engine,
+) -> None:
+    from incidents.listing import IncidentFilter, list_incidents
+
+    with session_scope(engine) as session:
+        list(load_demo(session, now=NOW, alert_settings=ALERTS, incidents=40, seed=5))
+        accented = session.exec(select(Incident).where(Incident.title.contains("é"))).first()  # type: ignore[attr-defined]
+        assert accented is not None
+        word = next(w for w in accented.title.split() if "é" in w)
+        plain = word.replace("é", "e").upper()
+        found = list_incidents(session, IncidentFilter(text=plain), now=NOW, limit=None)
+        assert accented.id in {row.incident.id for row in found}
+        assert all(
+            word.casefold() in row.incident.title.casefold()
+            or word.casefold() in row.incident.description.casefold()
+            for row in found
+        )
+        for typed in (f"#{accented.id}", str(accented.id)):
+            ids = {
+                row.incident.id
+                for row in list_incidents(session, IncidentFilter(text=typed), now=NOW)
+            }
+            assert accented.id in ids
+        # Characters LIKE would read as wildcards are searched as they are.
+        assert list_incidents(session, IncidentFilter(text="%_%"), now=NOW) == []
