@@ -98,6 +98,8 @@ def replayed_view(
     the replay ends with (a requalification changes them)."""
     document = document_for(session, incident)
     events = events_of(session, id_of(incident))
+    # A maintenance job's `now` may be older than an event recorded since it started.
+    now = max([now, *(e.occurred_at for e in events)])
     state = replay_events(incident, document.sla, [to_engine(e) for e in events], now)
     targets = stored_targets_of(document, state, now=now, alert_settings=alert_settings)
     return IncidentView(incident, events, state, targets, document.sla)

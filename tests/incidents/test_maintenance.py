@@ -37,6 +37,7 @@ def test_refreshing_every_incident_commits_batch_by_batch_and_matches_a_fresh_re
         original(self, *args, **kwargs)
 
     monkeypatch.setattr(maintenance, "BATCH", 4)
+    monkeypatch.setattr(maintenance, "SQLITE_GAP", 0.0)
     monkeypatch.setattr(Session, "commit", counting)
     refreshed = maintenance.refresh_incidents(
         engine, open_only=False, now=NOW, alert_settings=ALERTS
