@@ -29,6 +29,8 @@ from sla.config import PROJECT_ROOT, ConfigError, Settings, describe_source
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 
 
+# How long a SQLite connection waits for another writer before giving up (then: 503).
+BUSY_TIMEOUT_MS = 5000
 # The largest id or count a client may name: PostgreSQL's `integer` (SQLite's is larger).
 DATABASE_INT_MAX = 2**31 - 1
 
@@ -76,7 +78,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 

@@ -1,8 +1,20 @@
-"""User administration (admins only): create, change role, deactivate, reset a password."""
+"""User administration (admins only): create, change role, deactivate, reset a password,
+lift a sign-in pause."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from datetime import timedelta
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -24,6 +36,18 @@ def _user_or_404(user_id: int) -> User:
     if user is None:
         abort(404)
     return user
+
+
+def _login_pause(user: User) -> timedelta | None:
+    """How long the user's sign-in stays paused after failed logins (None: it is not)."""
+    security = current_app.config["SLA_SETTINGS"]["security"]
+    return service.login_pause(
+        db_session(),
+        user.username,
+        now=utcnow(),
+        max_failures=security["login_max_failures"],
+        lockout=timedelta(minutes=security["login_lockout_minutes"]),
+    )
 
 
 @bp.route("/")
@@ -80,7 +104,7 @@ def edit(user_id: int) -> ResponseReturnValue:
             user.email = (form.email.data or "").strip()
             service.set_role(db_session(), user, Role(form.role.data))
             if bool(form.active.data) != user.active:
-                service.set_active(db_session(), user, bool(form.active.data))
+                service.set_active(db_session(), user, bool(form.active.data), now=utcnow())
         except DomainError as error:
             db_session().rollback()
             getattr(form, error.field or "role").errors = [error.message]
@@ -90,8 +114,14 @@ def edit(user_id: int) -> ResponseReturnValue:
             return redirect(url_for("users.index"))
     elif request.method == "POST":
         status = 400
+    pause = _login_pause(user)
     return render_template(
-        "admin/user_edit.html", user=user, form=form, reset_form=EmptyForm()
+        "admin/user_edit.html",
+        user=user,
+        form=form,
+        reset_form=EmptyForm(formdata=None),
+        unlock_form=EmptyForm(formdata=None),
+        pause_minutes=None if pause is None else max(1, round(pause.total_seconds() / 60)),
     ), status
 
 
@@ -110,4 +140,15 @@ def reset_password(user_id: int) -> ResponseReturnValue:
             ),
             "secret",
         )
+    return redirect(url_for("users.edit", user_id=user_id))
+
+
+@bp.route("/<int:user_id>/unlock", methods=["POST"])
+@requires_role(Role.admin)
+def unlock(user_id: int) -> ResponseReturnValue:
+    """Lift the pause on a user's sign-in after failed logins (forgets those failures)."""
+    user = _user_or_404(user_id)
+    if EmptyForm().validate_on_submit():
+        service.clear_login_failures(db_session(), user)
+        flash(_("%(name)s can sign in again.", name=user.username), "info")
     return redirect(url_for("users.edit", user_id=user_id))

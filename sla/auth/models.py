@@ -1,4 +1,4 @@
-"""Tables of users, their personal API tokens and failed logins."""
+"""Tables of users, their sign-in sessions, personal API tokens and failed logins."""
 
 from __future__ import annotations
 
@@ -36,6 +36,22 @@ class User(SQLModel, table=True):
         return Role(self.role)
 
 
+class UserSession(SQLModel, table=True):
+    """One sign-in from a browser, opened at login and revoked at logout.
+
+    The session cookie carries a random token; only its SHA-256 is kept here, so that a
+    cookie captured before a logout opens nothing afterwards.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+
+
 class ApiToken(SQLModel, table=True):
     """A personal token for the JSON API. Only its SHA-256 is kept; the token is shown once."""
 
@@ -52,7 +68,7 @@ class ApiToken(SQLModel, table=True):
 
 
 class LoginFailure(SQLModel, table=True):
-    """One failed login, kept to throttle guessing (per username and per address)."""
+    """One failed login, kept to throttle guessing (per account, see `service.authenticate`)."""
 
     __tablename__ = "login_failures"
 

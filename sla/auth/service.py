@@ -1,28 +1,43 @@
-"""Account services: users, authentication with throttling, API tokens.
+"""Account services: users, authentication with throttling, sign-in sessions, API tokens.
 
-Services flush but never commit: the request (or the CLI command) commits once.
+Services flush but never commit: the request (or the CLI command) commits once. The one
+exception is the note of an API token's last use, written best-effort on its own connection
+(see :func:`user_for_token`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, or_, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, func, select
 
-from sla.auth.models import ApiToken, LoginFailure, User
-from sla.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
+from sla.auth.models import ApiToken, LoginFailure, User, UserSession
+from sla.auth.passwords import (
+    dummy_hash,
+    hash_password,
+    needs_rehash,
+    password_problem,
+    verify_password,
+)
+from sla.db import BUSY_TIMEOUT_MS
 from sla.errors import DomainError
 from sla.web.roles import Role
 
+log = logging.getLogger("sla.auth")
+
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 TOKEN_PREFIX = "gar_"  # noqa: S105 (a marker, not a secret)
-# A throttle per address stops one client from trying many usernames.
-ADDRESS_FACTOR = 4
+# An API token's last use is recorded at most this often: a read stays a read.
+LAST_USE_INTERVAL = timedelta(minutes=15)
 
 
 def normalise_username(username: str) -> str:
@@ -82,7 +97,12 @@ def create_user(
 
 
 def set_password(session: Session, user: User, password: str, *, one_time: bool = False) -> None:
-    """Replace the password and end the user's other sessions."""
+    """Replace the password and end the user's other sessions.
+
+    The user's API tokens are NOT revoked: a token is a credential of its own, not derived
+    from the password, and each one is revoked by itself on the account page (an admin
+    deactivating the account revokes them all, see :func:`set_active`).
+    """
     problem = password_problem(password)
     if problem:
         raise DomainError(_l("password: %(problem)s", problem=problem), field="password")
@@ -102,13 +122,28 @@ def set_role(session: Session, user: User, role: Role) -> None:
     session.flush()
 
 
-def set_active(session: Session, user: User, active: bool) -> None:
-    """Activate or deactivate a user (deactivating ends their sessions)."""
+def set_active(session: Session, user: User, active: bool, *, now: datetime) -> None:
+    """Activate or deactivate a user.
+
+    Deactivating ends their sessions and revokes their API tokens for good: reactivating the
+    account brings neither back (the user signs in again and creates new tokens).
+    """
     if not active and user.role_enum is Role.admin:
         _refuse_if_last_admin(session, user)
     user.active = active
     user.session_version += 1
     session.add(user)
+    if not active:
+        session.exec(
+            update(ApiToken)
+            .where(col(ApiToken.user_id) == user.id, col(ApiToken.revoked_at).is_(None))
+            .values(revoked_at=now)
+        )
+        session.exec(
+            update(UserSession)
+            .where(col(UserSession.user_id) == user.id, col(UserSession.revoked_at).is_(None))
+            .values(revoked_at=now)
+        )
     session.flush()
 
 
@@ -124,25 +159,42 @@ def _refuse_if_last_admin(session: Session, user: User) -> None:
 
 @dataclass(frozen=True)
 class LoginRefused(Exception):
-    """Login failed; `retry_after` is set when the account or address is throttled."""
+    """Login failed; `retry_after` is set when the account is throttled."""
 
     retry_after: timedelta | None = None
 
 
-def _recent_failures(
-    session: Session, since: datetime, *, username: str, address: str
-) -> tuple[int, int]:
-    by_user = session.exec(
-        select(func.count())
-        .select_from(LoginFailure)
-        .where(LoginFailure.username == username, col(LoginFailure.failed_at) >= since)
-    ).one()
-    by_address = session.exec(
-        select(func.count())
-        .select_from(LoginFailure)
-        .where(LoginFailure.remote_addr == address, col(LoginFailure.failed_at) >= since)
-    ).one()
-    return by_user, by_address
+def login_pause(
+    session: Session, username: str, *, now: datetime, max_failures: int, lockout: timedelta
+) -> timedelta | None:
+    """How long sign-in to this account stays paused, or None when it is not.
+
+    An account is paused once `max_failures` logins to it failed within `lockout`, whatever
+    the addresses they came from; the pause ends when enough of them have aged out.
+    """
+    name = normalise_username(username)[:64]
+    recent = (LoginFailure.username == name, col(LoginFailure.failed_at) >= now - lockout)
+    failures = session.exec(select(func.count()).select_from(LoginFailure).where(*recent)).one()
+    if failures < max_failures:
+        return None
+    # The window holds fewer than `max_failures` once this one (and those before) left it.
+    pivot = session.exec(
+        select(LoginFailure.failed_at)
+        .where(*recent)
+        .order_by(col(LoginFailure.failed_at))
+        .offset(failures - max_failures)
+        .limit(1)
+    ).first()
+    retry = (pivot + lockout - now) if pivot is not None else lockout
+    return max(retry, timedelta(seconds=1))
+
+
+def clear_login_failures(session: Session, user: User) -> int:
+    """Lift a pause on a user's sign-in: forget the failed logins to the account (these are
+    a throttle's memory, not evidence). Returns how many were forgotten."""
+    result = session.exec(delete(LoginFailure).where(col(LoginFailure.username) == user.username))
+    session.flush()
+    return int(result.rowcount)
 
 
 def authenticate(
@@ -155,26 +207,29 @@ def authenticate(
     max_failures: int,
     lockout: timedelta,
 ) -> User:
-    """Return the user, or raise LoginRefused. Throttled once `max_failures` failed in `lockout`.
+    """Return the user, or raise LoginRefused.
 
-    While throttled even the right password is refused, so guessing gains nothing.
+    Throttled per account: once `max_failures` logins to an account failed within `lockout`
+    (from any address), even the right password is refused, so guessing gains nothing. The
+    failures count per name only: made-up names pause nothing but themselves, and one
+    client's failures never pause the other accounts (behind a reverse proxy every client
+    may share one address). An administrator can lift a pause (:func:`clear_login_failures`).
+
+    An unknown name costs a password hash verification too (against a dummy hash), so that
+    the time taken does not tell which names exist.
     """
     name = normalise_username(username)[:64]
-    address = remote_addr[:64]
-    since = now - lockout
-    by_user, by_address = _recent_failures(session, since, username=name, address=address)
-    if by_user >= max_failures or by_address >= max_failures * ADDRESS_FACTOR:
-        oldest = session.exec(
-            select(func.min(LoginFailure.failed_at)).where(
-                col(LoginFailure.failed_at) >= since,
-                (LoginFailure.username == name) | (LoginFailure.remote_addr == address),
-            )
-        ).one()
-        retry = (oldest + lockout - now) if oldest else lockout
-        raise LoginRefused(retry_after=max(retry, timedelta(seconds=1)))
+    pause = login_pause(session, name, now=now, max_failures=max_failures, lockout=lockout)
+    if pause is not None:
+        raise LoginRefused(retry_after=pause)
     user = find_user(session, name)
-    if user is None or not user.active or not verify_password(user.password_hash, password):
-        session.add(LoginFailure(username=name, remote_addr=address, failed_at=now))
+    if user is None:
+        verify_password(dummy_hash(), password)
+        accepted = False
+    else:
+        accepted = verify_password(user.password_hash, password) and user.active
+    if user is None or not accepted:
+        session.add(LoginFailure(username=name, remote_addr=remote_addr[:64], failed_at=now))
         session.flush()
         raise LoginRefused()
     if needs_rehash(user.password_hash):
@@ -184,8 +239,44 @@ def authenticate(
     return user
 
 
+def start_session(session: Session, user: User, *, now: datetime) -> str:
+    """Open a sign-in session; return its token (for the session cookie; only its hash is
+    stored). The user's sessions revoked earlier are forgotten on the way."""
+    if user.id is None:
+        raise DomainError(_l("save the user first"), field="user")
+    session.exec(
+        delete(UserSession).where(
+            col(UserSession.user_id) == user.id, col(UserSession.revoked_at).is_not(None)
+        )
+    )
+    token = secrets.token_urlsafe(32)
+    session.add(UserSession(user_id=user.id, token_hash=_token_hash(token), created_at=now))
+    session.flush()
+    return token
+
+
+def open_session(session: Session, user: User, token: str) -> UserSession | None:
+    """The user's sign-in session with this token, unless revoked (or someone else's)."""
+    record = session.exec(
+        select(UserSession).where(UserSession.token_hash == _token_hash(token))
+    ).first()
+    if record is None or record.user_id != user.id or record.revoked_at is not None:
+        return None
+    return record
+
+
+def end_session(session: Session, user: User, token: str, *, now: datetime) -> None:
+    """Revoke a sign-in session (logout): its cookie opens nothing afterwards."""
+    record = open_session(session, user, token)
+    if record is not None:
+        record.revoked_at = now
+        session.add(record)
+        session.flush()
+
+
 def _token_hash(token: str) -> str:
-    # Tokens carry 256 random bits: a plain SHA-256 is enough and allows an indexed lookup.
+    # Tokens (API and session) carry 256 random bits: a plain SHA-256 is enough and allows
+    # an indexed lookup.
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -214,7 +305,11 @@ def create_api_token(
 
 
 def user_for_token(session: Session, token: str, *, now: datetime) -> User | None:
-    """The active user a token belongs to, or None; records when it was last used."""
+    """The active user a token belongs to, or None; notes when it was last used.
+
+    A read must not wait on a write: the last use is recorded at most once per
+    LAST_USE_INTERVAL, on a connection of its own, and skipped if the database is busy.
+    """
     if not token.startswith(TOKEN_PREFIX):
         return None
     record = session.exec(select(ApiToken).where(ApiToken.token_hash == _token_hash(token))).first()
@@ -223,10 +318,43 @@ def user_for_token(session: Session, token: str, *, now: datetime) -> User | Non
     user = session.get(User, record.user_id)
     if user is None or not user.active:
         return None
-    record.last_used_at = now
-    session.add(record)
-    session.flush()
+    if record.last_used_at is None or now - record.last_used_at >= LAST_USE_INTERVAL:
+        bind = session.get_bind()
+        _note_token_use(bind if isinstance(bind, Engine) else bind.engine, record, now)
     return user
+
+
+def _note_token_use(engine: Engine, record: ApiToken, now: datetime) -> bool:
+    """Record a token's last use in a short transaction of its own (best-effort: a busy
+    database skips it). The condition is repeated in SQL so that concurrent requests write
+    once. Returns whether the row was written."""
+    try:
+        with engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                # Wait a moment at most: a long writer holds the lock, the read goes on.
+                connection.exec_driver_sql("PRAGMA busy_timeout=200")
+            try:
+                result = connection.execute(
+                    update(ApiToken)
+                    .where(
+                        col(ApiToken.id) == record.id,
+                        or_(
+                            col(ApiToken.last_used_at).is_(None),
+                            col(ApiToken.last_used_at) <= now - LAST_USE_INTERVAL,
+                        ),
+                    )
+                    .values(last_used_at=now)
+                )
+                connection.commit()
+            finally:
+                if sqlite:  # the connection goes back to the pool with its usual patience
+                    connection.rollback()
+                    connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    except OperationalError as error:
+        log.warning("token last use not recorded", extra={"detail": str(error.orig)[:200]})
+        return False
+    return bool(result.rowcount)
 
 
 def tokens_of(session: Session, user: User) -> list[ApiToken]:

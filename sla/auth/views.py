@@ -85,7 +85,8 @@ def login() -> ResponseReturnValue:
             db_session().commit()
         else:
             session.clear()
-            login_user(LoginUser(user))
+            token = service.start_session(db_session(), user, now=utcnow())
+            login_user(LoginUser(user, token))
             session.permanent = True
             if user.must_change_password:
                 return redirect(url_for("auth.change_password"))
@@ -98,6 +99,11 @@ def login() -> ResponseReturnValue:
 @bp.route("/logout", methods=["POST"])
 @requires_role(Role.viewer)
 def logout() -> ResponseReturnValue:
+    # Revoked server-side: a copy of the cookie taken before this opens nothing afterwards.
+    if current_user.session_token:
+        service.end_session(
+            db_session(), current_user.user, current_user.session_token, now=utcnow()
+        )
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")
@@ -121,7 +127,8 @@ def change_password() -> ResponseReturnValue:
                 form.new_password.errors = [error.message]
                 status = 400
             else:
-                login_user(LoginUser(user))  # the session version changed: renew the cookie
+                # The session version changed: renew this session's cookie (the others end).
+                login_user(LoginUser(user, current_user.session_token))
                 flash(_("Your password is changed."), "info")
                 return redirect(url_for("auth.account"))
     elif request.method == "POST":
@@ -129,21 +136,29 @@ def change_password() -> ResponseReturnValue:
     return render_template("auth/change_password.html", form=form), status
 
 
+def _account_page(new_token: str | None = None, status: int = 200) -> ResponseReturnValue:
+    """The account page; `new_token`, just created, is shown in this response only."""
+    user = current_user.user
+    page = render_template(
+        "auth/account.html",
+        tokens=service.tokens_of(db_session(), user),
+        token_form=TokenForm(formdata=None),
+        language_form=LanguageForm(
+            formdata=None,
+            locale=user.locale or current_app.config["SLA_SETTINGS"]["app"]["default_locale"],
+        ),
+        revoke_form=EmptyForm(formdata=None),
+        notifications_form=NotificationsForm(formdata=None, obj=user),
+        new_token=new_token,
+    )
+    # The page may show a secret: no cache (browser or proxy) keeps a copy.
+    return page, status, {"Cache-Control": "no-store"}
+
+
 @bp.route("/account")
 @requires_role(Role.viewer)
 def account() -> ResponseReturnValue:
-    user = current_user.user
-    return render_template(
-        "auth/account.html",
-        tokens=service.tokens_of(db_session(), user),
-        token_form=TokenForm(),
-        language_form=LanguageForm(
-            locale=user.locale or current_app.config["SLA_SETTINGS"]["app"]["default_locale"]
-        ),
-        revoke_form=EmptyForm(),
-        notifications_form=NotificationsForm(obj=user),
-        new_token=session.pop("new_token", None),
-    )
+    return _account_page()
 
 
 @bp.route("/account/tokens", methods=["POST"])
@@ -158,8 +173,8 @@ def create_token() -> ResponseReturnValue:
         except DomainError as error:
             flash(error.message, "error")
         else:
-            # Shown once on the next page, then gone: only its hash is stored.
-            session["new_token"] = token
+            # Shown in this response only (never carried in the cookie): only its hash is kept.
+            return _account_page(new_token=token, status=201)
     else:
         flash(_("Give the token a name (100 characters at most)."), "error")
     return redirect(url_for("auth.account"))

@@ -114,9 +114,9 @@ def test_api_token_is_shown_once_and_works_until_revoked(
 ) -> None:
     client = client_as(Role.agent)
     token = csrf_from(client, "/account")
-    client.post("/account/tokens", data={"name": "script de suivi", "csrf_token": token})
-    page = client.get("/account").get_data(as_text=True)
-    secret = re.search(r"<code>(gar_[A-Za-z0-9_-]+)</code>", page)
+    created = client.post("/account/tokens", data={"name": "script de suivi", "csrf_token": token})
+    assert created.status_code == 201  # shown in the response that creates it
+    secret = re.search(r"<code>(gar_[A-Za-z0-9_-]+)</code>", created.get_data(as_text=True))
     assert secret
     assert secret.group(1) not in client.get("/account").get_data(as_text=True)
     with session_scope(engine) as session:
