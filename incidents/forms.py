@@ -3,35 +3,131 @@ application's zone; the views turn them into aware instants."""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
+    Field,
     HiddenField,
+    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from sla.db import DATABASE_INT_MAX
+from sla.safe_text import control_characters
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+# Dates people type are read within these years: beyond, a zone offset or the next day
+# overflows Python's dates, and no contract of a DSI lives there.
+FIRST_YEAR, LAST_YEAR = 1970, 2200
+_DIGITS = re.compile(r"[0-9]{1,10}")
+
+
+def database_int(text: str, *, least: int = 1) -> int | None:
+    """A whole number typed in ASCII digits, from `least` to the database's largest integer,
+    or None (Unicode digits such as `²` or `١` are no number here)."""
+    if not _DIGITS.fullmatch(text):
+        return None
+    value = int(text)
+    return value if least <= value <= DATABASE_INT_MAX else None
+
+
+def whole_number_message(least: int = 1) -> Any:
+    return _l(
+        "Expected a whole number between %(least)d and %(most)d.",
+        least=least,
+        most=DATABASE_INT_MAX,
+    )
+
+
+def date_range_message() -> Any:
+    return _l("Expected a date between %(first)d and %(last)d.", first=FIRST_YEAR, last=LAST_YEAR)
+
+
+def one_line_message() -> Any:
+    return _l("One line, without control characters (no line break, tab or NUL).")
+
+
+def multiline_message() -> Any:
+    return _l("No control characters (line breaks and tabs only).")
+
+
+class OneLine:
+    """Refuse every control character: a line break in a title later breaks mail headers."""
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if isinstance(field.data, str) and control_characters(field.data):
+            raise ValidationError(one_line_message())
+
+
+class MultiLine:
+    """Refuse control characters but line breaks and tabs (PostgreSQL refuses NUL)."""
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if isinstance(field.data, str) and control_characters(field.data, multiline=True):
+            raise ValidationError(multiline_message())
+
+
+class SaneYears:
+    """Refuse a date outside FIRST_YEAR..LAST_YEAR (year 1 or 9999 overflows with a zone)."""
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+            raise ValidationError(date_range_message())
+
+
+class WholeNumber:
+    """A text field holding a whole number in ASCII digits that fits the database (empty
+    passes: say DataRequired or InputRequired when it is required)."""
+
+    def __init__(self, least: int = 1, message: Any = None) -> None:
+        self.least = least
+        self.message = message
+
+    def __call__(self, form: Any, field: Field) -> None:
+        text = field.data or ""
+        if text and database_int(text, least=self.least) is None:
+            raise ValidationError(self.message or whole_number_message(self.least))
+
+
+class DatabaseIntegerField(IntegerField):
+    """An IntegerField that takes ASCII digits only, within the database's integers."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or valuelist[0] in ("", None):
+            self.data = None
+            return
+        self.data = database_int(str(valuelist[0]))
+        if self.data is None:
+            raise ValueError(whole_number_message())
+
+
+# `Optional(strip_whitespace=False)` on the checked text fields: the plain one stops the
+# validation of a value made of white-space control characters (U+001C…U+001F are white space
+# for str.strip) and lets it through.
 
 
 class IncidentForm(FlaskForm):
     contract_id = HiddenField(validators=[DataRequired()])
-    service = SelectField(_l("Service"), validate_choice=False)
+    service = SelectField(_l("Service"), validate_choice=False, validators=[OneLine()])
     severity = RadioField(
         _l("Severity"),
         validators=[InputRequired(message=_l("Choose the severity."))],
         validate_choice=False,
     )
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300), OneLine()])
     reported_at = DateTimeLocalField(
         _l("Heure H (when you reported it to the vendor)"),
         format=DATETIME_FORMATS,
-        validators=[DataRequired()],
+        validators=[DataRequired(), SaneYears()],
     )
     channel = SelectField(
         _l("Channel"),
@@ -43,19 +139,33 @@ class IncidentForm(FlaskForm):
         ],
     )
     vendor_ticket_ref = StringField(
-        _l("Vendor's ticket reference"), validators=[Optional(), Length(max=100)]
+        _l("Vendor's ticket reference"),
+        validators=[Optional(strip_whitespace=False), Length(max=100), OneLine()],
     )
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20_000)])
+    description = TextAreaField(
+        _l("Description"),
+        validators=[Optional(strip_whitespace=False), Length(max=20_000), MultiLine()],
+    )
 
 
 class EventForm(FlaskForm):
     kind = SelectField(_l("Event"), validate_choice=False, validators=[DataRequired()])
-    revision = HiddenField(validators=[InputRequired()])
+    revision = HiddenField(
+        validators=[
+            InputRequired(message=_l("The page is out of date: reload it and try again.")),
+            WholeNumber(message=_l("The page is out of date: reload it and try again.")),
+        ]
+    )
     occurred_at = DateTimeLocalField(
-        _l("When it happened (empty: now)"), format=DATETIME_FORMATS, validators=[Optional()]
+        _l("When it happened (empty: now)"),
+        format=DATETIME_FORMATS,
+        validators=[Optional(), SaneYears()],
     )
     severity = SelectField(_l("New severity"), validate_choice=False, validators=[Optional()])
     exclusion = SelectField(_l("Exclusion clause"), validate_choice=False, validators=[Optional()])
     target = SelectField(_l("Target concerned"), validate_choice=False, validators=[Optional()])
-    cancels = HiddenField()
-    text = TextAreaField(_l("Reason or comment"), validators=[Optional(), Length(max=20_000)])
+    cancels = HiddenField(validators=[WholeNumber(message=_l("Unknown event to cancel."))])
+    text = TextAreaField(
+        _l("Reason or comment"),
+        validators=[Optional(strip_whitespace=False), Length(max=20_000), MultiLine()],
+    )

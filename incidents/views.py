@@ -23,7 +23,15 @@ from sqlmodel import Session, col, select
 from wtforms import SelectChoice
 
 from incidents import listing, service
-from incidents.forms import EventForm, IncidentForm
+from incidents.forms import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    EventForm,
+    IncidentForm,
+    database_int,
+    date_range_message,
+    one_line_message,
+)
 from incidents.listing import IncidentFilter
 from incidents.models import Incident
 from incidents.replay import IncidentView, view_incident
@@ -34,6 +42,7 @@ from sla.contracts.signals import contract_page
 from sla.db import utcnow
 from sla.engine.lifecycle import EventKind, IncidentState
 from sla.errors import DomainError
+from sla.safe_text import control_characters
 from sla.web.access import requires_role
 from sla.web.database import db_session
 from sla.web.downloads import attachment, csv_text
@@ -67,65 +76,108 @@ def _local_now() -> datetime:
 # -- list ------------------------------------------------------------------------------------
 
 
-def _day_start(text: str, *, next_day: bool = False) -> datetime | None:
-    """Midnight (in the application's zone) of a `YYYY-MM-DD` from the query string."""
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        return None
+def _day_start(day: date, *, next_day: bool = False) -> datetime:
+    """Midnight (in the application's zone) of `day`, or of the day after."""
     return datetime.combine(day + timedelta(days=1 if next_day else 0), time(0), tzinfo=app_zone())
 
 
-def _id(text: str) -> int | None:
-    return int(text) if text.isdigit() and len(text) < 10 else None
+def _day(text: str, errors: dict[str, object], key: str) -> date | None:
+    """A `YYYY-MM-DD` of the query string within the years people mean (else an error)."""
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        errors[key] = _("Expected a date such as 2026-10-01.")
+        return None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        errors[key] = date_range_message()
+        return None
+    return day
 
 
-def _wanted(args: dict[str, str]) -> IncidentFilter:
-    """The list's filters from its query string (a value it cannot read is ignored)."""
+def _known(text: str, known: set[int], errors: dict[str, object], key: str) -> int | None:
+    """The id of a vendor or contract the list offers (else an error)."""
+    if not text:
+        return None
+    found = database_int(text)
+    if found is None or found not in known:
+        errors[key] = _("Unknown vendor.") if key == "vendor_id" else _("Unknown contract.")
+        return None
+    return found
+
+
+def _text(text: str, errors: dict[str, object], key: str) -> str:
+    if control_characters(text):
+        errors[key] = one_line_message()
+        return ""
+    return text
+
+
+def _wanted(
+    args: dict[str, str], vendors: set[int], contract_ids: set[int], errors: dict[str, object]
+) -> IncidentFilter:
+    """The list's filters from its query string (a value it cannot read is ignored and
+    reported in `errors`, field → message)."""
     state = args.get("state", "")
     breached = {"yes": True, "no": False}.get(args.get("breached", ""))
+    first = _day(args.get("from", ""), errors, "from")
+    last = _day(args.get("to", ""), errors, "to")
     return IncidentFilter(
-        vendor_id=_id(args.get("vendor_id", "")),
-        contract_id=_id(args.get("contract_id", "")),
-        severity=args.get("severity") or None,
+        vendor_id=_known(args.get("vendor_id", ""), vendors, errors, "vendor_id"),
+        contract_id=_known(args.get("contract_id", ""), contract_ids, errors, "contract_id"),
+        severity=_text(args.get("severity", ""), errors, "severity") or None,
         status=state if state in ("paused", "resolved", "closed") else None,
         open_only=state == "open",
         breached=breached,
-        reported_from=_day_start(args.get("from", "")),
-        reported_before=_day_start(args.get("to", ""), next_day=True),
-        text=args.get("q", ""),
+        reported_from=None if first is None else _day_start(first),
+        reported_before=None if last is None else _day_start(last, next_day=True),
+        text=_text(args.get("q", ""), errors, "q"),
     )
+
+
+def _page_number(text: str, pages: int) -> int:
+    """The page asked for, within 1..pages (a page it cannot read is the first)."""
+    return min(database_int(text) or 1, pages)
 
 
 @bp.route("/")
 @requires_role(Role.viewer)
 def index() -> ResponseReturnValue:
     args = {k: v for k, v in request.args.items() if v and k not in ("page", "format")}
-    wanted = _wanted(args)
     session = db_session()
+    vendors = contracts.list_vendors(session)
+    all_contracts = contracts.list_contracts(session)
+    errors: dict[str, object] = {}
+    wanted = _wanted(
+        args,
+        {v.id for v in vendors if v.id is not None},
+        {c.id for c in all_contracts if c.id is not None},
+        errors,
+    )
     now = utcnow()
-    if request.args.get("format") == "csv":
+    if request.args.get("format") == "csv" and not errors:
         return _csv(listing.list_incidents(session, wanted, now=now, limit=None), now)
     total = listing.count_incidents(session, wanted, now=now)
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = _page_number(request.args.get("page", ""), pages)
     rows = listing.list_incidents(
         session, wanted, now=now, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
-    vendors = contracts.list_vendors(session)
-    all_contracts = contracts.list_contracts(session)
     severities = sorted({s for c in all_contracts for s in _severity_keys(c)})
     return render_template(
         "incidents/index.html",
         rows=rows,
         total=total,
         page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
+        pages=pages,
         args=args,
+        errors=errors,
         vendors=vendors,
         contracts=all_contracts,
         severities=severities,
         now=now,
-    )
+    ), (400 if errors else 200)
 
 
 def _severity_keys(contract: Contract) -> list[str]:
@@ -199,9 +251,14 @@ def _prepare(form: IncidentForm, contract: Contract) -> Any:
 def new() -> ResponseReturnValue:
     session = db_session()
     raw_id = request.values.get("contract_id", "")
-    contract = session.get(Contract, int(raw_id)) if raw_id.isdigit() else None
+    contract_id = database_int(raw_id)
+    contract = None if contract_id is None else session.get(Contract, contract_id)
     if contract is None:
-        return render_template("incidents/choose_contract.html", choices=_contract_choices())
+        # No contract chosen yet, or one that does not exist: choose it (again).
+        error = _("Unknown contract.") if raw_id else None
+        return render_template(
+            "incidents/choose_contract.html", choices=_contract_choices(), error=error
+        ), (400 if raw_id else 200)
     form = IncidentForm(contract_id=str(contract.id))
     terms = _prepare(form, contract)
     if request.method == "GET":
@@ -351,11 +408,11 @@ def record(incident_id: int) -> ResponseReturnValue:
             occurred_at=form_instant(form.occurred_at.data) or utcnow(),
             now=utcnow(),
             user_id=current_user.user.id,
-            expected_revision=int(form.revision.data or 0),
+            expected_revision=database_int(form.revision.data or "") or 0,
             severity=form.severity.data or None,
             exclusion=form.exclusion.data or None,
             target=form.target.data or None,
-            cancels=int(form.cancels.data) if (form.cancels.data or "").isdigit() else None,
+            cancels=database_int(form.cancels.data or ""),
             text=form.text.data or "",
             alert_settings=alert_settings(),
         )

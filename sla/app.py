@@ -189,15 +189,23 @@ def _register_error_pages(app: Flask) -> None:
         if not is_transient(error):
             return unexpected(error)
         log.warning("database busy", extra={"detail": str(error.orig)[:200]})
+        rolled_back()
         headers = {"Retry-After": "5"}
         if wants_json():
             return {"error": "database busy, retry shortly"}, 503, headers
         return render_template("errors/error.html", code=503, reason="busy"), 503, headers
 
+    def rolled_back() -> None:
+        # The request's session may hold a failed flush: the error page reads through it.
+        session = g.get("db_session")
+        if session is not None:
+            session.rollback()
+
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Any:
         # The traceback goes to the log with the request id; the user sees the id only.
         log.exception("unhandled error")
+        rolled_back()
         if wants_json():
             return {"error": "internal error", "request_id": g.get("request_id")}, 500
         return render_template("errors/error.html", code=500, reason=None), 500

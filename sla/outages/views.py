@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from incidents.forms import database_int
 from sla.contracts.service import list_contracts
 from sla.db import utcnow
 from sla.errors import DomainError
@@ -30,18 +31,29 @@ def _contract_choices() -> list[SelectChoice]:
     ]
 
 
-def _page(form: OutageForm) -> str:
+def _contract_asked() -> int | None:
+    """The contract of `?contract=` (ASCII digits within the database's integers), or None."""
+    return database_int(request.args.get("contract", ""))
+
+
+def _page(form: OutageForm) -> tuple[str, bool]:
+    """The page, and whether its contract filter was unusable (then ignored, with a message)."""
     session = db_session()
-    contract_id = request.args.get("contract", type=int)
+    known = {c.id: c for c in list_contracts(session)}
+    contract_id = _contract_asked()
+    unusable = bool(request.args.get("contract")) and contract_id not in known
+    if unusable:
+        contract_id = None
     return render_template(
         "outages/index.html",
         outages=service.list_outages(session, contract_id=contract_id),
-        contracts={c.id: c for c in list_contracts(session)},
+        contracts=known,
         contract_id=contract_id,
+        filter_error=_("Unknown contract.") if unusable else None,
         form=form,
         end_form=EndOutageForm(formdata=None),
         cancel_form=CancelOutageForm(formdata=None),
-    )
+    ), unusable
 
 
 @bp.route("/")
@@ -49,9 +61,10 @@ def _page(form: OutageForm) -> str:
 def index() -> ResponseReturnValue:
     form = OutageForm(formdata=None)
     form.contract_id.choices = _contract_choices()
-    if request.args.get("contract", type=int):
-        form.contract_id.data = request.args.get("contract", type=int)
-    return _page(form)
+    if _contract_asked() is not None:
+        form.contract_id.data = _contract_asked()
+    page, unusable = _page(form)
+    return page, (400 if unusable else 200)
 
 
 @bp.route("/", methods=["POST"])
@@ -81,7 +94,7 @@ def create() -> ResponseReturnValue:
         else:
             flash(_("Outage recorded."), "info")
             return redirect(url_for("outages.index", contract=form.contract_id.data))
-    return _page(form), 422
+    return _page(form)[0], 422
 
 
 def _act(outage_id: int, action: str) -> ResponseReturnValue:

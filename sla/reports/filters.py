@@ -10,11 +10,16 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 
 from sla.contracts.periods import add_months
+from sla.db import DATABASE_INT_MAX
 from sla.reports.figures import Period
 from sla.reports.queries import Scope
 
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+ID = re.compile(r"[0-9]{1,10}")
 LONGEST = 366  # days: a report is about a month, at most a year
+# The years a report may be about: beyond, a zone offset or the next day overflows Python's
+# dates (year 1, year 9999), and no contract lives there.
+FIRST_YEAR, LAST_YEAR = 1970, 2200
 
 
 @dataclass
@@ -45,8 +50,20 @@ def _date(text: str) -> date | None:
         return None
 
 
+def _in_years(day: date | None) -> bool:
+    return day is not None and FIRST_YEAR <= day.year <= LAST_YEAR
+
+
 def _id(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
+    """An id in ASCII digits that fits the database (`²` or `١` is no id)."""
+    if not ID.fullmatch(text):
+        return None
+    value = int(text)
+    return value if 1 <= value <= DATABASE_INT_MAX else None
+
+
+def _out_of_years() -> object:
+    return _l("Expected a date between %(first)d and %(last)d.", first=FIRST_YEAR, last=LAST_YEAR)
 
 
 def read_filters(args: Mapping[str, str], *, today: date, zone: str) -> Filters:
@@ -61,8 +78,12 @@ def read_filters(args: Mapping[str, str], *, today: date, zone: str) -> Filters:
         first, last = _date(first_text), _date(last_text)
         if first is None:
             errors["from"] = _l("Expected a date such as 2026-10-01.")
+        elif not _in_years(first):
+            errors["from"], first = _out_of_years(), None
         if last is None:
             errors["to"] = _l("Expected a date such as 2026-10-31.")
+        elif not _in_years(last):
+            errors["to"], last = _out_of_years(), None
         if first and last:
             if last < first:
                 errors["to"] = _l("The end comes before the start.")
@@ -71,12 +92,14 @@ def read_filters(args: Mapping[str, str], *, today: date, zone: str) -> Filters:
             else:
                 period, month = Period(first, last, zone), ""
     elif args.get("month"):
-        match = MONTH.match(args["month"])
-        if match and 1 <= int(match.group(2)) <= 12 and 2000 <= int(match.group(1)) <= 2100:
+        match = MONTH.fullmatch(args["month"])
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            errors["month"] = _l("Expected a month such as 2026-10.")
+        elif not FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR:
+            errors["month"] = _out_of_years()
+        else:
             period = Period.month(int(match.group(1)), int(match.group(2)), zone)
             month = args["month"]
-        else:
-            errors["month"] = _l("Expected a month such as 2026-10.")
     vendor = _id(args.get("vendor", ""))
     contract = _id(args.get("contract", ""))
     if args.get("vendor") and vendor is None:

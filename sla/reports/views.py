@@ -72,10 +72,8 @@ def _compliance_section(contract: Contract, *, session: Session, now: datetime) 
     return Section(10, Markup(html))  # noqa: S704 (rendered by an autoescaping template)
 
 
-@bp.route("/")
-@requires_role(Role.viewer)
-def index() -> ResponseReturnValue:
-    filters = _filters()
+def _page(filters: Filters) -> ResponseReturnValue:
+    """The report page; 400 with the message beside each filter it could not use."""
     report = _report(filters)
     charts = {
         vendor.vendor_id: [
@@ -97,10 +95,22 @@ def index() -> ResponseReturnValue:
     ), (400 if filters.errors else 200)
 
 
+@bp.route("/")
+@requires_role(Role.viewer)
+def index() -> ResponseReturnValue:
+    return _page(_filters())
+
+
+# A download with a filter it cannot use answers the page with the message beside the filter
+# (never a file about another period or scope than the one asked for).
+
+
 @bp.route("/report.pdf")
 @requires_role(Role.viewer)
 def pdf() -> ResponseReturnValue:
     filters = _filters()
+    if filters.errors:
+        return _page(filters)
     return attachment(render_pdf(_report(filters)), "application/pdf", _filename(filters, "pdf"))
 
 
@@ -108,6 +118,8 @@ def pdf() -> ResponseReturnValue:
 @requires_role(Role.viewer)
 def xlsx() -> ResponseReturnValue:
     filters = _filters()
+    if filters.errors:
+        return _page(filters)
     return attachment(
         exports.to_xlsx(_report(filters)),
         XLSX,
@@ -119,6 +131,8 @@ def xlsx() -> ResponseReturnValue:
 @requires_role(Role.viewer)
 def figures_csv() -> ResponseReturnValue:
     filters = _filters()
+    if filters.errors:
+        return _page(filters)
     body = exports.to_csv(exports.SUMMARY_COLUMNS, exports.summary_rows(_report(filters)))
     return attachment(body, "text/csv; charset=utf-8", _filename(filters, "csv", "chiffres-sla"))
 
@@ -127,6 +141,8 @@ def figures_csv() -> ResponseReturnValue:
 @requires_role(Role.viewer)
 def breaches_csv() -> ResponseReturnValue:
     filters = _filters()
+    if filters.errors:
+        return _page(filters)
     body = exports.to_csv(exports.BREACH_COLUMNS, exports.breach_rows(_report(filters)))
     return attachment(body, "text/csv; charset=utf-8", _filename(filters, "csv", "depassements"))
 
