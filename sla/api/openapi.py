@@ -1,4 +1,10 @@
-"""The OpenAPI 3 document of the JSON API, built from the routes' declared bodies."""
+"""The OpenAPI 3 document of the JSON API, built from the routes' declared bodies.
+
+Every status an operation can answer is documented with the body it carries: the errors of
+the whole application too (401 and 403 from access control, 413 past the body size limit,
+500 with its request id, 503 with Retry-After when the database is busy). Parameters state
+their bounds, as the models that check them do (schemas.py).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from pydantic.json_schema import models_json_schema
 
 from sla.api import schemas
 from sla.api.operations import Operation
+from sla.db import DATABASE_INT_MAX
 from sla.version import __version__
 
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
@@ -21,6 +28,41 @@ LIST_RESPONSES: dict[str, type[BaseModel]] = {
 }
 
 
+def _link(operation_id: str, description: str, **parameters: str) -> dict[str, Any]:
+    return {"operationId": operation_id, "description": description, "parameters": parameters}
+
+
+_INCIDENT_ID = "$response.body#/id"
+# Where an answer leads: the operations that take one of its values (OpenAPI links), by
+# endpoint and by the link's name.
+LINKS: dict[str, dict[str, dict[str, Any]]] = {
+    endpoint: {
+        "GetIncident": _link("incident", "The incident", incident_id=_INCIDENT_ID),
+        "GetIncidentTargets": _link(
+            "incident_targets", "The incident's targets", incident_id=_INCIDENT_ID
+        ),
+        "RecordEvent": _link(
+            "incident_event", "An event on the incident", incident_id=_INCIDENT_ID
+        ),
+    }
+    for endpoint in ("incident_create", "incident_event", "incident")
+} | {
+    "vendor": {
+        "VendorContracts": _link(
+            "contract_list", "The vendor's contracts", vendor_id="$response.body#/id"
+        ),
+        "VendorIncidents": _link(
+            "incident_list", "The vendor's incidents", vendor_id="$response.body#/id"
+        ),
+    },
+    "contract": {
+        "ContractIncidents": _link(
+            "incident_list", "The contract's incidents", contract_id="$response.body#/id"
+        ),
+    },
+}
+
+
 def _schema_ref(model: type[BaseModel]) -> dict[str, str]:
     """A JSON reference to the model's schema among the document's components."""
     return {"$ref": f"#/components/schemas/{model.__name__}"}
@@ -29,7 +71,11 @@ def _schema_ref(model: type[BaseModel]) -> dict[str, str]:
 def build_openapi(operations: list[Operation]) -> dict[str, Any]:
     """The OpenAPI 3.1 document of `operations`: paths, parameters, responses, and the
     schemas of their bodies (requests as validated, responses as serialized)."""
-    models: set[type[BaseModel]] = {schemas.ErrorBody, *LIST_RESPONSES.values()}
+    models: set[type[BaseModel]] = {
+        schemas.ErrorBody,
+        schemas.ServerErrorBody,
+        *LIST_RESPONSES.values(),
+    }
     for op in operations:
         models.update(m for m in (op.body, op.response) if m is not None)
     ordered = sorted(models, key=lambda m: m.__name__)
@@ -65,27 +111,54 @@ def build_openapi(operations: list[Operation]) -> dict[str, Any]:
     }
 
 
+def _path_parameter(converter: str | None, name: str) -> dict[str, Any]:
+    """A parameter of the URL rule: an id (`<int:…>`, up to the database's integer; 0 or a
+    larger number is no such record) or a string."""
+    schema: dict[str, Any] = (
+        {"type": "integer", "minimum": 1, "maximum": DATABASE_INT_MAX}
+        if converter == "int"
+        else {"type": "string"}
+    )
+    return {"name": name, "in": "path", "required": True, "schema": schema}
+
+
+def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    """The query parameters of a schemas.Query model, each with its JSON Schema as the model
+    validates it (an optional parameter is absent, never null)."""
+    document = model.model_json_schema(mode="validation")
+    parameters = []
+    for name, prop in document["properties"].items():
+        schema = {k: v for k, v in prop.items() if k not in ("title", "description", "anyOf")}
+        branches = [b for b in prop.get("anyOf", []) if b != {"type": "null"}]
+        if branches:
+            (branch,) = branches
+            schema = {**branch, **schema}
+        if schema.get("default", ...) is None:
+            del schema["default"]
+        parameter: dict[str, Any] = {
+            "name": name,
+            "in": "query",
+            "required": name in document.get("required", []),
+            "schema": schema,
+        }
+        if "description" in prop:
+            parameter["description"] = prop["description"]
+        parameters.append(parameter)
+    return parameters
+
+
 def _parameters(op: Operation) -> list[dict[str, Any]]:
     """The operation's path parameters (from its URL rule) and query parameters."""
-    parameters: list[dict[str, Any]] = [
-        {
-            "name": m.group(2),
-            "in": "path",
-            "required": True,
-            "schema": {"type": "integer" if m.group(1) == "int" else "string"},
-        }
-        for m in _PARAM.finditer(op.path)
-    ]
-    return parameters + [
-        {"name": name, "in": "query", "required": False, "schema": {"type": kind}}
-        for name, kind in op.query.items()
-    ]
+    parameters = [_path_parameter(m.group(1), m.group(2)) for m in _PARAM.finditer(op.path)]
+    if op.query is not None:
+        parameters += _query_parameters(op.query)
+    return parameters
 
 
-def _error(description: str) -> dict[str, Any]:
+def _error(description: str, model: type[BaseModel] = schemas.ErrorBody) -> dict[str, Any]:
     return {
         "description": description,
-        "content": {"application/json": {"schema": _schema_ref(schemas.ErrorBody)}},
+        "content": {"application/json": {"schema": _schema_ref(model)}},
     }
 
 
@@ -95,20 +168,37 @@ def _responses(op: Operation) -> dict[str, Any]:
         ok_schema: dict[str, Any] = _schema_ref(op.response)
     else:
         ok_schema = {"type": "array", "items": _schema_ref(LIST_RESPONSES[op.endpoint])}
-    responses: dict[str, Any] = {
-        str(op.status): {
-            "description": "OK",
-            "content": {"application/json": {"schema": ok_schema}},
-        },
-        "401": {"description": "No or bad token"},
-        "403": {"description": f"Needs the {op.role.value} role"},
-        "404": _error("Not found"),
+    success: dict[str, Any] = {
+        "description": "OK",
+        "content": {"application/json": {"schema": ok_schema}},
     }
-    if op.body is not None or op.query:
+    if op.endpoint in LINKS:
+        success["links"] = LINKS[op.endpoint]
+    responses: dict[str, Any] = {
+        str(op.status): success,
+        "401": _error("No token, or a bad or revoked one"),
+        "403": _error(f"Needs the {op.role.value} role (or a changed one-time password)"),
+    }
+    if "<" in op.path or op.body is not None:
+        responses["404"] = _error("No such record (in the path, or named by the body)")
+    if op.body is not None or op.query is not None:
         responses["422"] = _error("Invalid input, per field")
     if op.body is not None:
         responses["400"] = _error("Refused by a domain rule")
-        responses["409"] = _error("The incident changed since you read it")
+        if "revision" in op.body.model_fields:
+            responses["409"] = _error("The incident changed since you read it")
+        responses["413"] = _error("The request body is too large")
+    responses["500"] = _error(
+        "Server failure; the request id leads to its log", schemas.ServerErrorBody
+    )
+    busy = _error("The database is busy: retry after the delay given")
+    busy["headers"] = {
+        "Retry-After": {
+            "description": "Seconds to wait before retrying",
+            "schema": {"type": "integer", "minimum": 0},
+        }
+    }
+    responses["503"] = busy
     return responses
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from pydantic import BaseModel
 
@@ -21,7 +21,7 @@ class Operation:
     body: type[BaseModel] | None
     response: type[BaseModel] | None  # None: a JSON array (openapi.LIST_RESPONSES)
     status: int = 200
-    query: dict[str, str] = field(default_factory=dict)  # name -> JSON type
+    query: type[BaseModel] | None = None  # its query parameters (a schemas.Query)
 
 
 # Filled by `sla.api.views.operation` as the routes are declared.

@@ -5,26 +5,41 @@ from_attributes=True)`, or `Model.of(first, second, …)` when its fields come f
 objects); where the JSON name or shape differs from the object's attribute, the field says
 so once, with a `validation_alias` or a `mode="before"` validator. Aliases are for reading
 only: the JSON keys, and the OpenAPI schema (built in serialization mode), are the field names.
+
+What a client sends is checked here, whole, before any domain code or database sees it: a
+request body is strict JSON (no boolean for a number, no number for a date), a query string
+holds ASCII whole numbers; ids fit the database's integer, instants carry their offset and fall
+in years 1970 to 2200, text holds no control character (one-line fields no line break either).
+Each rule is stated in the JSON Schema the OpenAPI document publishes.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
+    AfterValidator,
     AliasPath,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    WithJsonSchema,
     field_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from incidents.replay import IncidentView
+from sla.db import DATABASE_INT_MAX
 from sla.engine.lifecycle import EventKind
 
 
@@ -58,10 +73,174 @@ class _Attributes:
         raise AttributeError(name)
 
 
-class Strict(BaseModel):
-    """A request body: an unknown key is an error, not silently ignored."""
+# -- what a client may send ---------------------------------------------------------------
 
-    model_config = ConfigDict(extra="forbid")
+
+def _integral(value: object) -> object:
+    """A JSON number with no fractional part (`3.0`, `1e2`) as the int it is: JSON Schema's
+    `integer`, which the document states, takes it. Anything else as it is, for the strict
+    int to refuse (a boolean, `3.5`, a string)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# A record's id, as the database stores it (PostgreSQL's `integer`).
+Id = Annotated[int, Field(ge=1, le=DATABASE_INT_MAX), BeforeValidator(_integral)]
+
+EARLIEST_YEAR, LATEST_YEAR = 1970, 2200
+# ISO 8601 / RFC 3339 date and time with its offset, in ASCII digits ("2025-05-05T09:00:00+02:00",
+# "…Z"); seconds and their fraction may be left out.
+_INSTANT = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"  # date
+    r"[Tt][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?"  # time
+    r"([Zz]|[+-][0-9]{2}:?[0-9]{2})"  # offset
+)
+
+
+def _iso_instant(value: object) -> object:
+    """`value` if it is a string in ISO 8601 with an offset; an error otherwise (a Unix
+    timestamp, a number in a string, a date without its time or offset)."""
+    if not isinstance(value, str) or not _INSTANT.fullmatch(value):
+        raise PydanticCustomError(
+            "iso_instant",
+            "an ISO 8601 date and time with its offset, e.g. 2025-05-05T09:00:00+02:00",
+        )
+    return value
+
+
+def _plausible_year(value: datetime) -> datetime:
+    """`value` if its year is one an incident may have (none before 1970 or after 2200)."""
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise PydanticCustomError("instant_range", f"a year from {EARLIEST_YEAR} to {LATEST_YEAR}")
+    return value
+
+
+# An instant a client gives: ISO 8601 with its offset, in years 1970 to 2200. Checked as text
+# first, then parsed (not strictly: strict parsing takes no string in Python mode). Its JSON
+# Schema says so: an RFC 3339 date-time whose year is in range.
+Instant = Annotated[
+    AwareDatetime,
+    Field(strict=False),
+    BeforeValidator(_iso_instant),
+    AfterValidator(_plausible_year),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date-time",
+            "pattern": "^(19[7-9][0-9]|2[01][0-9][0-9]|2200)-",
+        }
+    ),
+]
+
+# Control characters: C0, DEL and C1. One-line fields also refuse the Unicode line and paragraph
+# separators; multi-line fields take tab, line feed and carriage return.
+_ONE_LINE_REFUSED = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
+_MULTILINE_REFUSED = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+
+
+@dataclass(frozen=True)
+class _Text:
+    """The rule of a text field on control characters: checked after the string's own
+    constraints, and stated as a `pattern` in its JSON Schema."""
+
+    multiline: bool
+
+    @property
+    def refused(self) -> str:
+        """The characters refused, as the body of a regular expression's character class."""
+        return _MULTILINE_REFUSED if self.multiline else _ONE_LINE_REFUSED
+
+    def check(self, value: str) -> str:
+        """`value`, if it holds none of the refused characters."""
+        if re.search(f"[{self.refused}]", value):
+            message = (
+                "no control characters (tab and line breaks allowed)"
+                if self.multiline
+                else "one line, without control characters"
+            )
+            raise PydanticCustomError("control_character", message)
+        return value
+
+    def __get_pydantic_core_schema__(
+        self, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        """The string's schema, then this check."""
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """The string's JSON Schema with the pattern of the characters allowed."""
+        json_schema = handler(schema)
+        json_schema["pattern"] = f"^[^{self.refused}]*$"
+        return json_schema
+
+
+ONE_LINE = _Text(multiline=False)  # titles, references, keys: no line break either
+MULTILINE = _Text(multiline=True)  # descriptions, comments: tab and line breaks allowed
+
+# The key of a severity, an exclusion or a target in the contract's terms.
+Key = Annotated[str, Field(min_length=1, max_length=64), ONE_LINE]
+
+
+def _whole_number(value: object) -> object:
+    """A query string's value as an int, if it is a whole number in ASCII digits ("²" and
+    "٣" are digits to `str.isdigit`, not here), at most 20 of them (past any bound, and short
+    of int()'s own limit); an error otherwise, the empty string too."""
+    if isinstance(value, str):
+        if not re.fullmatch(r"[0-9]{1,20}", value):
+            raise PydanticCustomError("whole_number", "a whole number (ASCII digits)")
+        return int(value)
+    return value
+
+
+def _flag(value: object) -> object:
+    """A query string's value as a bool: true or 1, false or 0; an error otherwise."""
+    if isinstance(value, str):
+        if value not in ("true", "1", "false", "0"):
+            raise PydanticCustomError("flag", "true or false")
+        return value in ("true", "1")
+    return value
+
+
+# Query-string values: the URL's text converted, then checked by the constraints before it.
+WHOLE_NUMBER = BeforeValidator(_whole_number)
+QueryId = Annotated[int, Field(ge=1, le=DATABASE_INT_MAX), WHOLE_NUMBER]
+QueryFlag = Annotated[bool, BeforeValidator(_flag)]
+
+
+class Strict(BaseModel):
+    """A request body, validated from its JSON text: an unknown key is an error, not silently
+    ignored, and no type is coerced (`true` is no number, `"1"` no integer, `1700000000` no
+    date; only an id written `3.0` is the integer JSON Schema says it is)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Query(BaseModel):
+    """The query parameters of a request, from the URL's text: each converted and checked by
+    its type; a parameter the operation does not know is ignored."""
+
+    model_config = ConfigDict(extra="ignore", strict=True)
+
+
+class ContractQuery(Query):
+    """The filter of the contract list."""
+
+    vendor_id: QueryId | None = Field(default=None, description="Only this vendor's contracts")
+
+
+class IncidentQuery(Query):
+    """The filters and page of the incident list."""
+
+    vendor_id: QueryId | None = None
+    contract_id: QueryId | None = None
+    status: Literal["open", "paused", "resolved", "closed"] | None = None
+    severity: Key | None = Field(default=None, description="The current severity's key")
+    open: QueryFlag = Field(default=False, description="Only open or paused incidents")
+    limit: Annotated[int, Field(ge=1, le=500), WHOLE_NUMBER] = 50
+    offset: Annotated[int, Field(ge=0, le=10**9), WHOLE_NUMBER] = 0
 
 
 class Public(BaseModel):
@@ -87,6 +266,13 @@ class ErrorBody(BaseModel):
 
     error: str
     errors: list[ErrorItem] = []
+
+
+class ServerErrorBody(BaseModel):
+    """A 500: the server failed; the request id leads to the traceback in its log."""
+
+    error: str
+    request_id: str | None
 
 
 class UserOut(Public):
@@ -154,9 +340,10 @@ class ExclusionOut(Public):
 
 
 class ContractOut(Public):
-    """A contract, with the number and effective date of its latest version."""
+    """A contract, with the number and effective date of its version in force today (before
+    the first version takes effect, of that first one; never of an amendment to come)."""
 
-    # ContractOut.of(contract, version): a `Contract` and its latest `ContractVersion`.
+    # ContractOut.of(contract, version): a `Contract` and its `ContractVersion` in force.
 
     id: int
     vendor_id: int
@@ -182,7 +369,7 @@ class ContractOut(Public):
 
 
 class ContractDetailOut(ContractOut):
-    """A contract with the SLA of its latest version."""
+    """A contract with the SLA of its version in force today."""
 
     # ContractDetailOut.of(contract, version, terms): ContractOut's, and the version's `SlaTerms`.
 
@@ -200,27 +387,31 @@ class ContractDetailOut(ContractOut):
 class IncidentIn(Strict):
     """The body reporting an incident."""
 
-    contract_id: int
-    severity: str = Field(min_length=1, max_length=64)
-    title: str = Field(min_length=1, max_length=300)
-    description: str = Field(default="", max_length=20_000)
-    service: str = Field(default="", max_length=200)
+    contract_id: Id
+    severity: Key
+    title: Annotated[str, Field(min_length=1, max_length=300), ONE_LINE]
+    description: Annotated[str, Field(max_length=20_000), MULTILINE] = ""
+    service: Annotated[str, Field(max_length=200), ONE_LINE] = ""
     channel: Literal["phone", "email", "portal", "other"] = "phone"
-    vendor_ticket_ref: str = Field(default="", max_length=100)
-    reported_at: AwareDatetime | None = Field(default=None, description="Heure H; default: now")
+    vendor_ticket_ref: Annotated[str, Field(max_length=100), ONE_LINE] = ""
+    reported_at: Instant | None = Field(
+        default=None, description="Heure H, with its offset (years 1970 to 2200); default: now"
+    )
 
 
 class EventIn(Strict):
     """The body recording an event on an incident."""
 
     kind: EventKind
-    revision: int = Field(description="The incident revision you saw; 409 if it changed")
-    occurred_at: AwareDatetime | None = Field(default=None, description="Default: now")
-    severity: str | None = Field(default=None, max_length=64)
-    exclusion: str | None = Field(default=None, max_length=64)
-    target: str | None = Field(default=None, max_length=64)
-    cancels: int | None = None
-    text: str = Field(default="", max_length=20_000)
+    revision: Id = Field(description="The incident revision you saw; 409 if it changed")
+    occurred_at: Instant | None = Field(
+        default=None, description="With its offset (years 1970 to 2200); default: now"
+    )
+    severity: Key | None = None
+    exclusion: Key | None = None
+    target: Key | None = None
+    cancels: Id | None = Field(default=None, description="The id of the event it cancels")
+    text: Annotated[str, Field(max_length=20_000), MULTILINE] = ""
 
 
 class EventOut(Public):

@@ -1,12 +1,14 @@
 """The JSON API. Each route declares its bodies once; the OpenAPI document is built from them.
 
 Bad input: 422 with field-level messages (pydantic), domain refusals: 400 with the field,
-unknown records: 404, a stale revision: 409. Never a 500 for what a client sent.
+unknown records: 404, a stale revision: 409. Never a 500 for what a client sent: bodies and
+query strings are checked whole by their models (schemas.py) before anything else reads them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import date
 from typing import TypeVar
 
 from flask import Blueprint, current_app, jsonify, request
@@ -28,10 +30,11 @@ from sla.errors import DomainError, NotFound
 from sla.web.access import requires_role
 from sla.web.database import db_session
 from sla.web.roles import Role
-from sla.web.settings import alert_settings, at_risk_ratio
+from sla.web.settings import alert_settings, app_zone, at_risk_ratio
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 M = TypeVar("M", bound=BaseModel)
+Q = TypeVar("Q", bound=schemas.Query)
 
 
 def operation(
@@ -43,7 +46,7 @@ def operation(
     response: type[BaseModel] | None,
     body: type[BaseModel] | None = None,
     status: int = 200,
-    query: dict[str, str] | None = None,
+    query: type[schemas.Query] | None = None,
 ) -> Callable[[Callable[..., ResponseReturnValue]], Callable[..., ResponseReturnValue]]:
     """Declare a route: register the view on the blueprint behind `role`, and record its
     bodies and query parameters as an `Operation` for the OpenAPI document."""
@@ -53,9 +56,7 @@ def operation(
         guarded = requires_role(role)(view)
         bp.add_url_rule(path, view.__name__, guarded, methods=[method])
         OPERATIONS.append(
-            Operation(
-                path, method, view.__name__, summary, role, body, response, status, query or {}
-            )
+            Operation(path, method, view.__name__, summary, role, body, response, status, query)
         )
         return guarded
 
@@ -70,37 +71,47 @@ class InvalidBody(Exception):
         self.errors = errors
 
 
+def _field_errors(error: ValidationError) -> list[schemas.ErrorItem]:
+    """One error item per field pydantic refused ("body" for the body as a whole)."""
+    return [
+        schemas.ErrorItem(field=".".join(str(p) for p in e["loc"]) or "body", message=e["msg"])
+        for e in error.errors()
+    ]
+
+
 def parse_body(model: type[M]) -> M:
-    """The request's JSON object validated as `model`; InvalidBody naming each bad field."""
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise InvalidBody([schemas.ErrorItem(field="body", message="a JSON object is expected")])
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
+    """The request's JSON object validated as `model`; InvalidBody naming each bad field.
+
+    The JSON text goes to pydantic whole (`model_validate_json`), not through
+    `request.get_json`: Python's json module raises RecursionError on deeply nested arrays,
+    pydantic's parser answers a validation error past its depth limit, and it types strictly
+    (a date is a string, `true` no number)."""
+    if not request.is_json:
         raise InvalidBody(
             [
                 schemas.ErrorItem(
-                    field=".".join(str(p) for p in e["loc"]) or "body", message=e["msg"]
+                    field="body", message="a JSON object is expected (application/json)"
                 )
-                for e in error.errors()
             ]
-        ) from None
-
-
-def _int_arg(
-    name: str, default: int | None = None, *, low: int = 0, high: int = 10_000
-) -> int | None:
-    """The whole-number query parameter `name` between `low` and `high`, or `default` when
-    absent; InvalidBody otherwise."""
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise InvalidBody(
-            [schemas.ErrorItem(field=name, message=f"a whole number from {low} to {high}")]
         )
-    return int(raw)
+    try:
+        return model.model_validate_json(request.get_data(cache=True))
+    except ValidationError as error:
+        raise InvalidBody(_field_errors(error)) from None
+
+
+def parse_query(model: type[Q]) -> Q:
+    """The request's query parameters validated as `model` (a schemas.Query); InvalidBody
+    naming each bad parameter. A parameter given twice counts once, by its first value."""
+    try:
+        return model.model_validate(request.args.to_dict(flat=True))
+    except ValidationError as error:
+        raise InvalidBody(_field_errors(error)) from None
+
+
+def today() -> date:
+    """Today's date in the application's time zone."""
+    return utcnow().astimezone(app_zone()).date()
 
 
 def reply(model: BaseModel, status: int = 200) -> ResponseReturnValue:
@@ -191,13 +202,16 @@ def vendor(vendor_id: int) -> ResponseReturnValue:
     summary="Contracts",
     role=Role.viewer,
     response=None,
-    query={"vendor_id": "integer"},
+    query=schemas.ContractQuery,
 )
 def contract_list() -> ResponseReturnValue:
-    """The contracts by reference, of one vendor if `vendor_id` is given."""
-    found = contracts.list_contracts(db_session(), vendor_id=_int_arg("vendor_id", high=2**31))
+    """The contracts by reference, of one vendor if `vendor_id` is given, each with its
+    version in force today."""
+    wanted = parse_query(schemas.ContractQuery)
+    found = contracts.list_contracts(db_session(), vendor_id=wanted.vendor_id)
+    on = today()
     return reply_list(
-        schemas.ContractOut.of(c, contracts.latest_version(db_session(), c)) for c in found
+        schemas.ContractOut.of(c, contracts.current_version(db_session(), c, on)) for c in found
     )
 
 
@@ -209,9 +223,10 @@ def contract_list() -> ResponseReturnValue:
     response=schemas.ContractDetailOut,
 )
 def contract(contract_id: int) -> ResponseReturnValue:
-    """One contract with the SLA terms of its latest version."""
+    """One contract with the SLA terms of its version in force today (never an amendment
+    still to come)."""
     found = contracts.get_contract(db_session(), contract_id)
-    version = contracts.latest_version(db_session(), found)
+    version = contracts.current_version(db_session(), found, today())
     return reply(schemas.ContractDetailOut.of(found, version, contracts.terms_of(version)))
 
 
@@ -221,35 +236,30 @@ def contract(contract_id: int) -> ResponseReturnValue:
     summary="Incidents, newest first",
     role=Role.viewer,
     response=schemas.IncidentPage,
-    query={
-        "vendor_id": "integer",
-        "contract_id": "integer",
-        "status": "string",
-        "severity": "string",
-        "open": "boolean",
-        "limit": "integer",
-        "offset": "integer",
-    },
+    query=schemas.IncidentQuery,
 )
 def incident_list() -> ResponseReturnValue:
     """One page of the incidents matching the query's filters, newest first."""
-    limit = _int_arg("limit", 50, low=1, high=500) or 50
-    offset = _int_arg("offset", 0, high=10**9) or 0
+    query = parse_query(schemas.IncidentQuery)
     wanted = IncidentFilter(
-        vendor_id=_int_arg("vendor_id", high=2**31),
-        contract_id=_int_arg("contract_id", high=2**31),
-        status=request.args.get("status") or None,
-        severity=request.args.get("severity") or None,
-        open_only=request.args.get("open") in ("1", "true"),
+        vendor_id=query.vendor_id,
+        contract_id=query.contract_id,
+        status=query.status,
+        severity=query.severity,
+        open_only=query.open,
     )
     now = utcnow()
     total = count_incidents(db_session(), wanted, now=now)
     rows = [
         row.incident
-        for row in list_incidents(db_session(), wanted, now=now, limit=limit, offset=offset)
+        for row in list_incidents(
+            db_session(), wanted, now=now, limit=query.limit, offset=query.offset
+        )
     ]
     items = [schemas.IncidentOut.model_validate(i, from_attributes=True) for i in rows]
-    return reply(schemas.IncidentPage(total=total, limit=limit, offset=offset, items=items))
+    return reply(
+        schemas.IncidentPage(total=total, limit=query.limit, offset=query.offset, items=items)
+    )
 
 
 @operation(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -15,12 +17,16 @@ from openapi_spec_validator import validate
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
+from incidents.listing import STATUSES
+from sla.api import schemas
 from sla.auth import service as accounts
 from sla.auth.models import User
+from sla.contracts import service as contract_service
 from sla.contracts.document import read_contract_text
 from sla.contracts.service import import_documents
-from sla.db import session_scope, utcnow
+from sla.db import DATABASE_INT_MAX, session_scope, utcnow
 from sla.engine.target_states import TargetStatus
 from sla.engine.terms import TargetKind
 from sla.web.roles import Role
@@ -263,7 +269,7 @@ def test_openapi_documents_every_route_and_the_responses_match(
     assert datetime.fromisoformat(created["reported_at"]).tzinfo is not None
 
 
-def test_contracts_show_their_latest_version_and_its_sla(
+def test_contracts_show_the_version_in_force_and_its_sla(
     api: Any, contracts: dict[str, int], engine: Engine
 ) -> None:
     text = (EXAMPLES / "operis-oxalis.toml").read_text()
@@ -337,3 +343,175 @@ def test_every_read_route_matches_its_documented_response(
     assert {t["status"] for t in targets} <= {s.value for s in TargetStatus}
     assert {t["kind"] for t in targets} <= {k.value for k in TargetKind}
     assert all(isinstance(t["business_time"], bool) for t in targets)
+
+
+def amend_operis(engine: Engine, effective_from: date, business_days: int) -> None:
+    """Import an amendment of contract 2025CM0417 taking effect on `effective_from`, its
+    blocking workaround in `business_days` (8 in version 1)."""
+    text = (EXAMPLES / "operis-oxalis.toml").read_text()
+    amended = text.replace(
+        "effective_from = 2025-01-01", f"effective_from = {effective_from.isoformat()}"
+    ).replace("business_days = 8 ", f"business_days = {business_days} ")
+    with session_scope(engine) as session:
+        import_documents(
+            session, [("amended.toml", read_contract_text(amended, "amended.toml"))], now=utcnow()
+        )
+
+
+def test_contracts_never_present_an_amendment_to_come(
+    app: Flask, api: Any, contracts: dict[str, int], engine: Engine
+) -> None:
+    today = utcnow().astimezone(ZoneInfo(app.config["SLA_SETTINGS"]["app"]["timezone"])).date()
+    next_month = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    amend_operis(engine, next_month, business_days=5)
+    client, headers = api(Role.viewer)
+    listed = {c["reference"]: c for c in client.get("/api/v1/contracts", headers=headers).json}
+    assert listed["2025CM0417"]["version"] == 1
+    assert listed["2025CM0417"]["version_effective_from"] == "2025-01-01"
+    detail = client.get(f"/api/v1/contracts/{contracts['2025CM0417']}", headers=headers).json
+    assert {k: detail[k] for k in listed["2025CM0417"]} == listed["2025CM0417"]
+    assert detail["severities"][0]["targets"][0]["amount"] == 8.0  # version 1's, in force
+
+
+def operation_of(document: dict[str, Any], endpoint: str) -> dict[str, Any]:
+    """The operation of the OpenAPI document with this operationId."""
+    found: list[dict[str, Any]] = [
+        op
+        for ops in document["paths"].values()
+        for op in ops.values()
+        if op["operationId"] == endpoint
+    ]
+    assert len(found) == 1, endpoint
+    return found[0]
+
+
+def test_openapi_states_the_bounds_of_every_parameter(api: Any) -> None:
+    client, headers = api(Role.viewer)
+    document = client.get("/api/v1/openapi.json", headers=headers).json
+    ids = {"type": "integer", "minimum": 1, "maximum": DATABASE_INT_MAX}
+    for ops in document["paths"].values():
+        for op in ops.values():
+            for parameter in op["parameters"]:
+                schema = parameter["schema"]
+                assert schema["type"] in ("integer", "string", "boolean"), parameter
+                if parameter["in"] == "path" or parameter["name"].endswith("_id"):
+                    assert {k: schema[k] for k in ids} == ids, parameter
+                if schema["type"] == "integer":
+                    assert {"minimum", "maximum"} <= set(schema), parameter
+    listing = {
+        p["name"]: p["schema"] for p in operation_of(document, "incident_list")["parameters"]
+    }
+    assert listing["limit"] == {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}
+    assert listing["offset"] == {"type": "integer", "minimum": 0, "maximum": 10**9, "default": 0}
+    assert listing["status"] == {"type": "string", "enum": list(STATUSES)}
+    assert listing["open"] == {"type": "boolean", "default": False}
+    assert listing["severity"]["maxLength"] == 64 and "pattern" in listing["severity"]
+    contracts = operation_of(document, "contract_list")["parameters"]
+    assert [(p["name"], p["in"], p["required"]) for p in contracts] == [
+        ("vendor_id", "query", False)
+    ]
+
+
+def test_openapi_documents_every_answer_an_operation_can_give(api: Any) -> None:
+    client, headers = api(Role.viewer)
+    document = client.get("/api/v1/openapi.json", headers=headers).json
+    for path, ops in document["paths"].items():
+        for op in ops.values():
+            responses = op["responses"]
+            assert {"401", "403", "500", "503"} <= set(responses), path
+            assert responses["500"]["content"]["application/json"]["schema"] == {
+                "$ref": "#/components/schemas/ServerErrorBody"
+            }
+            assert set(responses["503"]["headers"]) == {"Retry-After"}
+            if "requestBody" in op:
+                assert {"400", "404", "413", "422"} <= set(responses), path
+            assert ("409" in responses) == (op["operationId"] == "incident_event"), path
+            assert ("404" in responses) == ("{" in path or "requestBody" in op), path
+    created = operation_of(document, "incident_create")["responses"]["201"]
+    assert created["links"]["GetIncident"] == {
+        "operationId": "incident",
+        "description": "The incident",
+        "parameters": {"incident_id": "$response.body#/id"},
+    }
+
+
+def validator_of(document: dict[str, Any], schema_name: str) -> Draft202012Validator:
+    registry = Registry().with_resource(
+        "urn:api",
+        Resource.from_contents(
+            {"components": document["components"]}, default_specification=DRAFT202012
+        ),
+    )
+    return Draft202012Validator(
+        {"$ref": f"urn:api#/components/schemas/{schema_name}"}, registry=registry
+    )
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},
+        {"contract_id": True},
+        {"contract_id": "3"},
+        {"contract_id": 3.5},
+        {"contract_id": DATABASE_INT_MAX + 1},
+        {"title": "ComElus\ninaccessible"},
+        {"title": "ComElus\x00"},
+        {"title": ""},
+        {"description": "ligne 1\r\n\tligne 2"},
+        {"description": "\x00"},
+        {"vendor_ticket_ref": "x" * 101},
+        {"channel": "fax"},
+        {"colour": "red"},
+        {"reported_at": 1_700_000_000},
+        {"reported_at": "1969-12-31T23:59:59Z"},
+        {"reported_at": "2201-01-01T00:00:00Z"},
+        {"reported_at": "2025-05-05T09:00:00+02:00"},
+    ],
+    ids=lambda fields: ",".join(f"{k}={v!r}"[:30] for k, v in fields.items()) or "valid",
+)
+def test_the_documented_request_schema_says_what_is_accepted(
+    api: Any, contracts: dict[str, int], fields: dict[str, Any]
+) -> None:
+    client, headers = api(Role.agent)
+    document = client.get("/api/v1/openapi.json", headers=headers).json
+    body = {
+        "contract_id": contracts["D_2024_0110"],
+        "severity": "bloquant",
+        "title": "ComElus inaccessible",
+        **fields,
+    }
+    documented_valid = validator_of(document, "IncidentIn").is_valid(body)
+    response = client.post("/api/v1/incidents", json=body, headers=headers)
+    assert (response.status_code != 422) == documented_valid, response.json
+
+
+def test_server_failures_answer_as_documented(api: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    client, headers = api(Role.viewer)
+    document = client.get("/api/v1/openapi.json", headers=headers).json
+    responses = operation_of(document, "vendors")["responses"]
+
+    def broken(session: Any) -> Any:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(contract_service, "list_vendors", broken)
+    failed = client.get("/api/v1/vendors", headers=headers)
+    assert failed.status_code == 500 and "500" in responses
+    validator_of(document, "ServerErrorBody").validate(failed.json)
+    assert failed.json["request_id"]
+
+    def busy(session: Any) -> Any:
+        raise OperationalError("SELECT", {}, sqlite3.OperationalError("database is locked"))
+
+    monkeypatch.setattr(contract_service, "list_vendors", busy)
+    refused = client.get("/api/v1/vendors", headers=headers)
+    assert refused.status_code == 503 and "503" in responses
+    validator_of(document, "ErrorBody").validate(refused.json)
+    retry_after = responses["503"]["headers"]["Retry-After"]["schema"]
+    assert retry_after["type"] == "integer"
+    assert int(refused.headers["Retry-After"]) >= retry_after["minimum"]
+
+
+def test_query_models_know_every_incident_status() -> None:
+    status = schemas.IncidentQuery.model_json_schema()["properties"]["status"]
+    assert status["anyOf"][0]["enum"] == list(STATUSES)
