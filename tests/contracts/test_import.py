@@ -199,3 +199,15 @@ def test_the_demo_loads_again_after_a_contract_was_amended(
     with session_scope(engine) as session:
         lines = list(load_demo(session, now=utcnow(), alert_settings=ALERTS, incidents=0))
     assert not any("OXALIS" in line.upper() for line in lines if "contract" in line)
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,x", "ftp://vendor.example"])
+def test_a_portal_url_must_be_http_or_https(url: str) -> None:
+    text = (EXAMPLES / "libriciel-comelus.toml").read_text(encoding="utf-8")
+    bad = text.replace(
+        'portal_url = "https://www.libriciel.fr/espace-client/"', f'portal_url = "{url}"', 1
+    )
+    assert bad != text
+    with pytest.raises(DocumentError) as refused:
+        read_contract_text(bad, "libriciel.toml")
+    assert any("portal_url" in p and "http" in p for p in refused.value.problems)

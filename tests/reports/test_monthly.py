@@ -80,3 +80,32 @@ def test_monthly_report_is_archived_and_mailed_once(report_app: Flask, mailbox: 
     assert "mai 2025" in pdf.pages[0].extract_text()
     tick(engine, settings, now=due + timedelta(minutes=2), worker="test")
     assert len([m for m in box.messages if m["Subject"].startswith("[Garantie] Rapport")]) == 2
+
+
+def test_a_month_archived_meanwhile_by_another_scheduler_is_a_quiet_no_op(
+    report_app: Flask,
+    mailbox: Any,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """SQLite has no advisory lock: two schedulers may both find the month due; the second
+    one's insert meets the unique period. That is not an error to log with a traceback."""
+    from sqlalchemy.exc import IntegrityError
+
+    import sla.jobs
+
+    engine = report_app.extensions["sla.engine"]
+    settings = report_app.config["SLA_SETTINGS"]
+    setup(report_app)
+    due = datetime(2025, 6, 2, 7, 0, tzinfo=PARIS)
+    assert monthly_report(engine, settings, now=due) is not None
+
+    def archived_by_the_other(*_args: Any, **_kwargs: Any) -> Any:
+        raise IntegrityError("INSERT INTO archived_reports", {}, Exception("UNIQUE constraint"))
+
+    monkeypatch.setattr(sla.jobs, "monthly", archived_by_the_other)
+    with caplog.at_level("INFO"):
+        assert monthly_report(engine, settings, now=due + timedelta(minutes=1)) is None
+    assert not [r for r in caplog.records if r.exc_info]
+    with Session(engine) as session:
+        assert len(session.exec(select(ArchivedReport)).all()) == 1
