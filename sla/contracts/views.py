@@ -4,6 +4,10 @@ contract are sections its domains add to the page); TOML import, export and amen
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from itertools import pairwise
 
 from flask import (
     Blueprint,
@@ -26,6 +30,7 @@ from sla.contracts.document import DocumentError, read_contract_text
 from sla.contracts.models import Contract, ContractVersion, Vendor
 from sla.contracts.signals import contract_page
 from sla.db import utcnow
+from sla.engine.terms import Duration, SeverityTerms, SlaTerms
 from sla.errors import NotFound
 from sla.web.access import requires_role
 from sla.web.database import db_session
@@ -84,6 +89,124 @@ def _contract(contract_id: int) -> Contract:
         abort(404)
 
 
+class ChangeKind(StrEnum):
+    severity_added = "severity_added"
+    severity_removed = "severity_removed"
+    target_added = "target_added"
+    target_removed = "target_removed"
+    delay_changed = "delay_changed"
+
+
+@dataclass(frozen=True)
+class TermsChange:
+    """One difference between two versions' service levels. `severity` and `target` are
+    labels (the new version's, or the old one's for what it removes); `before` and `after`
+    are the delays; `targets` are an added severity's targets and their delays."""
+
+    kind: ChangeKind
+    severity: str
+    target: str = ""
+    before: Duration | None = None
+    after: Duration | None = None
+    targets: tuple[tuple[str, Duration], ...] = ()
+
+
+def _targets_of(severity: SeverityTerms) -> tuple[tuple[str, Duration], ...]:
+    return tuple((target.label, target.duration) for target in severity.targets)
+
+
+def terms_changes(before: SlaTerms, after: SlaTerms) -> list[TermsChange]:
+    """What `after` changes in `before`'s service levels: severities and targets added or
+    removed (by key), and targets whose delay differs (unit, amount or end of day). In the
+    new version's order, then what it removes in the old one's."""
+    old = {severity.key: severity for severity in before.severities}
+    new_keys = {severity.key for severity in after.severities}
+    changes: list[TermsChange] = []
+    for severity in after.severities:
+        previous = old.get(severity.key)
+        if previous is None:
+            changes.append(
+                TermsChange(
+                    ChangeKind.severity_added, severity.label, targets=_targets_of(severity)
+                )
+            )
+            continue
+        old_targets = {target.key: target for target in previous.targets}
+        for target in severity.targets:
+            was = old_targets.get(target.key)
+            if was is None:
+                changes.append(
+                    TermsChange(
+                        ChangeKind.target_added, severity.label, target.label, after=target.duration
+                    )
+                )
+            elif was.duration != target.duration:
+                changes.append(
+                    TermsChange(
+                        ChangeKind.delay_changed,
+                        severity.label,
+                        target.label,
+                        before=was.duration,
+                        after=target.duration,
+                    )
+                )
+        kept = {target.key for target in severity.targets}
+        changes += [
+            TermsChange(
+                ChangeKind.target_removed, severity.label, target.label, before=target.duration
+            )
+            for target in previous.targets
+            if target.key not in kept
+        ]
+    changes += [
+        TermsChange(ChangeKind.severity_removed, severity.label, targets=_targets_of(severity))
+        for severity in before.severities
+        if severity.key not in new_keys
+    ]
+    return changes
+
+
+@dataclass(frozen=True)
+class ScheduledVersion:
+    """A version to come: when it takes effect and what it changes in the one before it."""
+
+    version: ContractVersion
+    changes: list[TermsChange]
+
+
+def _in_effect_order(versions: Sequence[ContractVersion]) -> list[ContractVersion]:
+    return sorted(versions, key=lambda v: (v.effective_from, v.number))
+
+
+def scheduled_versions(
+    versions: Sequence[ContractVersion], current: ContractVersion, today: date
+) -> list[ScheduledVersion]:
+    """The versions that take effect after `today` (the one presented excepted), each with
+    its changes from the version in effect before it."""
+    ordered = _in_effect_order(versions)
+    found: list[ScheduledVersion] = []
+    for before, version in pairwise(ordered):
+        if version.effective_from > today and version.id != current.id:
+            changes = terms_changes(service.terms_of(before), service.terms_of(version))
+            found.append(ScheduledVersion(version, changes))
+    return found
+
+
+def version_states(
+    versions: Sequence[ContractVersion], current: ContractVersion, today: date
+) -> dict[int, str]:
+    """Each version's state on `today`, by number: current, scheduled or superseded."""
+    states: dict[int, str] = {}
+    for version in versions:
+        if version.id == current.id:
+            states[version.number] = "current"
+        elif version.effective_from > today:
+            states[version.number] = "scheduled"
+        else:
+            states[version.number] = "superseded"
+    return states
+
+
 @bp.route("/contracts/<int:contract_id>")
 @requires_role(Role.viewer)
 def show(contract_id: int) -> ResponseReturnValue:
@@ -95,17 +218,22 @@ def show(contract_id: int) -> ResponseReturnValue:
         .where(ContractVersion.contract_id == contract_id)
         .order_by(col(ContractVersion.number).desc())
     ).all()
-    latest = versions[0]
-    terms = service.terms_of(latest)
     now = utcnow()
     today = now.astimezone(app_zone()).date()
+    try:
+        current = service.current_version(session, contract, today)
+    except NotFound:
+        abort(404)
+    terms = service.terms_of(current)
     dates = service.contract_periods(contract, today)
     return render_template(
         "contracts/show.html",
         contract=contract,
         vendor=vendor,
         versions=versions,
-        latest=latest,
+        current=current,
+        scheduled=scheduled_versions(versions, current, today),
+        states=version_states(versions, current, today),
         terms=terms,
         dates=dates,
         today=today,
@@ -118,8 +246,12 @@ def show(contract_id: int) -> ResponseReturnValue:
 @requires_role(Role.viewer)
 def export(contract_id: int) -> ResponseReturnValue:
     contract = _contract(contract_id)
+    try:
+        document = service.export_contract(db_session(), contract)
+    except NotFound:
+        abort(404)
     return attachment(
-        service.export_contract(db_session(), contract),
+        document,
         "application/toml",
         f"{contract.reference}.toml",
     )
@@ -194,7 +326,10 @@ def amend(contract_id: int) -> ResponseReturnValue:
     """Edit the contract's document; a changed SLA becomes a new version from its date."""
     contract = _contract(contract_id)
     form = EmptyForm()
-    text = request.form.get("document") or service.export_contract(db_session(), contract)
+    try:
+        text = request.form.get("document") or service.export_contract(db_session(), contract)
+    except NotFound:
+        abort(404)
     problems: list[str] = []
     if form.validate_on_submit():
         found = _import(text, f"{contract.reference}.toml", amended=contract)

@@ -121,3 +121,50 @@ def test_security_headers_are_sent(app: Flask) -> None:
     assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def _url_with_id(rule: Rule, value: int) -> str:
+    """A URL for a rule with `value` for every numeric argument ('x' for the others)."""
+    values = {
+        arg: value if isinstance(rule._converters.get(arg), IntegerConverter) else "x"
+        for arg in rule.arguments
+    }
+    return rule.build(values, append_unknown=False)[1]  # type: ignore[index]
+
+
+def _get_rules_with_ids(app: Flask) -> list[Rule]:
+    return [
+        rule
+        for rule in _rules(app)
+        if "GET" in (rule.methods or set())
+        and any(isinstance(c, IntegerConverter) for c in rule._converters.values())
+    ]
+
+
+@pytest.mark.parametrize(
+    ("unknown", "allowed"),
+    [(999_999, {302, 303, 404}), (2**31, {404}), (2**63 + 1, {404})],
+    ids=["missing-id", "above-int32", "above-int64"],
+)
+def test_every_get_route_answers_404_for_an_unknown_id(
+    app: Flask,
+    client_as: Callable[[Role], FlaskClient],
+    engine: Engine,
+    contracts: dict[str, int],
+    unknown: int,
+    allowed: set[int],
+) -> None:
+    """Logged in as an administrator, on a database that holds records (the example
+    contracts), an id that names nothing is a 404 (or a redirect), never a server error."""
+    client = client_as(Role.admin)
+    bearer = {"Authorization": f"Bearer {_api_token(engine, 'user-admin')}"}
+    wrong: list[tuple[str, int]] = []
+    rules = _get_rules_with_ids(app)
+    for rule in rules:
+        url = _url_with_id(rule, unknown)
+        headers = bearer if rule.rule.startswith("/api/") else {}
+        response = client.get(url, headers=headers)
+        if response.status_code not in allowed:
+            wrong.append((url, response.status_code))
+    assert not wrong
+    assert len(rules) >= 10
