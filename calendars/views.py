@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlmodel import select
 
@@ -165,6 +166,7 @@ def show(calendar_id: int) -> ResponseReturnValue:
         closed_days=engine.closed_days(year),
         worked=sorted(d for d in spec.worked_holidays if d.year == year),
         first=first,
+        month_title=format_date(first, "LLLL y"),
         weeks=weeks,
         openings=openings,
         closed=closed,

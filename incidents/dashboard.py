@@ -31,6 +31,7 @@ class Row:
     target: TargetState | None  # the one the state is about
     state: str  # one of URGENCY
     waiting: bool  # waiting on the customer or a third party (some clocks may still run)
+    severity: str  # the label of its current severity in its contract version
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,9 @@ def urgent_rows(
             target = min(late, key=lambda t: t.deadline or now) if late else None
         else:
             target = next_deadline(view.targets)
-        rows.append(Row(incident, vendor, reference, target, state, view.state.is_paused))
+        labels = {s.key: s.label for s in view.terms.severities}
+        severity = labels.get(incident.current_severity, incident.current_severity)
+        rows.append(Row(incident, vendor, reference, target, state, view.state.is_paused, severity))
     return rows, total
 
 

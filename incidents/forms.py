@@ -169,3 +169,28 @@ class EventForm(FlaskForm):
         _l("Reason or comment"),
         validators=[Optional(strip_whitespace=False), Length(max=20_000), MultiLine()],
     )
+
+
+class CorrectionForm(FlaskForm):
+    """The details of an incident an agent may correct; each change is kept in the history."""
+
+    revision = HiddenField(validators=[InputRequired()])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300), OneLine()])
+    service = SelectField(_l("Service"), validate_choice=False, validators=[OneLine()])
+    channel = SelectField(
+        _l("Channel"),
+        choices=[
+            SelectChoice("phone", _l("phone")),
+            SelectChoice("email", _l("email")),
+            SelectChoice("portal", _l("vendor portal")),
+            SelectChoice("other", _l("other")),
+        ],
+    )
+    vendor_ticket_ref = StringField(
+        _l("Vendor's ticket reference"),
+        validators=[Optional(strip_whitespace=False), Length(max=100), OneLine()],
+    )
+    description = TextAreaField(
+        _l("Description"),
+        validators=[Optional(strip_whitespace=False), Length(max=20_000), MultiLine()],
+    )

@@ -75,6 +75,10 @@ class IncidentEvent(SQLModel, table=True):
     target: str | None = Field(default=None, max_length=64)
     cancels_id: int | None = Field(default=None, foreign_key="incident_events.id")
     text: str = Field(default="")
+    # A `corrected` event: which detail of the incident changed, from what, to what.
+    field: str | None = Field(default=None, max_length=32)
+    before: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    after: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class IncidentTarget(SQLModel, table=True):

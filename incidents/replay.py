@@ -38,7 +38,7 @@ def document_for(session: Session, incident: Incident) -> ContractDocument:
     rules); an amendment made later does not change it."""
     version = session.get(ContractVersion, incident.contract_version_id)
     if version is None:
-        raise NotFound(f"incident {incident.id} has lost its contract version")
+        raise NotFound("incident.version_lost", incident_id=incident.id)
     return document_of(version)
 
 

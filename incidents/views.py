@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import (
     Blueprint,
@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -26,6 +27,7 @@ from incidents import listing, service
 from incidents.forms import (
     FIRST_YEAR,
     LAST_YEAR,
+    CorrectionForm,
     EventForm,
     IncidentForm,
     database_int,
@@ -37,16 +39,18 @@ from incidents.models import Incident
 from incidents.replay import IncidentView, view_incident
 from sla.auth.models import User
 from sla.contracts import service as contracts
-from sla.contracts.models import Contract, Vendor
+from sla.contracts.models import Contract, ContractVersion, Vendor
 from sla.contracts.signals import contract_page
 from sla.db import utcnow
 from sla.engine.lifecycle import EventKind, IncidentState
+from sla.engine.target_states import TargetStatus
+from sla.engine.terms import SlaTerms
 from sla.errors import DomainError
 from sla.safe_text import control_characters
 from sla.web.access import requires_role
 from sla.web.database import db_session
 from sla.web.downloads import attachment, csv_text
-from sla.web.labels import EVENT_KIND
+from sla.web.labels import CHANNEL, EVENT_KIND, INCIDENT_STATUS
 from sla.web.roles import Role
 from sla.web.sections import Section
 from sla.web.settings import alert_settings, app_timezone, app_zone, at_risk_ratio, form_instant
@@ -157,17 +161,18 @@ def index() -> ResponseReturnValue:
     )
     now = utcnow()
     if request.args.get("format") == "csv" and not errors:
-        return _csv(listing.list_incidents(session, wanted, now=now, limit=None), now)
+        found = listing.list_incidents(session, wanted, now=now, limit=None)
+        return _csv(found, severity_labels(session, [row.incident for row in found]), now)
     total = listing.count_incidents(session, wanted, now=now)
     pages = max(1, -(-total // PAGE_SIZE))
     page = _page_number(request.args.get("page", ""), pages)
     rows = listing.list_incidents(
         session, wanted, now=now, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
-    severities = sorted({s for c in all_contracts for s in _severity_keys(c)})
     return render_template(
         "incidents/index.html",
         rows=rows,
+        severity_label=severity_labels(session, [row.incident for row in rows]),
         total=total,
         page=page,
         pages=pages,
@@ -175,57 +180,117 @@ def index() -> ResponseReturnValue:
         errors=errors,
         vendors=vendors,
         contracts=all_contracts,
-        severities=severities,
+        severity_groups=_severity_groups(all_contracts, vendors, args),
         now=now,
     ), (400 if errors else 200)
 
 
-def _severity_keys(contract: Contract) -> list[str]:
-    return contracts.terms_of(contracts.latest_version(db_session(), contract)).severity_keys()
+class SeverityLabels:
+    """The severity labels of incidents, by the contract version each was reported under (the
+    key itself when a version does not know it)."""
+
+    def __init__(self, by_version: dict[int, dict[str, str]]) -> None:
+        self.by_version = by_version
+
+    def __call__(self, incident: Incident) -> str:
+        """The label of the incident's current severity."""
+        key = incident.current_severity
+        return self.by_version.get(incident.contract_version_id, {}).get(key, key)
+
+
+def severity_labels(session: Session, incidents: list[Incident]) -> SeverityLabels:
+    """The labels of these incidents' severities, each distinct contract version read once."""
+    by_version: dict[int, dict[str, str]] = {}
+    for version_id in {i.contract_version_id for i in incidents}:
+        version = session.get(ContractVersion, version_id)
+        by_version[version_id] = {} if version is None else _labels(contracts.terms_of(version))
+    return SeverityLabels(by_version)
+
+
+def _labels(terms: SlaTerms) -> dict[str, str]:
+    return {s.key: s.label for s in terms.severities}
+
+
+class SeverityOption(NamedTuple):
+    key: str
+    label: str
+    selected: bool
+
+
+def _severity_groups(
+    all_contracts: list[Contract], vendors: list[Vendor], args: dict[str, str]
+) -> list[tuple[str, list[SeverityOption]]]:
+    """The severity filter's choices: per contract (its vendor and reference), the severities
+    of its latest version in the contract's order, labelled; the value stays the key. The key
+    asked for shows selected under the contract filtered on, else under its first contract."""
+    session = db_session()
+    names = {v.id: v.name for v in vendors}
+    groups = [
+        (
+            str(contract.id),
+            f"{names.get(contract.vendor_id, '')} — {contract.reference}",
+            contracts.terms_of(contracts.latest_version(session, contract)).severities,
+        )
+        for contract in all_contracts
+    ]
+    wanted = args.get("severity", "")
+    holders = [cid for cid, _title, levels in groups if any(s.key == wanted for s in levels)]
+    chosen = args.get("contract_id", "")
+    holder = chosen if chosen in holders else next(iter(holders), None)
+    return [
+        (title, [SeverityOption(s.key, s.label, cid == holder and s.key == wanted) for s in levels])
+        for cid, title, levels in groups
+    ]
 
 
 CSV_COLUMNS = (
     "id",
-    "fournisseur",
+    "prestataire",
     "contrat",
-    "sévérité",
+    "gravité",
     "titre",
     "service",
     "heure H",
     "état",
     "prochaine échéance",
     "échéance manquée",
-    "ticket fournisseur",
+    "ticket prestataire",
     "canal",
 )
 
 
-def _csv(rows: list[listing.ListedIncident], now: datetime) -> Response:
+def _csv(rows: list[listing.ListedIncident], labels: SeverityLabels, now: datetime) -> Response:
+    """The list as CSV, in French whatever the reader's language (like the reports): the
+    severity's label, the state and the channel in words."""
     zone = app_zone()
 
     def local(value: datetime | None) -> datetime | None:
         return None if value is None else value.astimezone(zone)
 
+    with force_locale("fr"):
+        states = {key: str(label) for key, label in INCIDENT_STATUS.items()}
+        channels = {key: str(label) for key, label in CHANNEL.items()}
     lines = (
         [
             row.incident.id,
             row.vendor,
             row.contract,
-            row.incident.current_severity,
+            labels(row.incident),
             row.incident.title,
             row.incident.service,
             local(row.incident.reported_at),
-            row.incident.status,
+            states.get(row.incident.status, row.incident.status),
             local(row.incident.next_deadline_at),
             "oui"
             if row.incident.breach_at is not None and row.incident.breach_at <= now
             else "non",
             row.incident.vendor_ticket_ref,
-            row.incident.channel,
+            channels.get(row.incident.channel, row.incident.channel),
         ]
         for row in rows
     )
-    return attachment(csv_text(CSV_COLUMNS, lines), "text/csv; charset=utf-8", "incidents.csv")
+    # "text/csv": the download adds its charset.
+    return attachment(csv_text(CSV_COLUMNS, lines), "text/csv", "incidents.csv")
 
 
 # -- logging an incident ---------------------------------------------------------------------
@@ -333,7 +398,7 @@ def _event_form(view: IncidentView, form: EventForm | None = None) -> EventForm:
         SelectChoice(s.key, s.label) for s in view.terms.severities if s.key != view.state.severity
     ]
     form.exclusion.choices = [SelectChoice("", "—")] + [
-        SelectChoice(e.key, f"{e.key} — {e.text}") for e in view.terms.exclusions
+        SelectChoice(e.key, e.text) for e in view.terms.exclusions
     ]
     form.target.choices = [SelectChoice("", _("all targets"))] + [
         SelectChoice(t.key, t.label) for t in view.targets
@@ -341,8 +406,11 @@ def _event_form(view: IncidentView, form: EventForm | None = None) -> EventForm:
     return form
 
 
-def _render(
-    incident: Incident, form: EventForm | None = None, status: int = 200
+def render_incident(
+    incident: Incident,
+    form: EventForm | None = None,
+    status: int = 200,
+    correction: CorrectionForm | None = None,
 ) -> ResponseReturnValue:
     session = db_session()
     view = view_incident(session, incident, now=utcnow(), at_risk_ratio=at_risk_ratio())
@@ -358,10 +426,63 @@ def _render(
         vendor=vendor,
         users=users,
         cancelled=cancelled,
+        severity_labels=_labels(view.terms),
+        target_labels=_target_labels(view.terms, view.state.severity),
+        exclusion_texts={e.key: e.text for e in view.terms.exclusions},
+        running_while_waiting=running_while_waiting(view),
         form=_event_form(view, form),
+        correction=correction_form(incident, contract, correction),
         quick=[k for k in next_kinds(view.state) if k in QUICK],
         zone=app_timezone(),
     ), status
+
+
+def correction_form(
+    incident: Incident, contract: Contract | None, form: CorrectionForm | None = None
+) -> CorrectionForm:
+    """The correction form, filled with the incident's details unless it comes back refused."""
+    if form is None:
+        form = CorrectionForm(
+            revision=str(incident.revision),
+            title=incident.title,
+            service=incident.service,
+            channel=incident.channel,
+            vendor_ticket_ref=incident.vendor_ticket_ref,
+            description=incident.description,
+        )
+    services = contract.services if contract is not None else []
+    form.service.choices = [SelectChoice("", "—")] + [SelectChoice(s, s) for s in services]
+    return form
+
+
+def _target_labels(terms: SlaTerms, severity: str) -> dict[str, str]:
+    """Target labels by key: the current severity's, then those of the others (an exclusion
+    invoked before a requalification names a target of the severity of the time)."""
+    labels: dict[str, str] = {}
+    for level in sorted(terms.severities, key=lambda s: s.key != severity):
+        for target in level.targets:
+            labels.setdefault(target.key, target.label)
+    return labels
+
+
+RUNNING = {TargetStatus.running, TargetStatus.at_risk, TargetStatus.breached}
+
+
+def running_while_waiting(view: IncidentView) -> set[str]:
+    """While the incident waits on the customer or a third party: the keys of the targets
+    whose clock runs on all the same (their terms say the wait does not pause them)."""
+    if not view.state.is_paused:
+        return set()
+    try:
+        severity = view.terms.severity(view.state.severity)
+    except KeyError:
+        return set()
+    keeps_running = {t.key for t in severity.targets if not t.pauses}
+    return {
+        t.key
+        for t in view.targets
+        if t.key in keeps_running and t.milestone_at is None and t.status in RUNNING
+    }
 
 
 QUICK = {
@@ -381,7 +502,7 @@ def show(incident_id: int) -> ResponseReturnValue:
     incident = db_session().get(Incident, incident_id)
     if incident is None:
         abort(404)
-    return _render(incident)
+    return render_incident(incident)
 
 
 @bp.route("/<int:incident_id>/events", methods=["POST"])
@@ -394,12 +515,12 @@ def record(incident_id: int) -> ResponseReturnValue:
     # The choices are the page's; the service checks the event against the whole history.
     form = EventForm()
     if not form.validate_on_submit():
-        return _render(incident, form, 400)
+        return render_incident(incident, form, 400)
     try:
         kind = EventKind(form.kind.data)
     except ValueError:
         form.kind.errors = [_("Unknown event.")]
-        return _render(incident, form, 400)
+        return render_incident(incident, form, 400)
     try:
         service.record_event(
             session,
@@ -436,6 +557,6 @@ def record(incident_id: int) -> ResponseReturnValue:
         }.get(error.field or "kind", form.kind)
         field.errors = [*field.errors, error.message]
         session.rollback()
-        return _render(session.get(Incident, incident_id) or incident, form, 400)
+        return render_incident(session.get(Incident, incident_id) or incident, form, 400)
     flash(_("%(event)s recorded.", event=EVENT_KIND[kind.value]), "info")
     return redirect(url_for("incidents.show", incident_id=incident_id))

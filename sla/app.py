@@ -13,11 +13,12 @@ from typing import Any
 from flask import Flask, Response, g, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from calendars.views import bp as calendars_bp
+from incidents import correction_views  # noqa: F401 (its routes join the incidents pages)
 from incidents.dashboard_views import bp as home
 from incidents.views import bp as incidents_bp
 from sla.alerts.views import bp as alerts_bp
@@ -55,6 +56,13 @@ class DatabaseIntConverter(IntegerConverter):
     def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", DATABASE_INT_MAX)
         super().__init__(map, *args, **kwargs)
+
+
+def _names_an_id_out_of_range(path: str) -> bool:
+    return any(
+        part.isascii() and part.isdigit() and int(part) > DATABASE_INT_MAX
+        for part in path.split("/")
+    )
 
 
 def _secret_key(settings: Settings) -> str:
@@ -176,6 +184,9 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:
         code = error.code or 500
+        if code == 405 and _names_an_id_out_of_range(request.path):
+            # Werkzeug reports a method mismatch before it converts the id: no such record.
+            error, code = NotFound(), 404
         # Keep what the exception says in its headers (`Allow` on a 405, …).
         headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
         if wants_json():

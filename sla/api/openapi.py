@@ -44,8 +44,11 @@ LINKS: dict[str, dict[str, dict[str, Any]]] = {
         "RecordEvent": _link(
             "incident_event", "An event on the incident", incident_id=_INCIDENT_ID
         ),
+        "CorrectIncident": _link(
+            "incident_correct", "Correct the incident's details", incident_id=_INCIDENT_ID
+        ),
     }
-    for endpoint in ("incident_create", "incident_event", "incident")
+    for endpoint in ("incident_create", "incident_event", "incident", "incident_correct")
 } | {
     "vendor": {
         "VendorContracts": _link(

@@ -255,16 +255,20 @@ class Public(BaseModel):
 
 
 class ErrorItem(BaseModel):
-    """What is wrong with one field of the input."""
+    """What is wrong with one field of the input: the field, a stable code when a domain
+    rule refused it (e.g. `event.not_waiting`), and the message in the reader's language."""
 
     field: str
     message: str
+    code: str | None = None
 
 
 class ErrorBody(BaseModel):
-    """Every error response: a message, and per-field details when there are some."""
+    """Every error response: a message, the domain rule's code when one refused the request,
+    and per-field details when there are some."""
 
     error: str
+    code: str | None = None
     errors: list[ErrorItem] = []
 
 
@@ -399,6 +403,18 @@ class IncidentIn(Strict):
     )
 
 
+class CorrectionIn(Strict):
+    """The body correcting an incident's details: give only what changes. Each change is
+    kept in the history as a `corrected` event with what it was and what it becomes."""
+
+    revision: Id = Field(description="The incident revision you saw; 409 if it changed")
+    title: Annotated[str, Field(min_length=1, max_length=300), ONE_LINE] | None = None
+    description: Annotated[str, Field(max_length=20_000), MULTILINE] | None = None
+    service: Annotated[str, Field(max_length=200), ONE_LINE] | None = None
+    channel: Literal["phone", "email", "portal", "other"] | None = None
+    vendor_ticket_ref: Annotated[str, Field(max_length=100), ONE_LINE] | None = None
+
+
 class EventIn(Strict):
     """The body recording an event on an incident."""
 
@@ -429,6 +445,10 @@ class EventOut(Public):
     target: str | None
     cancels: int | None = Field(validation_alias="cancels_id")
     text: str
+    # A `corrected` event: the detail, what it was, what it became.
+    field: str | None = None
+    before: str | None = None
+    after: str | None = None
 
 
 class TargetOut(Public):

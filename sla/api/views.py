@@ -140,25 +140,26 @@ def invalid_body(error: InvalidBody) -> ResponseReturnValue:
 @bp.errorhandler(NotFound)
 def not_found(error: NotFound) -> ResponseReturnValue:
     """404: no such record."""
-    return reply(schemas.ErrorBody(error=error.message), 404)
+    return reply(_error_body(error), 404)
 
 
 @bp.errorhandler(incidents.Conflict)
 def conflict(error: incidents.Conflict) -> ResponseReturnValue:
     """409: the incident changed since the revision the client saw."""
-    return reply(
-        schemas.ErrorBody(
-            error=error.message, errors=[schemas.ErrorItem(field="revision", message=error.message)]
-        ),
-        409,
-    )
+    return reply(_error_body(error), 409)
 
 
 @bp.errorhandler(DomainError)
 def refused(error: DomainError) -> ResponseReturnValue:
     """400: a domain rule refused the input, naming the field."""
-    items = [schemas.ErrorItem(field=error.field or "body", message=error.message)]
-    return reply(schemas.ErrorBody(error=error.message, errors=items), 400)
+    return reply(_error_body(error), 400)
+
+
+def _error_body(error: DomainError) -> schemas.ErrorBody:
+    """A domain error as the API answers it: code, field and message (in the reader's
+    language: French unless the account chose English)."""
+    item = schemas.ErrorItem(field=error.field or "body", message=error.message, code=error.code)
+    return schemas.ErrorBody(error=error.message, code=error.code, errors=[item])
 
 
 # -- routes ----------------------------------------------------------------------------------
@@ -192,7 +193,7 @@ def vendor(vendor_id: int) -> ResponseReturnValue:
     """One vendor; 404 if there is none with this id."""
     found = db_session().get(Vendor, vendor_id)
     if found is None:
-        raise NotFound(f"no vendor {vendor_id}")
+        raise NotFound("vendor.not_found", field="vendor_id", vendor_id=vendor_id)
     return reply(schemas.VendorOut.model_validate(found, from_attributes=True))
 
 
@@ -351,6 +352,31 @@ def incident_event(incident_id: int) -> ResponseReturnValue:
         alert_settings=alert_settings(),
     )
     return reply(schemas.IncidentDetailOut.of_view(recorded), 201)
+
+
+@operation(
+    "/incidents/<int:incident_id>",
+    "PATCH",
+    summary="Correct an incident's details (each change kept in its history)",
+    role=Role.agent,
+    body=schemas.CorrectionIn,
+    response=schemas.IncidentDetailOut,
+)
+def incident_correct(incident_id: int) -> ResponseReturnValue:
+    """Correct the title, description, service, channel or vendor ticket reference at the
+    revision the client saw; the incident as it now stands, 409 if the revision is stale."""
+    body = parse_body(schemas.CorrectionIn)
+    found = incidents.get_incident(db_session(), incident_id)
+    changes = body.model_dump(exclude={"revision"}, exclude_none=True)
+    incidents.correct_incident(
+        db_session(),
+        found,
+        changes=changes,
+        now=utcnow(),
+        user_id=current_user.user.id,
+        expected_revision=body.revision,
+    )
+    return reply(schemas.IncidentDetailOut.of_view(incident_view(found)))
 
 
 @bp.route("/openapi.json")

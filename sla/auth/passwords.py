@@ -7,7 +7,8 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask_babel import lazy_gettext as _l
+
+from sla.errors import DomainError
 
 _hasher = PasswordHasher()
 MIN_LENGTH = 10
@@ -35,8 +36,9 @@ def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
 
 
-def password_problem(password: str) -> str | None:
-    """Why a new password is refused, or None. Length matters more than character classes."""
+def password_problem(password: str) -> DomainError | None:
+    """Why a new password is refused (the error to raise), or None. Length matters more than
+    character classes."""
     if len(password) < MIN_LENGTH:
-        return str(_l("at least %(count)d characters", count=MIN_LENGTH))
+        return DomainError("password.too_short", field="password", count=MIN_LENGTH)
     return None

@@ -14,7 +14,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
@@ -36,6 +35,7 @@ log = logging.getLogger("sla.auth")
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 TOKEN_PREFIX = "gar_"  # noqa: S105 (a marker, not a secret)
+TOKEN_NAME_MAX = 100
 # An API token's last use is recorded at most this often: a read stays a read.
 LAST_USE_INTERVAL = timedelta(minutes=15)
 
@@ -74,14 +74,12 @@ def create_user(
     """Create an account (DomainError naming the field when refused)."""
     name = normalise_username(username)
     if not USERNAME_RE.match(name):
-        raise DomainError(
-            _l("2 to 64 characters: lowercase letters, digits, '.', '_' or '-'"), field="username"
-        )
+        raise DomainError("username.invalid", field="username", name=name)
     if find_user(session, name) is not None:
-        raise DomainError(_l("the username %(name)s is taken", name=name), field="username")
+        raise DomainError("username.taken", field="username", name=name)
     problem = password_problem(password)
-    if problem:
-        raise DomainError(_l("password: %(problem)s", problem=problem), field="password")
+    if problem is not None:
+        raise problem
     user = User(
         username=name,
         display_name=display_name.strip() or name,
@@ -104,8 +102,8 @@ def set_password(session: Session, user: User, password: str, *, one_time: bool 
     deactivating the account revokes them all, see :func:`set_active`).
     """
     problem = password_problem(password)
-    if problem:
-        raise DomainError(_l("password: %(problem)s", problem=problem), field="password")
+    if problem is not None:
+        raise problem
     user.password_hash = hash_password(password)
     user.must_change_password = one_time
     user.session_version += 1
@@ -154,7 +152,7 @@ def _refuse_if_last_admin(session: Session, user: User) -> None:
         .where(User.role == Role.admin.value, col(User.active).is_(True), User.id != user.id)
     ).one()
     if admins == 0:
-        raise DomainError(_l("the last active administrator cannot lose that role"), field="role")
+        raise DomainError("role.last_admin", field="role", user_id=user.id)
 
 
 @dataclass(frozen=True)
@@ -243,7 +241,7 @@ def start_session(session: Session, user: User, *, now: datetime) -> str:
     """Open a sign-in session; return its token (for the session cookie; only its hash is
     stored). The user's sessions revoked earlier are forgotten on the way."""
     if user.id is None:
-        raise DomainError(_l("save the user first"), field="user")
+        raise DomainError("user.unsaved", field="user")
     session.exec(
         delete(UserSession).where(
             col(UserSession.user_id) == user.id, col(UserSession.revoked_at).is_not(None)
@@ -286,11 +284,11 @@ def create_api_token(
     """Create a token; return it in clear (shown once) with its record."""
     label = name.strip()
     if not label:
-        raise DomainError(_l("give the token a name"), field="name")
-    if len(label) > 100:
-        raise DomainError(_l("100 characters at most"), field="name")
+        raise DomainError("token.no_name", field="name")
+    if len(label) > TOKEN_NAME_MAX:
+        raise DomainError("text.too_long", field="name", max=TOKEN_NAME_MAX)
     if user.id is None:
-        raise DomainError(_l("save the user first"), field="user")
+        raise DomainError("user.unsaved", field="user")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     record = ApiToken(
         user_id=user.id,
@@ -372,7 +370,7 @@ def revoke_token(session: Session, user: User, token_id: int, *, now: datetime) 
     """Revoke one of a user's API tokens."""
     record = session.get(ApiToken, token_id)
     if record is None or record.user_id != user.id:
-        raise DomainError(_l("no such token"), field="token")
+        raise DomainError("token.not_found", field="token", token_id=token_id)
     if record.revoked_at is None:
         record.revoked_at = now
         session.add(record)

@@ -229,7 +229,9 @@ def document_of(version: ContractVersion) -> ContractDocument:
     if document is None:
         document, problems = parse_document(data)
         if document is None:
-            raise DomainError(f"stored version {version.id} is invalid: {problems[0].message}")
+            raise DomainError(
+                "contract_version.invalid", version_id=version.id, problem=problems[0].message
+            )
         _BY_CONTENT[key] = document
     # Holding `data` keeps its id from being reused by another object while it is cached.
     _BY_OBJECT[id(data)] = (data, document)
@@ -254,8 +256,10 @@ def version_in_force(session: Session, contract: Contract, on: date) -> Contract
     ).first()
     if version is None:
         raise DomainError(
-            f"contract {contract.reference} has no SLA in force on {on.isoformat()}",
+            "contract.no_sla_in_force",
             field="reported_at",
+            reference=contract.reference,
+            date=on,
         )
     return version
 
@@ -273,7 +277,7 @@ def current_version(session: Session, contract: Contract, on: date) -> ContractV
             .order_by(col(ContractVersion.effective_from), col(ContractVersion.number))
         ).first()
         if first is None:
-            raise NotFound(f"contract {contract.reference} has no version") from None
+            raise NotFound("contract.no_version", reference=contract.reference) from None
         return first
 
 
@@ -281,7 +285,7 @@ def get_contract(session: Session, contract_id: int) -> Contract:
     """The contract, or NotFound."""
     contract = session.get(Contract, contract_id)
     if contract is None:
-        raise NotFound(f"no contract {contract_id}", field="contract_id")
+        raise NotFound("contract.not_found", field="contract_id", contract_id=contract_id)
     return contract
 
 
@@ -290,7 +294,7 @@ def latest_version(session: Session, contract: Contract) -> ContractVersion:
     contract_id = id_of(contract)
     version = _latest_version(session, contract_id)
     if version is None:
-        raise NotFound(f"contract {contract.reference} has no version")
+        raise NotFound("contract.no_version", reference=contract.reference)
     return version
 
 

@@ -2,8 +2,10 @@
 
 Events are append-only evidence: a mistaken event is cancelled by a later `cancellation`
 event, never deleted. `replay` applies the effective events in the order they happened
-(`occurred_at`, then recording order) and refuses impossible sequences with a message that
-says why. Pure: no database, no clock (`now` is a parameter).
+(`occurred_at`, then recording order) and refuses impossible sequences with a LifecycleError
+that says why as data: a code of `sla.error_codes` and its parameters (the refused event's
+kind and id, instants as aware datetimes), worded where it is read. Pure: no database, no
+clock (`now` is a parameter).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from operator import attrgetter
+
+from sla.error_codes import word
 
 
 class EventKind(StrEnum):
@@ -29,6 +33,7 @@ class EventKind(StrEnum):
     exclusion_invoked = "exclusion_invoked"  # a contract exclusion clause, with why
     comment = "comment"
     cancellation = "cancellation"  # cancels an earlier event (a correction)
+    corrected = "corrected"  # a detail of the record (title, vendor ticket…): evidence only
 
 
 PAUSES = {EventKind.waiting_customer, EventKind.waiting_third_party}
@@ -44,7 +49,23 @@ _NAMING_TERMS = {EventKind.requalified, EventKind.exclusion_invoked}  # a severi
 
 
 class LifecycleError(ValueError):
-    """An event that cannot happen at that point of the incident's life."""
+    """An event that cannot happen at that point of the incident's life.
+
+    `code` names the rule (a key of `sla.error_codes.MESSAGES`); `params` hold the refused
+    event's `kind` (its value) and `event_id`, and what the rule names (instants as aware
+    datetimes, keys, the contract's lists). The services raise it again as a DomainError.
+    """
+
+    def __init__(self, code: str, event: Event | None = None, **params: object) -> None:
+        super().__init__(code)
+        self.code = code
+        about = {} if event is None else {"kind": event.kind.value, "event_id": event.id}
+        self.params: dict[str, object] = {**about, **params}
+
+    def __str__(self) -> str:
+        """In English, instants in UTC: for logs and tracebacks (people read the service's
+        DomainError in their language and zone)."""
+        return word(self.code, self.params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,11 +188,9 @@ def _check_cancellations(events: Sequence[Event]) -> None:
                 by_id = {recorded.id: recorded for recorded in events}
             cancelled = by_id.get(event.cancels or -1)
             if cancelled is None:
-                raise LifecycleError(f"there is no event {event.cancels} to cancel")
+                raise LifecycleError("cancellation.unknown_event", event, cancels=event.cancels)
             if cancelled.kind is EventKind.cancellation:
-                raise LifecycleError(
-                    "a cancellation cannot itself be cancelled: record the event again"
-                )
+                raise LifecycleError("cancellation.of_cancellation", event, cancels=event.cancels)
 
 
 def _check_possible(
@@ -184,15 +203,16 @@ def _check_possible(
     """Refuse an event before heure H, in the future, on a closed incident (only reopening it
     or a comment can follow a closure), or naming what the contract version does not define."""
     at = event.occurred_at
-    label = event.kind.value
     if at < state.reported_at:
-        raise LifecycleError(
-            f"{label}: {at.isoformat()} is before heure H ({state.reported_at.isoformat()})"
-        )
+        raise LifecycleError("event.before_heure_h", event, at=at, reported_at=state.reported_at)
     if at > now:
-        raise LifecycleError(f"{label}: {at.isoformat()} is in the future")
-    if state.is_closed and event.kind not in (EventKind.reopened, EventKind.comment):
-        raise LifecycleError(f"{label}: the incident is closed (reopen it first)")
+        raise LifecycleError("event.future", event, at=at)
+    if state.is_closed and event.kind not in (
+        EventKind.reopened,
+        EventKind.comment,
+        EventKind.corrected,
+    ):
+        raise LifecycleError("event.incident_closed", event)
     if event.kind in _NAMING_TERMS:
         _check_known(event, severities, exclusions)
 
@@ -205,49 +225,51 @@ def _check_known(
         new = event.severity or ""
         if new not in severities:
             raise LifecycleError(
-                f"requalified: unknown severity {new!r} (known: {', '.join(severities)})"
+                "event.unknown_severity", event, severity=new, known=list(severities)
             )
     elif event.kind is EventKind.exclusion_invoked and exclusions is not None:
         clause = event.exclusion or ""
+        if not exclusions:
+            raise LifecycleError("event.no_clause", event, clause=clause)
         if clause not in exclusions:
-            known = ", ".join(exclusions) or "none in this contract"
-            raise LifecycleError(f"exclusion_invoked: unknown clause {clause!r} (known: {known})")
+            raise LifecycleError(
+                "event.unknown_clause", event, clause=clause, known=list(exclusions)
+            )
 
 
 def _acknowledge(state: IncidentState, event: Event) -> None:
     if state.acknowledged_at is not None:
-        raise LifecycleError("acknowledged: the incident is already acknowledged")
+        raise LifecycleError("event.already_acknowledged", event)
     state.acknowledged_at = event.occurred_at
 
 
 def _start_intervention(state: IncidentState, event: Event) -> None:
     if state.intervention_at is not None:
-        raise LifecycleError("intervention_started: the intervention has already started")
+        raise LifecycleError("event.already_started", event)
     state.intervention_at = event.occurred_at
 
 
 def _wait(state: IncidentState, event: Event) -> None:
     """A pause: the vendor waits on the customer or on a third party."""
-    label = event.kind.value
     if state.is_paused:
-        raise LifecycleError(f"{label}: the incident is already waiting (resume it first)")
+        raise LifecycleError("event.already_waiting", event)
     if state.resolved_at is not None:
-        raise LifecycleError(f"{label}: the incident is resolved")
+        raise LifecycleError("event.resolved", event)
     state.pauses.append(Pause(event.occurred_at, None, event.kind))
 
 
 def _resume(state: IncidentState, event: Event) -> None:
     if not state.is_paused:
-        raise LifecycleError("resumed: the incident is not waiting")
+        raise LifecycleError("event.not_waiting", event)
     _end_pause(state, event.occurred_at)
 
 
 def _restore(state: IncidentState, event: Event) -> None:
     """A workaround: the service is restored, the incident not resolved yet."""
     if state.resolved_at is not None:
-        raise LifecycleError("workaround: the incident is resolved")
+        raise LifecycleError("event.resolved", event)
     if state.restored_at is not None:
-        raise LifecycleError("workaround: the service is already restored")
+        raise LifecycleError("event.already_restored", event)
     at = event.occurred_at
     _end_pause(state, at)
     state.restored_at = at
@@ -256,7 +278,7 @@ def _restore(state: IncidentState, event: Event) -> None:
 
 def _resolve(state: IncidentState, event: Event) -> None:
     if state.resolved_at is not None:
-        raise LifecycleError("resolved: the incident is already resolved")
+        raise LifecycleError("event.already_resolved", event)
     at = event.occurred_at
     _end_pause(state, at)
     state.resolved_at = at
@@ -272,7 +294,7 @@ def _close(state: IncidentState, event: Event) -> None:
 
 def _reopen(state: IncidentState, event: Event) -> None:
     if state.resolved_at is None and state.closed_at is None:
-        raise LifecycleError("reopened: the incident is neither resolved nor closed")
+        raise LifecycleError("event.not_reopenable", event)
     state.resolved_at = state.restored_at = state.closed_at = None
     state.reopened_at = event.occurred_at
 
@@ -280,9 +302,9 @@ def _reopen(state: IncidentState, event: Event) -> None:
 def _requalify(state: IncidentState, event: Event) -> None:
     new = event.severity or ""
     if new == state.severity:
-        raise LifecycleError(f"requalified: the severity is already {new!r}")
+        raise LifecycleError("event.same_severity", event, severity=new)
     if not event.text.strip():
-        raise LifecycleError("requalified: give the reason")
+        raise LifecycleError("event.no_reason", event)
     state.requalifications.append(
         Requalification(event.occurred_at, state.severity, new, event.text)
     )
@@ -291,7 +313,7 @@ def _requalify(state: IncidentState, event: Event) -> None:
 
 def _invoke_exclusion(state: IncidentState, event: Event) -> None:
     if not event.text.strip():
-        raise LifecycleError("exclusion_invoked: say why the clause applies")
+        raise LifecycleError("event.no_justification", event)
     clause = event.exclusion or ""
     state.exclusions.append(Exclusion(event.occurred_at, clause, event.target, event.text))
 
@@ -313,4 +335,5 @@ _APPLY: dict[EventKind, Callable[[IncidentState, Event], None]] = {
     EventKind.requalified: _requalify,
     EventKind.exclusion_invoked: _invoke_exclusion,
     EventKind.comment: _no_change,
+    EventKind.corrected: _no_change,
 }

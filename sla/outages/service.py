@@ -1,11 +1,12 @@
-"""Outage services: record, end, cancel (never delete, never overwrite). They flush."""
+"""Outage services: record, end, cancel (never delete, never overwrite). They flush.
+
+Refusals are DomainErrors with a code of `sla.error_codes`, the field and parameters."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
@@ -18,16 +19,18 @@ from sla.outages.models import Outage
 
 def _aware(value: datetime, field: str) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
-        raise DomainError(_l("Give a date and time with its offset."), field=field)
+        raise DomainError("instant.naive", field=field)
     return value
 
 
 def _check_end(started_at: datetime, ended_at: datetime, now: datetime) -> None:
     _aware(ended_at, "ended_at")
     if ended_at <= started_at:
-        raise DomainError(_l("The end must come after the start."), field="ended_at")
+        raise DomainError(
+            "outage.end_before_start", field="ended_at", started_at=started_at, ended_at=ended_at
+        )
     if ended_at > now:
-        raise DomainError(_l("The end cannot be in the future."), field="ended_at")
+        raise DomainError("outage.end_future", field="ended_at", ended_at=ended_at)
 
 
 def record_outage(
@@ -46,16 +49,18 @@ def record_outage(
     contract = get_contract(session, contract_id)
     _aware(started_at, "started_at")
     if started_at > now:
-        raise DomainError(_l("The start cannot be in the future."), field="started_at")
+        raise DomainError("outage.start_future", field="started_at", started_at=started_at)
     if ended_at is not None:
         _check_end(started_at, ended_at, now)
     if service and contract.services and service not in contract.services:
-        raise DomainError(_l("This service is not in the contract."), field="service")
+        raise DomainError(
+            "service.unknown", field="service", service=service, known=list(contract.services)
+        )
     if incident_id is not None:
         incident = session.get(Incident, incident_id)
         if incident is None or incident.contract_id != contract_id:
             raise DomainError(
-                _l("No incident with this number on this contract."), field="incident_id"
+                "outage.incident_unknown", field="incident_id", incident_id=incident_id
             )
     outage = Outage(
         contract_id=contract_id,
@@ -76,7 +81,7 @@ def record_outage(
 def _get(session: Session, outage_id: int) -> Outage:
     outage = session.get(Outage, outage_id)
     if outage is None:
-        raise NotFound(f"no outage {outage_id}")
+        raise NotFound("outage.not_found", outage_id=outage_id)
     return outage
 
 
@@ -106,9 +111,9 @@ def end_outage(
     """Give an ongoing outage its end (once: a recorded end is never overwritten)."""
     outage = _get(session, outage_id)
     if outage.cancelled_at is not None:
-        raise DomainError(_l("This outage was cancelled."))
+        raise DomainError("outage.cancelled", outage_id=outage_id)
     if outage.ended_at is not None:
-        raise DomainError(_l("This outage already has its end."), field="ended_at")
+        raise DomainError("outage.already_ended", field="ended_at", outage_id=outage_id)
     _check_end(outage.started_at, ended_at, now)
     # Guarded: of two agents ending it at once, the second finds it ended (no lost update).
     if not _write_once(
@@ -117,7 +122,7 @@ def end_outage(
         col(Outage.ended_at).is_(None) & col(Outage.cancelled_at).is_(None),
         {"ended_at": ended_at, "ended_by_id": user_id},
     ):
-        raise DomainError(_l("This outage already has its end."), field="ended_at")
+        raise DomainError("outage.already_ended", field="ended_at", outage_id=outage_id)
     return outage
 
 
@@ -127,12 +132,12 @@ def cancel_outage(
     """Cancel a mistaken record (kept, struck through, with who, when and why)."""
     outage = _get(session, outage_id)
     if outage.cancelled_at is not None:
-        raise DomainError(_l("This outage was already cancelled."))
+        raise DomainError("outage.already_cancelled", outage_id=outage_id)
     if not reason.strip():
-        raise DomainError(_l("Say why it is cancelled."), field="reason")
+        raise DomainError("outage.no_reason", field="reason")
     values = {"cancelled_at": now, "cancelled_by_id": user_id, "cancel_reason": reason.strip()}
     if not _write_once(session, outage, col(Outage.cancelled_at).is_(None), values):
-        raise DomainError(_l("This outage was already cancelled."))
+        raise DomainError("outage.already_cancelled", outage_id=outage_id)
     return outage
 
 

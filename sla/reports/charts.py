@@ -141,11 +141,26 @@ def _short(label: str, size: int = 26) -> str:
     return label if len(label) <= size else label[: size - 1] + "…"
 
 
+_STYLE = re.compile(r'style="([^"]*)"')
 _PROLOGUE = re.compile(r"^\s*<\?xml[^>]*\?>\s*(<!DOCTYPE[^>]*>\s*)?", re.S)
 
 
+def _as_attributes(match: re.Match[str]) -> str:
+    """`style="fill: #fff; stroke: none"` as SVG presentation attributes: the pages' CSP
+    (`style-src 'self'`) blocks inline styles, and the browser would draw black shapes."""
+    pairs = []
+    for declaration in match.group(1).split(";"):
+        name, _, value = declaration.partition(":")
+        if name.strip() and value.strip():
+            value = value.strip().replace('"', "'")
+            pairs.append(f'{name.strip()}="{value}"')
+    return " ".join(pairs)
+
+
 def svg(drawing: Drawing) -> str:
-    """The drawing as an inline SVG element (no XML prologue; its viewBox lets CSS scale it)."""
+    """The drawing as an inline SVG element (no XML prologue; its viewBox lets CSS scale it;
+    styles as attributes, which the CSP allows)."""
     text = renderSVG.drawToString(drawing)
     text = _PROLOGUE.sub("", text)
+    text = _STYLE.sub(_as_attributes, text)
     return text.replace("<svg ", '<svg class="chart" ', 1)

@@ -19,19 +19,19 @@ from sla.reports.figures import Report
 from sla.web.downloads import csv_text
 
 FIGURE_COLUMNS = (
-    "Fournisseur",
+    "Prestataire",
     "Contrat",
     "Délai",
-    "Tenus",
+    "Respectés",
     "Dépassés",
     "Exclus",
     "Taux de respect (%)",
 )
 SUMMARY_COLUMNS = (
-    "Fournisseur",
+    "Prestataire",
     "Contrat",
     "Incidents signalés",
-    "Tenus",
+    "Respectés",
     "Dépassés",
     "Exclus",
     "Taux de respect (%)",
@@ -44,7 +44,7 @@ SUMMARY_COLUMNS = (
     "Non résolus en fin de période",
 )
 BREACH_COLUMNS = (
-    "Fournisseur",
+    "Prestataire",
     "Contrat",
     "Incident",
     "Titre",

@@ -5,11 +5,12 @@ reader's interface language."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel.numbers import format_currency, format_percent
 
 from sla import formats
 
@@ -49,20 +50,53 @@ def period_title(first: date, last: date) -> str:
     return f"du {day(first)} au {day(last)}"
 
 
+# The rule of the pages (`sla.web.i18n.duration`): minutes below an hour, hours and minutes
+# below WHOLE_HOURS_FROM hours, whole hours beyond; real time from two days on in days.
+WHOLE_HOURS_FROM = 100
+
+
+def plural(count: int, singular: str, plural_form: str) -> str:
+    """`1 incident signalé`, `0 incident signalé`, `2 incidents signalés` (French: plural
+    from 2)."""
+    return f"{count} {singular if count < 2 else plural_form}"
+
+
 def hours(seconds: float | None, business: bool = True) -> str:
+    """`45 min ouvrées`, `1 h 30 ouvrée`, `3 h ouvrées`, `896 h ouvrées`; real time `2 h 05`,
+    `3 j 4 h`."""
     if seconds is None:
         return "—"
     total = round(abs(seconds) / 60)
     h, m = divmod(total, 60)
-    text = f"{h} h {m:02d}" if h else f"{m} min"
-    return f"{text} ouvrées" if business else text
+    if h >= WHOLE_HOURS_FROM:
+        h, m = (total + 30) // 60, 0
+    if not business and h >= 48:
+        days, rest = divmod(round(abs(seconds) / 3600), 24)
+        return f"{days} j {rest} h" if rest else f"{days} j"
+    text = (f"{h} h {m:02d}" if m else f"{h} h") if h else f"{m} min"
+    if not business:
+        return text
+    return f"{text} {'ouvrée' if (h or m) < 2 else 'ouvrées'}"
 
 
 def percent(value: float | None) -> str:
+    """`62,5 %`, `98 %` (one decimal at most)."""
     if value is None:
         return "—"
-    return f"{value:.1f} %".replace(".", ",")
+    share = Decimal(f"{value:.1f}") / 100
+    return plain(format_percent(share, locale="fr", decimal_quantization=False))
 
 
 def money(value: Decimal) -> str:
-    return plain(f"{format_decimal(value, format='#,##0.00', locale='fr')} € HT")
+    """`1 600,00 € HT`."""
+    return plain(f"{format_currency(value, 'EUR', locale='fr')} HT")
+
+
+def change(
+    kind: str, severities: Mapping[str, str], before: str, after: str, clause: str, target: str
+) -> str:
+    """A requalification with the severities' labels (`Niveau 0 – Bloquant → Niveau 1 –
+    Majeur`), or the exclusion clause invoked and the delay it applies to."""
+    if kind == "requalified":
+        return f"{severities.get(before, before)} → {severities.get(after, after)}"
+    return f"exclusion « {clause} » ({f'délai {target}' if target else 'tous les délais'})"

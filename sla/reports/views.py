@@ -11,10 +11,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
-from sla.contracts.models import Contract
-from sla.contracts.service import list_contracts, list_vendors
+from sla.contracts.models import Contract, ContractVersion
+from sla.contracts.service import list_contracts, list_vendors, terms_of
 from sla.contracts.signals import contract_page
 from sla.db import utcnow
 from sla.reports import exports
@@ -68,8 +68,28 @@ def _filename(filters: Filters, extension: str, kind: str = "rapport-sla") -> st
 def _compliance_section(contract: Contract, *, session: Session, now: datetime) -> Section:
     """The contract page's section: its compliance over the last twelve months."""
     rows = contract_compliance(session, contract.id or 0, as_of=now)
-    html = render_template("reports/_contract_compliance.html", contract=contract, rows=rows)
+    html = render_template(
+        "reports/_contract_compliance.html",
+        contract=contract,
+        rows=rows,
+        severity_labels=_severity_labels(session, contract),
+    )
     return Section(10, Markup(html))  # noqa: S704 (rendered by an autoescaping template)
+
+
+def _severity_labels(session: Session, contract: Contract) -> dict[str, str]:
+    """The contract's severity labels by key, the latest version's first (an older version's
+    severity keeps its own label)."""
+    versions = session.exec(
+        select(ContractVersion)
+        .where(ContractVersion.contract_id == contract.id)
+        .order_by(col(ContractVersion.number).desc())
+    )
+    labels: dict[str, str] = {}
+    for version in versions:
+        for severity in terms_of(version).severities:
+            labels.setdefault(severity.key, severity.label)
+    return labels
 
 
 def _page(filters: Filters) -> ResponseReturnValue:
@@ -134,7 +154,7 @@ def figures_csv() -> ResponseReturnValue:
     if filters.errors:
         return _page(filters)
     body = exports.to_csv(exports.SUMMARY_COLUMNS, exports.summary_rows(_report(filters)))
-    return attachment(body, "text/csv; charset=utf-8", _filename(filters, "csv", "chiffres-sla"))
+    return attachment(body, "text/csv", _filename(filters, "csv", "chiffres-sla"))
 
 
 @bp.route("/breaches.csv")
@@ -144,7 +164,7 @@ def breaches_csv() -> ResponseReturnValue:
     if filters.errors:
         return _page(filters)
     body = exports.to_csv(exports.BREACH_COLUMNS, exports.breach_rows(_report(filters)))
-    return attachment(body, "text/csv; charset=utf-8", _filename(filters, "csv", "depassements"))
+    return attachment(body, "text/csv", _filename(filters, "csv", "depassements"))
 
 
 @bp.route("/archive")

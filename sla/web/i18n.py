@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from babel.numbers import format_percent
 from flask import Flask, current_app, has_request_context, session
-from flask_babel import Babel, format_datetime, format_decimal, get_locale
+from flask_babel import Babel, format_currency, format_datetime, get_locale, npgettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -47,29 +49,55 @@ def local_datetime(
     return str(format_datetime(value.astimezone(tz).replace(tzinfo=None), fmt, rebase=False))
 
 
-def duration(seconds: float | None, business: bool = True) -> str:
-    """`3 h 30 ouvrées` (business time) or `2 h 05` (real time); days beyond 24 h of real time."""
-    if seconds is None:
-        return "—"
+# How long durations read (the PDF and the mails follow the same rule, `sla.reports.text.hours`):
+# minutes below an hour, hours and minutes below WHOLE_HOURS_FROM hours, whole hours beyond
+# (a business day's length depends on the calendar, so business time is never put in days);
+# real time of two days or more in days and hours.
+WHOLE_HOURS_FROM = 100
+
+
+def _clock(seconds: float) -> tuple[int, int]:
+    """Hours and minutes of a duration as people read it (minutes dropped from 100 h on)."""
     total = round(abs(seconds) / 60)
     hours, minutes = divmod(total, 60)
+    if hours >= WHOLE_HOURS_FROM:
+        return (total + 30) // 60, 0
+    return hours, minutes
+
+
+def duration(seconds: float | None, business: bool = True) -> str:
+    """`45 min`, `3 h 30`, `896 h` of business time (`1 h 30 ouvrée`, `3 h ouvrées` in
+    French); real time from two days on as `2 j 5 h` (`60 j`)."""
+    if seconds is None:
+        return "—"
+    hours, minutes = _clock(seconds)
     if not business and hours >= 48:
-        days, hours = divmod(hours, 24)
-        text = _("%(days)d d %(hours)d h", days=days, hours=hours)
-    elif hours:
-        text = f"{hours} h {minutes:02d}" if minutes else f"{hours} h"
-    else:
-        text = f"{minutes} min"
-    if business:
-        text = _("%(time)s business", time=text)
-    return str(text)
+        days, hours = divmod(round(abs(seconds) / 3600), 24)
+        if not hours:
+            return str(_("%(days)d d", days=days))
+        return str(_("%(days)d d %(hours)d h", days=days, hours=hours))
+    text = (f"{hours} h {minutes:02d}" if minutes else f"{hours} h") if hours else f"{minutes} min"
+    if not business:
+        return text
+    # French agrees "ouvrée(s)" with the hours (or the minutes below an hour): plural from 2.
+    return str(
+        npgettext("duration", "%(time)s business", "%(time)s business", hours or minutes, time=text)
+    )
 
 
 def percent(value: float | None) -> str:
-    """`97,5 %` in French, `97.5 %` in English."""
+    """`97,5 %` and `98 %` in French, `97.5%` and `98%` in English (one decimal at most)."""
     if value is None:
         return "—"
-    return f"{format_decimal(value, '0.0')}\u00a0%"
+    share = Decimal(f"{value:.1f}") / 100
+    return str(format_percent(share, locale=get_locale(), decimal_quantization=False))
+
+
+def money(value: Decimal | float | None) -> str:
+    """An amount excluding tax: `1 600,00 € HT` in French, `€1,600.00 excl. tax` in English."""
+    if value is None:
+        return "—"
+    return str(_("%(amount)s excl. tax", amount=format_currency(value, "EUR")))
 
 
 def init_app(app: Flask) -> None:
@@ -83,3 +111,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["duration"] = duration
     app.jinja_env.filters["percent"] = percent
+    app.jinja_env.filters["money"] = money

@@ -1,4 +1,33 @@
-"""Words people read for the engine's codes (statuses, event kinds, target kinds, channels)."""
+"""Words people read for the engine's codes (statuses, event kinds, target kinds, channels,
+roles, periods).
+
+Glossary: one French word for one thing, in the pages, the PDF, the XLSX and the CSV (the
+English interface uses the English word of the second column). Keys (`bloquant`,
+`prise-en-charge`, `psg`, `paused`, `admin`…) stay in URLs, the API and the machine columns
+of files; wherever a person reads, the label is shown instead: the contract's severity label,
+the label of a target (also for the target a delay is measured from), the calendar's name,
+and the words below for the application's own codes.
+
+    Prestataire        vendor           (not « fournisseur »)
+    Contrat            contract
+    Gravité            severity         (not « sévérité », « criticité », « niveau »)
+    Délai              target           a contractual delay: prise en charge, GTI, GTR, résolution
+    Échéance           deadline
+    Étape              milestone        what meets a delay (prise en charge, contournement…)
+    Heure H            reported at      when the incident was reported to the vendor
+    Respecté           met              (not « tenu ») « délais respectés », « engagement respecté »
+    Dépassé            breached         « délais dépassés »
+    Exclu              excluded         an exclusion clause was invoked
+    Marge              margin           time left when a met delay's milestone came
+    Restant            remaining        time left on a running delay
+    Retard             late by          time past the deadline of a breached delay
+    Ouvré(e)s          business         « 3 h 30 ouvrées », « 1 h ouvrée », « 5 jours ouvrés »
+    Taux de respect    compliance       respectés / (respectés + dépassés)
+    Montants € HT      amounts          « 1 600,00 € HT »
+
+Numbers, percentages and amounts go through Babel (`1 600,00 € HT`, `98 %`), plurals through
+`ngettext`, and French typography puts a no-break space before « : ».
+"""
 
 from __future__ import annotations
 
@@ -35,6 +64,15 @@ EVENT_KIND = {
     "exclusion_invoked": _l("Exclusion invoked"),
     "comment": _l("Comment"),
     "cancellation": _l("Correction: event cancelled"),
+    "corrected": _l("Details corrected"),
+}
+# The details of an incident that a correction names.
+CORRECTED_FIELD = {
+    "title": _l("Title"),
+    "description": _l("Description"),
+    "service": _l("Service"),
+    "channel": _l("Channel"),
+    "vendor_ticket_ref": _l("Vendor's ticket reference"),
 }
 TARGET_KIND = {
     "take_charge": _l("take-charge"),
@@ -49,13 +87,27 @@ CHANNEL = {
     "portal": _l("vendor portal"),
     "other": _l("other"),
 }
+ROLE = {
+    "viewer": _l("viewer"),
+    "agent": _l("agent"),
+    "admin": _l("administrator"),
+}
+# An availability commitment's period (the contract document's `period`), as in "per month".
+PERIOD = {
+    "month": _l("month"),
+    "quarter": _l("quarter"),
+    "year": _l("year"),
+}
 
 
 def register(app: Flask) -> None:
     app.jinja_env.globals.update(
+        CORRECTED_FIELD=CORRECTED_FIELD,
         TARGET_STATUS=TARGET_STATUS,
         INCIDENT_STATUS=INCIDENT_STATUS,
         EVENT_KIND=EVENT_KIND,
         TARGET_KIND=TARGET_KIND,
         CHANNEL=CHANNEL,
+        ROLE=ROLE,
+        PERIOD=PERIOD,
     )

@@ -39,7 +39,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     upgrade(engine)
     with session_scope(engine) as session:
         list(
-            load_demo(session, now=datetime.now(UTC), incidents=60, seed=11, alert_settings=ALERTS)
+            load_demo(session, now=datetime.now(UTC), incidents=300, seed=11, alert_settings=ALERTS)
         )
         for username, role in (("agente", Role.agent), ("lectrice", Role.viewer)):
             accounts.create_user(

@@ -41,12 +41,12 @@ def test_agent_logs_a_bloquant_incident_and_follows_it(
     page.get_by_role("button", name="Reprise").click()
     assert "ouvert" in page.locator(".facts").inner_text()
 
-    page.locator("details summary").click()
+    page.locator("details summary").first.click()
     page.get_by_label("Événement").select_option("requalified")
     page.get_by_label("Nouvelle gravité").select_option("majeur")
     page.get_by_label("Motif ou commentaire").fill("Un seul service concerné après diagnostic")
     page.get_by_role("button", name="Enregistrer", exact=True).click()
-    assert "déclaré en bloquant" in page.locator(".facts").inner_text()
+    assert "déclaré en Niveau 0 – Bloquant" in page.locator(".facts").inner_text()
     assert "Niveau 1 – Majeur" in page.locator(".facts").inner_text()
 
     page.get_by_role("button", name="Résolu").click()

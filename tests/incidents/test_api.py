@@ -114,7 +114,8 @@ def test_events_move_the_incident_and_stale_revisions_conflict(
     assert stale.json["errors"][0]["field"] == "revision"
     refused = client.post(url, json={"kind": "resumed", "revision": 2}, headers=headers)
     assert refused.status_code == 400
-    assert "not waiting" in refused.json["error"]
+    assert refused.json["code"] == "event.not_waiting"
+    assert "pas en attente" in refused.json["error"]  # in the reader's language (French)
     paused = client.post(
         url,
         json={"kind": "waiting_customer", "revision": 2, "text": "logs demandés"},
@@ -190,7 +191,8 @@ def test_domain_refusals_get_400_naming_the_field(api: Any, contracts: dict[str,
         severity="bloquante",
         reported_at="2024-06-01T10:00:00+02:00",
     )
-    assert before_contract.status_code == 400 and "no SLA in force" in before_contract.json["error"]
+    assert before_contract.status_code == 400
+    assert before_contract.json["code"] == "contract.no_sla_in_force"
     assert client.get("/api/v1/incidents/999999", headers=headers).status_code == 404
     assert (
         client.post(
@@ -425,7 +427,8 @@ def test_openapi_documents_every_answer_an_operation_can_give(api: Any) -> None:
             assert set(responses["503"]["headers"]) == {"Retry-After"}
             if "requestBody" in op:
                 assert {"400", "404", "413", "422"} <= set(responses), path
-            assert ("409" in responses) == (op["operationId"] == "incident_event"), path
+            revised = op["operationId"] in ("incident_event", "incident_correct")
+            assert ("409" in responses) == revised, path
             assert ("404" in responses) == ("{" in path or "requestBody" in op), path
     created = operation_of(document, "incident_create")["responses"]["201"]
     assert created["links"]["GetIncident"] == {

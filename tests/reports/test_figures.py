@@ -139,14 +139,18 @@ def test_pdf_and_xlsx_hold_the_same_figures(engine: Engine, october: dict[str, A
     assert f"Page 1 / {len(pages)}" in pages[0]
     assert "Libriciel SCOP" in text and "Aukfood" in text
     assert "Séance inaccessible" in text  # D: a breach and still open
-    assert "engagement non tenu" in text
+    assert "engagement non respecté" in text
     assert "150,00 € HT" in text and "estimation" in text.lower()
     book = load_workbook(io.BytesIO(to_xlsx(report)))
     rows = list(book["Synthèse"].iter_rows(values_only=True))
     header, data = rows[0], {r[1]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
     assert "Taux de respect (%)" in header
     libriciel = data["D_2024_0110"]
-    assert (libriciel["Incidents signalés"], libriciel["Tenus"], libriciel["Dépassés"]) == (3, 5, 3)
+    assert (libriciel["Incidents signalés"], libriciel["Respectés"], libriciel["Dépassés"]) == (
+        3,
+        5,
+        3,
+    )
     assert libriciel["Taux de respect (%)"] == 62.5
     assert libriciel["Disponibilité (%)"] == 97.8
     assert libriciel["Rétablissement médian (h ouvrées)"] == 12
@@ -184,7 +188,7 @@ def test_an_archived_report_is_frozen(engine: Engine, october: dict[str, Any]) -
         kept = session.get(ArchivedReport, archived_id)
         assert kept is not None
         row = next(r for r in kept.figures["summary"] if r["Contrat"] == "D_2024_0110")
-        assert (row["Tenus"], row["Dépassés"]) == (5, 3)
+        assert (row["Respectés"], row["Dépassés"]) == (5, 3)
         first_page = PdfReader(io.BytesIO(kept.pdf)).pages[0].extract_text()
         assert "62,5 %" in first_page
 

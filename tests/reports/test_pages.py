@@ -38,7 +38,7 @@ def test_report_page_shows_figures_charts_and_downloads(
     rows = list(load_workbook(io.BytesIO(xlsx.data))["Synthèse"].iter_rows(values_only=True))
     assert [r[1] for r in rows[1:]] == ["D_2024_0110"]
     breaches = client.get("/reports/breaches.csv?month=2025-10").get_data(as_text=True)
-    assert breaches.startswith("\ufeffFournisseur;Contrat;Incident")
+    assert breaches.startswith("\ufeffPrestataire;Contrat;Incident")
     assert len(breaches.strip().splitlines()) == 1 + 3
     figures = client.get("/reports/figures.csv?month=2025-10").get_data(as_text=True)
     assert "D_2024_0110;3;5;3;0;62,5;2;4,5;12;25;97,8;98;1" in figures

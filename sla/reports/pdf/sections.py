@@ -33,7 +33,8 @@ def _contract_heading(contract: ContractReport) -> list[Flowable]:
         CondPageBreak(6 * cm),
         para(f"Contrat {fact.reference} — {fact.title}", H3),
         para(
-            f"{contract.reported} incident(s) signalé(s) : "
+            t.plural(contract.reported, "incident signalé", "incidents signalés")
+            + " : "
             + ", ".join(f"{label} {count}" for label, count in contract.by_severity),
             BODY,
         ),
@@ -61,7 +62,9 @@ def _targets_table(contract: ContractReport) -> list[Flowable]:
             t.percent(contract.compliance),
         ]
     )
-    return grid_table(["Délai", "Tenus", "Dépassés", "Exclus", "Taux"], kinds, [5, 2, 2, 2, 2.5])
+    return grid_table(
+        ["Délai", "Respectés", "Dépassés", "Exclus", "Taux de respect"], kinds, [5, 2, 2, 2, 2.5]
+    )
 
 
 def _times_table(contract: ContractReport) -> list[Flowable]:
@@ -85,7 +88,7 @@ def _availability_and_outages(contract: ContractReport, zone: str) -> list[Flowa
     story: list[Flowable] = []
     if contract.availability is not None:
         a = contract.availability
-        verdict = {True: "engagement tenu", False: "engagement non tenu", None: "—"}[a.met]
+        verdict = {True: "engagement respecté", False: "engagement non respecté", None: "—"}[a.met]
         story.append(
             para(
                 f"Disponibilité sur la plage de service garantie : {t.percent(a.measured_percent)}"
@@ -179,6 +182,7 @@ def _requalifications_and_exclusions(contract: ContractReport, zone: str) -> lis
     """The severities changed and the exclusion clauses invoked in the period, if any."""
     if not (contract.requalifications or contract.exclusions):
         return []
+    labels = dict(contract.contract.severities)
     return [
         para("Requalifications et exclusions invoquées", H3),
         *grid_table(
@@ -187,9 +191,7 @@ def _requalifications_and_exclusions(contract: ContractReport, zone: str) -> lis
                 [
                     t.when(c.at, zone),
                     f"n° {c.incident_id}",
-                    f"{c.before} → {c.after}"
-                    if c.kind == "requalified"
-                    else f"exclusion {c.clause}" + (f" ({c.target})" if c.target else ""),
+                    t.change(c.kind, labels, c.before, c.after, c.clause, c.target),
                     c.reason,
                 ]
                 for c in (*contract.requalifications, *contract.exclusions)

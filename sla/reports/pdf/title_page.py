@@ -52,10 +52,10 @@ def title_page(report: Report) -> list[Flowable]:
     story.extend(
         grid_table(
             [
-                "Fournisseur",
+                "Prestataire",
                 "Contrat",
                 "Incidents",
-                "Délais tenus",
+                "Délais respectés",
                 "Dépassés",
                 "Exclus",
                 "Taux de respect",
@@ -69,7 +69,7 @@ def title_page(report: Report) -> list[Flowable]:
     if report.dates_ahead:
         story.extend(
             grid_table(
-                ["Date", "Échéance", "Contrat", "Fournisseur"],
+                ["Date", "Échéance", "Contrat", "Prestataire"],
                 [
                     [t.day(line.day), t.DATE_LABELS[line.what], line.contract, line.vendor]
                     for line in report.dates_ahead
@@ -81,9 +81,9 @@ def title_page(report: Report) -> list[Flowable]:
         story.append(none_line("Aucune."))
     story.append(
         para(
-            "Un délai compte dans la période où son issue est acquise : tenu à la date de "
+            "Un délai compte dans la période où son issue est acquise : respecté à la date de "
             "l'étape, dépassé à l'échéance, exclu à l'invocation de la clause. Taux de respect "
-            "= tenus / (tenus + dépassés). Les montants sont des estimations.",
+            "= respectés / (respectés + dépassés). Les montants sont des estimations.",
             SMALL,
         )
     )

@@ -46,8 +46,8 @@ def scope_label(session: Session, scope: Scope) -> str:
         return f"Contrat {contract.reference}" if contract else "Contrat inconnu"
     if scope.vendor_id is not None:
         vendor = session.get(Vendor, scope.vendor_id)
-        return vendor.name if vendor else "Fournisseur inconnu"
-    return "Tous les fournisseurs"
+        return vendor.name if vendor else "Prestataire inconnu"
+    return "Tous les prestataires"
 
 
 def contract_facts(session: Session, scope: Scope, period: Period) -> list[ContractFact]:

@@ -1,0 +1,207 @@
+"""The words of domain errors: a catalogue of codes, and how an error reads in a language.
+
+Errors are data: an engine or a service raises a code (`"reported_at.future"`), the field at
+fault and parameters (instants as aware datetimes). Here each code has its English msgid,
+marked with `N_` for `pybabel extract` (the French is in the translations catalogue);
+`word` writes the sentence in a language and a zone, with the translation function the
+caller gives (Flask-Babel's `gettext` in a request, none for English).
+
+Pure: no Flask, no database (the lifecycle engine words its errors for logs with it). Instants
+read as on the pages, `lun. 3 févr. 2025 14:30` (Babel's pattern `EEE d MMM y HH:mm`, what
+`sla.formats.instant` writes: this module sits below `sla.formats` and may not import it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, date, datetime, tzinfo
+from typing import Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sla import formats
+
+Translate = Callable[[str], str]
+
+DATE_FORMAT: Final = "%d/%m/%Y"  # as the pages show a contract's dates
+NO_VALUE: Final = "—"
+
+
+def N_(message: str) -> str:
+    """Mark a msgid for extraction; it is translated when the error is worded."""
+    return message
+
+
+# Every code, with its English msgid. `%(name)s` are the error's parameters, worded by
+# `word`: instants in local time, dates as on the pages, lists joined, `kind` by its label.
+MESSAGES: Final[Mapping[str, str]] = {
+    # -- any form ---------------------------------------------------------------------------
+    "instant.naive": N_("Give a date and time with its offset."),
+    "text.too_long": N_("%(max)d characters at most."),
+    "text.one_line": N_("One line, without control characters (no line break, tab or NUL)."),
+    "text.control_characters": N_("No control characters (line breaks and tabs only)."),
+    "service.unknown": N_("This service is not in the contract."),
+    # -- incidents --------------------------------------------------------------------------
+    "incident.not_found": N_("Unknown incident."),
+    "incident.changed": N_(
+        "Incident %(incident_id)s was changed by someone else (revision %(revision)s, you saw "
+        "%(expected_revision)s): reload it and try again."
+    ),
+    "incident.version_lost": N_("Incident %(incident_id)s has lost its contract version."),
+    "reported_at.future": N_("Heure H (%(reported_at)s) cannot be in the future."),
+    "title.empty": N_("Give a title."),
+    "channel.unknown": N_("Choose a channel among %(known)s."),
+    "severity.unknown": N_(
+        "Unknown severity '%(severity)s' (this contract's severities: %(known)s)."
+    ),
+    "target.unknown": N_("Unknown target '%(target)s' (this contract's targets: %(known)s)."),
+    "comment.empty": N_("Write the comment."),
+    "correction.through_details": N_("Details are corrected with the correction form."),
+    "correction.nothing": N_("Nothing to correct: the details are unchanged."),
+    "correction.unknown_field": N_("%(name)s cannot be corrected."),
+    "cancellation.of_correction": N_("A correction is not cancelled: correct the detail again."),
+    "cancellation.no_event": N_("Say which event is cancelled."),
+    "cancellation.no_reason": N_("Say why the event is cancelled."),
+    "cancellation.unknown_event": N_("Unknown event to cancel."),
+    "cancellation.of_cancellation": N_(
+        "A cancellation cannot itself be cancelled: record the event again."
+    ),
+    # -- an incident's events (sla.engine.lifecycle); `kind` is the refused event's kind ------
+    "event.before_heure_h": N_("%(kind)s: %(at)s is before heure H (%(reported_at)s)."),
+    "event.future": N_("%(kind)s: %(at)s is in the future."),
+    "event.incident_closed": N_("%(kind)s: the incident is closed (reopen it first)."),
+    "event.unknown_severity": N_(
+        "%(kind)s: unknown severity '%(severity)s' (this contract's severities: %(known)s)."
+    ),
+    "event.unknown_clause": N_(
+        "%(kind)s: unknown clause '%(clause)s' (this contract's clauses: %(known)s)."
+    ),
+    "event.no_clause": N_("%(kind)s: this contract has no exclusion clause."),
+    "event.already_acknowledged": N_("%(kind)s: the incident is already acknowledged."),
+    "event.already_started": N_("%(kind)s: the intervention has already started."),
+    "event.already_waiting": N_("%(kind)s: the incident is already waiting (resume it first)."),
+    "event.resolved": N_("%(kind)s: the incident is resolved."),
+    "event.not_waiting": N_("%(kind)s: the incident is not waiting."),
+    "event.already_restored": N_("%(kind)s: the service is already restored."),
+    "event.already_resolved": N_("%(kind)s: the incident is already resolved."),
+    "event.not_reopenable": N_("%(kind)s: the incident is neither resolved nor closed."),
+    "event.same_severity": N_("%(kind)s: the severity is already '%(severity)s'."),
+    "event.no_reason": N_("%(kind)s: give the reason."),
+    "event.no_justification": N_("%(kind)s: say why the clause applies."),
+    # -- outages ----------------------------------------------------------------------------
+    "outage.not_found": N_("Unknown outage."),
+    "outage.start_future": N_("The start cannot be in the future."),
+    "outage.end_future": N_("The end cannot be in the future."),
+    "outage.end_before_start": N_("The end must come after the start."),
+    "outage.incident_unknown": N_("No incident with this number on this contract."),
+    "outage.cancelled": N_("This outage was cancelled."),
+    "outage.already_ended": N_("This outage already has its end."),
+    "outage.already_cancelled": N_("This outage was already cancelled."),
+    "outage.no_reason": N_("Say why it is cancelled."),
+    # -- contracts and vendors --------------------------------------------------------------
+    "contract.not_found": N_("Unknown contract."),
+    "contract.no_version": N_("Contract %(reference)s has no version."),
+    "contract.no_sla_in_force": N_("Contract %(reference)s has no SLA in force on %(date)s."),
+    "contract_version.invalid": N_("Stored version %(version_id)s is invalid: %(problem)s"),
+    "vendor.not_found": N_("Unknown vendor."),
+    # -- accounts ---------------------------------------------------------------------------
+    "username.invalid": N_("2 to 64 characters: lowercase letters, digits, '.', '_' or '-'"),
+    "username.taken": N_("the username %(name)s is taken"),
+    "password.too_short": N_("at least %(count)d characters"),
+    "role.last_admin": N_("the last active administrator cannot lose that role"),
+    "user.unsaved": N_("save the user first"),
+    "token.no_name": N_("give the token a name"),
+    "token.not_found": N_("no such token"),
+}
+
+# The labels of the lifecycle's event kinds, for the `kind` parameter: the msgids of
+# sla.web.labels.EVENT_KIND (one translation each), which this layer may not import.
+EVENT_KINDS: Final[Mapping[str, str]] = {
+    "acknowledged": N_("Acknowledged (prise en charge)"),
+    "intervention_started": N_("Intervention started"),
+    "waiting_customer": N_("Waiting on the customer"),
+    "waiting_third_party": N_("Waiting on a third party"),
+    "resumed": N_("Resumed"),
+    "workaround": N_("Workaround provided (service restored)"),
+    "resolved": N_("Resolved"),
+    "closed": N_("Closed by the customer"),
+    "reopened": N_("Reopened"),
+    "requalified": N_("Severity requalified"),
+    "exclusion_invoked": N_("Exclusion invoked"),
+    "comment": N_("Comment"),
+    "cancellation": N_("Correction: event cancelled"),
+    "corrected": N_("Details corrected"),
+}
+
+# Parameters whose values are keys read through a table of labels.
+LABELLED: Final[Mapping[str, Mapping[str, str]]] = {"kind": EVENT_KINDS}
+
+
+def _same(message: str) -> str:
+    return message
+
+
+def zone_of(params: Mapping[str, object], default: tzinfo | None = None) -> tzinfo:
+    """The zone instants are worded in: the error's `zone` (an IANA name: the calendar's or
+    the application's), else `default` (the reader's), else UTC."""
+    name = params.get("zone")
+    if isinstance(name, str) and name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return default or UTC
+
+
+def word_value(
+    name: str, value: object, *, translate: Translate, locale: str, zone: tzinfo
+) -> object:
+    """One parameter as the sentence shows it (numbers stay numbers, for `%(n)d`)."""
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        # The one instant formatter of pages, mails and PDFs.
+        # A ZoneInfo names itself `key`, Flask-Babel's (pytz) zones `zone`.
+        name = getattr(zone, "key", None) or getattr(zone, "zone", None) or "UTC"
+        return formats.instant(moment, str(name), locale)
+    if isinstance(value, date):
+        return value.strftime(DATE_FORMAT)
+    if isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, str):
+        labels = LABELLED.get(name)
+        if labels is not None and value in labels:
+            return translate(labels[value])
+        return value
+    if isinstance(value, Iterable):
+        items = [
+            word_value(name, item, translate=translate, locale=locale, zone=zone) for item in value
+        ]
+        return ", ".join(str(item) for item in items) or NO_VALUE
+    return NO_VALUE if value is None else str(value)
+
+
+def word(
+    code: str,
+    params: Mapping[str, object],
+    *,
+    translate: Translate = _same,
+    locale: str = "en",
+    zone: tzinfo | None = None,
+) -> str:
+    """The error as a sentence: its code's msgid through `translate`, with its parameters in
+    `locale` and in the error's zone (else `zone`, else UTC). Never raises: a translation that
+    does not fit the parameters gives way to the English, a code outside the catalogue (a
+    sentence from code not converted yet) reads as it is."""
+    msgid = MESSAGES.get(code)
+    if msgid is None:
+        return code
+    where = zone_of(params, zone)
+    values = {
+        name: word_value(name, value, translate=translate, locale=locale, zone=where)
+        for name, value in params.items()
+    }
+    for text in (translate(msgid), msgid):
+        try:
+            return text % values
+        except (KeyError, ValueError, TypeError):
+            continue
+    return code
