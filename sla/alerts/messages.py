@@ -30,12 +30,8 @@ def local(value: datetime | None, zone: str) -> str:
 
 
 def duration(seconds: float | None, business: bool) -> str:
-    if seconds is None:
-        return "—"
-    minutes = round(abs(seconds) / 60)
-    hours, rest = divmod(minutes, 60)
-    text = (f"{hours} h {rest:02d}" if rest else f"{hours} h") if hours else f"{rest} min"
-    return f"{text} ouvrées" if business else text
+    """`1 min ouvrée`, `3 h 30 ouvrées` (the one rule: `sla.formats.french_duration`)."""
+    return formats.french_duration(seconds, business)
 
 
 @dataclass(frozen=True)

@@ -50,11 +50,6 @@ def period_title(first: date, last: date) -> str:
     return f"du {day(first)} au {day(last)}"
 
 
-# The rule of the pages (`sla.web.i18n.duration`): minutes below an hour, hours and minutes
-# below WHOLE_HOURS_FROM hours, whole hours beyond; real time from two days on in days.
-WHOLE_HOURS_FROM = 100
-
-
 def plural(count: int, singular: str, plural_form: str) -> str:
     """`1 incident signalé`, `0 incident signalé`, `2 incidents signalés` (French: plural
     from 2)."""
@@ -62,21 +57,8 @@ def plural(count: int, singular: str, plural_form: str) -> str:
 
 
 def hours(seconds: float | None, business: bool = True) -> str:
-    """`45 min ouvrées`, `1 h 30 ouvrée`, `3 h ouvrées`, `896 h ouvrées`; real time `2 h 05`,
-    `3 j 4 h`."""
-    if seconds is None:
-        return "—"
-    total = round(abs(seconds) / 60)
-    h, m = divmod(total, 60)
-    if h >= WHOLE_HOURS_FROM:
-        h, m = (total + 30) // 60, 0
-    if not business and h >= 48:
-        days, rest = divmod(round(abs(seconds) / 3600), 24)
-        return f"{days} j {rest} h" if rest else f"{days} j"
-    text = (f"{h} h {m:02d}" if m else f"{h} h") if h else f"{m} min"
-    if not business:
-        return text
-    return f"{text} {'ouvrée' if (h or m) < 2 else 'ouvrées'}"
+    """`45 min ouvrées`, `1 h 30 ouvrée`, `896 h ouvrées` (the one rule: `sla.formats`)."""
+    return formats.french_duration(seconds, business)
 
 
 def percent(value: float | None) -> str:

@@ -53,7 +53,7 @@ def local_datetime(
 # minutes below an hour, hours and minutes below WHOLE_HOURS_FROM hours, whole hours beyond
 # (a business day's length depends on the calendar, so business time is never put in days);
 # real time of two days or more in days and hours.
-WHOLE_HOURS_FROM = 100
+WHOLE_HOURS_FROM = formats.WHOLE_HOURS_FROM
 
 
 def _clock(seconds: float) -> tuple[int, int]:
