@@ -5,7 +5,6 @@ reader's interface language."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -13,6 +12,7 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_percent
 
 from sla import formats
+from sla.reports.figures import ChangeFact, ContractFact
 
 KIND_LABELS = {
     "take_charge": "Prise en charge",
@@ -74,11 +74,15 @@ def money(value: Decimal) -> str:
     return plain(f"{format_currency(value, 'EUR', locale='fr')} HT")
 
 
-def change(
-    kind: str, severities: Mapping[str, str], before: str, after: str, clause: str, target: str
-) -> str:
+def change(contract: ContractFact, change: ChangeFact) -> str:
     """A requalification with the severities' labels (`Niveau 0 – Bloquant → Niveau 1 –
-    Majeur`), or the exclusion clause invoked and the delay it applies to."""
-    if kind == "requalified":
-        return f"{severities.get(before, before)} → {severities.get(after, after)}"
-    return f"exclusion « {clause} » ({f'délai {target}' if target else 'tous les délais'})"
+    Majeur`), or the exclusion clause invoked (its text) and the delay it applies to (its
+    label)."""
+    if change.kind == "requalified":
+        labels = dict(contract.severities)
+        before, after = change.before, change.after
+        return f"{labels.get(before, before)} → {labels.get(after, after)}"
+    clause = dict(contract.clause_texts).get(change.clause, change.clause)
+    target = dict(contract.target_labels).get(change.target, change.target)
+    applies = f"délai « {target} »" if change.target else "tous les délais"
+    return f"exclusion « {clause} » ({applies})"

@@ -138,6 +138,8 @@ def test_pdf_and_xlsx_hold_the_same_figures(engine: Engine, october: dict[str, A
     assert "62,5 %" in pages[0] and "97,8 %" in pages[0]  # summary: compliance, availability
     assert f"Page 1 / {len(pages)}" in pages[0]
     assert "Libriciel SCOP" in text and "Aukfood" in text
+    # An exclusion reads as its clause and the delay's label, not as their keys.
+    assert "« tres-complexe »" not in text and "Le problème est très complexe" in text
     assert "Séance inaccessible" in text  # D: a breach and still open
     assert "engagement non respecté" in text
     assert "150,00 € HT" in text and "estimation" in text.lower()

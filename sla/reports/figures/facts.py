@@ -119,6 +119,9 @@ class ContractFact:
     yearly_amount_ht: Decimal | None
     prices: tuple[UnitPrice, ...]  # the contract document's own
     periods: Periods | None  # on the day after the period
+    # Labels people read for the keys changes name: targets, and exclusion clauses' texts.
+    target_labels: tuple[tuple[str, str], ...] = ()
+    clause_texts: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass

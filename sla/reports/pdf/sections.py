@@ -182,7 +182,6 @@ def _requalifications_and_exclusions(contract: ContractReport, zone: str) -> lis
     """The severities changed and the exclusion clauses invoked in the period, if any."""
     if not (contract.requalifications or contract.exclusions):
         return []
-    labels = dict(contract.contract.severities)
     return [
         para("Requalifications et exclusions invoquées", H3),
         *grid_table(
@@ -191,7 +190,7 @@ def _requalifications_and_exclusions(contract: ContractReport, zone: str) -> lis
                 [
                     t.when(c.at, zone),
                     f"n° {c.incident_id}",
-                    t.change(c.kind, labels, c.before, c.after, c.clause, c.target),
+                    t.change(contract.contract, c),
                     c.reason,
                 ]
                 for c in (*contract.requalifications, *contract.exclusions)

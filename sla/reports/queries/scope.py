@@ -79,6 +79,12 @@ def contract_facts(session: Session, scope: Scope, period: Period) -> list[Contr
                 yearly_amount_ht=contract.yearly_amount_ht,
                 prices=document.contract.unit_prices,
                 periods=contract_periods(contract, day_after),
+                target_labels=tuple(
+                    (target.key, target.label)
+                    for severity in terms.severities
+                    for target in severity.targets
+                ),
+                clause_texts=tuple((clause.key, clause.text) for clause in terms.exclusions),
             )
         )
     return facts
