@@ -18,7 +18,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from calendars.views import bp as calendars_bp
-from incidents import correction_views  # noqa: F401 (its routes join the incidents pages)
+from incidents import correction_views, list_views  # noqa: F401 (their routes join the incidents pages)
 from incidents.dashboard_views import bp as home
 from incidents.views import bp as incidents_bp
 from sla.alerts.views import bp as alerts_bp

@@ -6,11 +6,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask.testing import FlaskClient
 
 from sla.reports import text
+from sla.reports.figures import ChangeFact, ContractFact
 from sla.web.roles import Role
 
 Client = Callable[[Role], FlaskClient]
@@ -73,11 +74,28 @@ def test_report_csv_headers_use_the_glossary(demo: datetime, client_as: Client) 
 
 
 def test_the_pdf_names_a_requalification_by_the_severities_labels() -> None:
-    labels = {"bloquant": "Niveau 0 – Bloquant", "majeur": "Niveau 1 – Majeur"}
-    assert (
-        text.change("requalified", labels, "bloquant", "majeur", "", "")
-        == "Niveau 0 – Bloquant → Niveau 1 – Majeur"
+    contract = ContractFact(
+        id=1,
+        reference="D_2024_0110",
+        title="ComElus",
+        vendor_id=1,
+        vendor="Libriciel SCOP",
+        severities=(("bloquant", "Niveau 0 – Bloquant"), ("majeur", "Niveau 1 – Majeur")),
+        availability_target=None,
+        availability_calendar=None,
+        availability_article="",
+        yearly_amount_ht=None,
+        prices=(),
+        periods=None,
+        target_labels=(("gtr", "GTR : correctif ou contournement"),),
+        clause_texts=(("infrastructure", "Panne de l'infrastructure du client"),),
     )
-    assert text.change("exclusion_invoked", labels, "", "", "infrastructure", "") == (
-        "exclusion « infrastructure » (tous les délais)"
+    at = datetime(2025, 10, 1, 9, 0, tzinfo=UTC)
+    requalified = ChangeFact(1, "requalified", at, before="bloquant", after="majeur")
+    assert text.change(contract, requalified) == "Niveau 0 – Bloquant → Niveau 1 – Majeur"
+    everything = ChangeFact(1, "exclusion_invoked", at, clause="infrastructure")
+    assert text.change(contract, everything) == (
+        "exclusion « Panne de l'infrastructure du client » (tous les délais)"
     )
+    one = ChangeFact(1, "exclusion_invoked", at, clause="infrastructure", target="gtr")
+    assert text.change(contract, one).endswith("(délai « GTR : correctif ou contournement »)")
