@@ -115,20 +115,11 @@ class DatabaseIntegerField(IntegerField):
 # for str.strip) and lets it through.
 
 
-class IncidentForm(FlaskForm):
-    contract_id = HiddenField(validators=[DataRequired()])
-    service = SelectField(_l("Service"), validate_choice=False, validators=[OneLine()])
-    severity = RadioField(
-        _l("Severity"),
-        validators=[InputRequired(message=_l("Choose the severity."))],
-        validate_choice=False,
-    )
+class DetailsForm(FlaskForm):
+    """An incident's details, as logged and as corrected."""
+
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300), OneLine()])
-    reported_at = DateTimeLocalField(
-        _l("Heure H (when you reported it to the vendor)"),
-        format=DATETIME_FORMATS,
-        validators=[DataRequired(), SaneYears()],
-    )
+    service = SelectField(_l("Service"), validate_choice=False, validators=[OneLine()])
     channel = SelectField(
         _l("Channel"),
         choices=[
@@ -145,6 +136,22 @@ class IncidentForm(FlaskForm):
     description = TextAreaField(
         _l("Description"),
         validators=[Optional(strip_whitespace=False), Length(max=20_000), MultiLine()],
+    )
+
+
+class IncidentForm(DetailsForm):
+    """Logging an incident: its contract, severity and heure H, and its details."""
+
+    contract_id = HiddenField(validators=[DataRequired()])
+    severity = RadioField(
+        _l("Severity"),
+        validators=[InputRequired(message=_l("Choose the severity."))],
+        validate_choice=False,
+    )
+    reported_at = DateTimeLocalField(
+        _l("Heure H (when you reported it to the vendor)"),
+        format=DATETIME_FORMATS,
+        validators=[DataRequired(), SaneYears()],
     )
 
 
@@ -171,26 +178,7 @@ class EventForm(FlaskForm):
     )
 
 
-class CorrectionForm(FlaskForm):
+class CorrectionForm(DetailsForm):
     """The details of an incident an agent may correct; each change is kept in the history."""
 
     revision = HiddenField(validators=[InputRequired()])
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300), OneLine()])
-    service = SelectField(_l("Service"), validate_choice=False, validators=[OneLine()])
-    channel = SelectField(
-        _l("Channel"),
-        choices=[
-            SelectChoice("phone", _l("phone")),
-            SelectChoice("email", _l("email")),
-            SelectChoice("portal", _l("vendor portal")),
-            SelectChoice("other", _l("other")),
-        ],
-    )
-    vendor_ticket_ref = StringField(
-        _l("Vendor's ticket reference"),
-        validators=[Optional(strip_whitespace=False), Length(max=100), OneLine()],
-    )
-    description = TextAreaField(
-        _l("Description"),
-        validators=[Optional(strip_whitespace=False), Length(max=20_000), MultiLine()],
-    )
