@@ -91,8 +91,15 @@ def _contract_contacts(session: Session) -> int:
 
 def setup_notices(session: Session, settings: Settings) -> list[Notice]:
     """What of the configuration is missing for alerts to be sent: a notice per piece."""
-    alerts = settings["alerts"]
-    smtp = settings["smtp"]
+    return [
+        *_recipient_notices(session, settings["alerts"]),
+        *_mail_server_notices(session, settings["smtp"]),
+        *_optional_notices(session, settings["alerts"]),
+    ]
+
+
+def _recipient_notices(session: Session, alerts: Mapping[str, Any]) -> list[Notice]:
+    """Nobody at all, no team address, no user with an address (or none who wants alerts)."""
     notices: list[Notice] = []
     active = col(User.active).is_(True)
     has_email = col(User.email) != ""
@@ -145,6 +152,12 @@ def setup_notices(session: Session, settings: Settings) -> list[Notice]:
                 ),
             )
         )
+    return notices
+
+
+def _mail_server_notices(session: Session, smtp: Mapping[str, Any]) -> list[Notice]:
+    """No mail server, or one on this machine through which nothing was ever sent."""
+    notices: list[Notice] = []
     host = str(smtp["host"]).strip()
     if not host:
         notices.append(
@@ -172,6 +185,14 @@ def setup_notices(session: Session, settings: Settings) -> list[Notice]:
                 ),
             )
         )
+    return notices
+
+
+def _optional_notices(session: Session, alerts: Mapping[str, Any]) -> list[Notice]:
+    """What is worth knowing but not required: no webhook, nobody reading the digest."""
+    notices: list[Notice] = []
+    active = col(User.active).is_(True)
+    has_email = col(User.email) != ""
     if not alerts["webhooks"]:
         notices.append(
             Notice(

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from calendars.models import VendorCalendar
 from sla.contracts.document import (
     ContractDocument,
+    ContractInfo,
     DocumentError,
     parse_document,
     read_contract_file,
@@ -115,6 +116,48 @@ def _final_end(document: ContractDocument) -> date | None:
     ).final_end
 
 
+def _date_refused(
+    source: str, document: ContractDocument, previous: ContractVersion | None
+) -> str | None:
+    """Why the document's effective date cannot be: an amendment takes effect after the
+    version before it, and while the contract runs."""
+    effective = document.sla.effective_from
+    if (
+        previous is not None
+        and effective <= previous.effective_from
+        and previous.document.get("sla") != document.data.get("sla")
+    ):
+        return (
+            f"{source}:1: sla.effective_from {effective} must be after "
+            f"{previous.effective_from}, the date of version {previous.number} (an amendment "
+            "takes effect from a new date)"
+        )
+    final_end = _final_end(document)
+    if final_end is not None and effective > final_end:
+        return (
+            f"{source}:1: sla.effective_from {effective} is after the "
+            f"contract's final end ({final_end}): an amendment takes effect while it runs"
+        )
+    return None
+
+
+def _copy_terms(contract: Contract, info: ContractInfo, now: datetime) -> None:
+    """The contract row takes the document's dates, money and wording."""
+    contract.title = info.title
+    contract.services = list(info.services)
+    contract.start_date = info.start
+    contract.end_date = info.end
+    contract.initial_months = info.initial_months
+    contract.renewal = info.renewal
+    contract.max_renewals = info.max_renewals
+    contract.notice_months = info.notice_months
+    contract.notice_days = info.notice_days
+    contract.yearly_amount_ht = info.yearly_amount_ht
+    contract.calendar_key = info.calendar
+    contract.notes = info.notes
+    contract.updated_at = now
+
+
 def import_documents(
     session: Session,
     documents: Sequence[tuple[str, ContractDocument]],
@@ -150,37 +193,11 @@ def import_documents(
         if previous is not None and previous.document == document.data:
             outcomes.append(ImportOutcome(info.reference, "unchanged", previous.number))
             continue
-        if (
-            previous is not None
-            and document.sla.effective_from <= previous.effective_from
-            and previous.document.get("sla") != document.data.get("sla")
-        ):
-            problems.append(
-                f"{source}:1: sla.effective_from {document.sla.effective_from} must be after "
-                f"{previous.effective_from}, the date of version {previous.number} (an amendment "
-                "takes effect from a new date)"
-            )
+        refused = _date_refused(source, document, previous)
+        if refused:
+            problems.append(refused)
             continue
-        final_end = _final_end(document)
-        if final_end is not None and document.sla.effective_from > final_end:
-            problems.append(
-                f"{source}:1: sla.effective_from {document.sla.effective_from} is after the "
-                f"contract's final end ({final_end}): an amendment takes effect while it runs"
-            )
-            continue
-        contract.title = info.title
-        contract.services = list(info.services)
-        contract.start_date = info.start
-        contract.end_date = info.end
-        contract.initial_months = info.initial_months
-        contract.renewal = info.renewal
-        contract.max_renewals = info.max_renewals
-        contract.notice_months = info.notice_months
-        contract.notice_days = info.notice_days
-        contract.yearly_amount_ht = info.yearly_amount_ht
-        contract.calendar_key = info.calendar
-        contract.notes = info.notes
-        contract.updated_at = now
+        _copy_terms(contract, info, now)
         session.add(contract)
         session.flush()
         contract_id = id_of(contract)

@@ -13,10 +13,11 @@ problems), `contract` ([vendor], [calendars], [contract]), `sla_terms` ([sla]), 
 from __future__ import annotations
 
 from sla.contracts.document.parse import parse_document, read_contract_file, read_contract_text
-from sla.contracts.document.types import ContractDocument, DocumentError, UnitPrice
+from sla.contracts.document.types import ContractDocument, ContractInfo, DocumentError, UnitPrice
 
 __all__ = [
     "ContractDocument",
+    "ContractInfo",
     "DocumentError",
     "UnitPrice",
     "parse_document",
