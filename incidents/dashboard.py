@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from incidents.models import Incident
 from incidents.replay import views_of
+from incidents.severity_labels import labels_of
 from sla.contracts.models import Contract, Vendor
 from sla.engine.target_states import TargetState, TargetStatus, next_deadline
 
@@ -105,8 +106,7 @@ def urgent_rows(
             target = min(late, key=lambda t: t.deadline or now) if late else None
         else:
             target = next_deadline(view.targets)
-        labels = {s.key: s.label for s in view.terms.severities}
-        severity = labels.get(incident.current_severity, incident.current_severity)
+        severity = labels_of(view.terms).get(incident.current_severity, incident.current_severity)
         rows.append(Row(incident, vendor, reference, target, state, view.state.is_paused, severity))
     return rows, total
 

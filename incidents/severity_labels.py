@@ -33,10 +33,6 @@ def severity_labels(session: Session, incidents: list[Incident]) -> SeverityLabe
     return SeverityLabels(by_version)
 
 
-def _labels(terms: SlaTerms) -> dict[str, str]:
-    return {s.key: s.label for s in terms.severities}
-
-
 def labels_of(terms: SlaTerms) -> dict[str, str]:
     """A contract version's severity labels by key."""
     return {s.key: s.label for s in terms.severities}
