@@ -1,4 +1,9 @@
-"""The outbox of notifications."""
+"""Alerts and their deliveries.
+
+An `AlertRecord` is a fact of an incident or a contract: a warning, a breach, a reminder, an
+escalation, a notice came due at an instant. The sweep records it whether or not anyone can
+receive it. A `Notification` is one delivery of it to one recipient on one channel (the
+outbox); a digest or a report mail is a delivery with no alert behind it."""
 
 from __future__ import annotations
 
@@ -9,6 +14,28 @@ from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from sla.db import UTCDateTime
+
+
+class AlertRecord(SQLModel, table=True):
+    """One alert that came due, once: `key` names what it is about (kind, incident, target,
+    the deadline it is about; or contract and date), unique, so a second sweep or a second
+    scheduler records nothing more. `unreachable` holds why it reached nobody when recorded
+    (codes worded by the alerts page), empty when it had recipients."""
+
+    __tablename__ = "alert_records"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=300, unique=True, index=True)
+    kind: str = Field(max_length=32)  # warning, breach, reminder, escalation, notice, end
+    incident_id: int | None = Field(default=None, foreign_key="incidents.id", index=True)
+    contract_id: int | None = Field(default=None, foreign_key="contracts.id", index=True)
+    target_key: str = Field(default="", max_length=64)
+    subject: str = Field(max_length=300)
+    body_text: str = Field(default="")
+    body_html: str = Field(default="")
+    facts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    unreachable: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    recorded_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
 
 
 class Notification(SQLModel, table=True):
@@ -26,6 +53,7 @@ class Notification(SQLModel, table=True):
     body_text: str = Field(default="")
     body_html: str = Field(default="")
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    alert_id: int | None = Field(default=None, foreign_key="alert_records.id", index=True)
     incident_id: int | None = Field(default=None, foreign_key="incidents.id", index=True)
     contract_id: int | None = Field(default=None, foreign_key="contracts.id")
     # A mail carrying an archived report as its attachment (the monthly SLA report).
@@ -38,3 +66,14 @@ class Notification(SQLModel, table=True):
     last_error: str = Field(default="")
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+
+
+class SweepMark(SQLModel, table=True):
+    """What a sweep remembers between runs: e.g. the fingerprint of who could receive alerts
+    at the last catch-up (`name` = "recipients")."""
+
+    __tablename__ = "sweep_marks"
+
+    name: str = Field(primary_key=True, max_length=32)
+    value: str = Field(default="", max_length=128)
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from incidents.models import Incident
+from sla.alerts.catch_up import offer_open_breaches
 from sla.alerts.delivery import (
     AttachmentSource,
     SmtpTransport,
@@ -31,7 +32,8 @@ from sla.alerts.delivery import (
     no_attachments,
 )
 from sla.alerts.messages import Alert, local
-from sla.alerts.sweep import Recipient, flush_outbox, record, sweep_contracts, sweep_incidents
+from sla.alerts.outbox import Recipient, flush_outbox, record
+from sla.alerts.sweep import sweep_contracts, sweep_incidents
 from sla.auth.models import User
 from sla.config import Settings
 
@@ -72,6 +74,7 @@ def sweep(engine: Engine, settings: Settings, *, now: datetime) -> int | None:
         recorded += sweep_contracts(
             session, now=now, settings=alerts, base_url=app["base_url"], zone=app["timezone"]
         )
+        recorded += offer_open_breaches(session, now=now, settings=alerts)
         session.commit()
     return recorded
 

@@ -11,134 +11,26 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from incidents.models import Incident, IncidentEvent
 from incidents.replay import IncidentView, events_by_incident, view_of
 from incidents.summary import limits_for
 from sla.alerts.messages import Alert, target_alert
-from sla.alerts.models import Notification
-from sla.auth.models import User
+from sla.alerts.outbox import Recipient, flush_outbox, raise_alert, record
+from sla.alerts.recipients import Directory, audience, contacts_of
 from sla.contracts.models import Contract, ContractVersion, Vendor
-from sla.contracts.service import contract_periods, document_of, latest_version, list_contracts
+from sla.contracts.service import contract_periods, document_of, list_contracts
 from sla.db import id_of
 from sla.engine.alert_rules import Thresholds
 from sla.engine.target_states import TargetState, TargetStatus
 
 OPEN = ("open", "paused")
 BATCH = 500
-
-
-@dataclass(frozen=True)
-class Recipient:
-    channel: str  # email or webhook
-    address: str
-
-
-def record(
-    session: Session,
-    *,
-    key: str,
-    alert: Alert,
-    recipient: Recipient,
-    now: datetime,
-    webhook_format: str,
-    incident_id: int | None = None,
-    contract_id: int | None = None,
-    report_id: int | None = None,
-) -> None:
-    """Queue one notification for `flush_outbox`, which writes those whose key is new."""
-    session.info.setdefault("outbox", []).append(
-        {
-            "key": f"{key}|{recipient.channel}:{recipient.address}"[:300],
-            "kind": alert.kind,
-            "channel": recipient.channel,
-            "recipient": recipient.address,
-            "subject": alert.subject[:300],
-            "body_text": alert.text(),
-            "body_html": alert.html(),
-            "payload": alert.webhook(webhook_format) if recipient.channel == "webhook" else {},
-            "incident_id": incident_id,
-            "contract_id": contract_id,
-            "report_id": report_id,
-            "status": "pending",
-            "attempts": 0,
-            "last_error": "",
-            "next_attempt_at": now,
-            "created_at": now,
-        }
-    )
-
-
-def flush_outbox(session: Session) -> int:
-    """Write the queued notifications whose key is not recorded yet, in one statement; a key
-    recorded meanwhile by another scheduler is skipped by the database (ON CONFLICT DO
-    NOTHING). Returns how many were new."""
-    queued: list[dict[str, Any]] = session.info.pop("outbox", [])
-    unique = {row["key"]: row for row in queued}
-    if not unique:
-        return 0
-    existing: set[str] = set()
-    keys = list(unique)
-    for start in range(0, len(keys), 500):
-        existing.update(
-            session.exec(
-                select(Notification.key).where(col(Notification.key).in_(keys[start : start + 500]))
-            )
-        )
-    rows = [row for key, row in unique.items() if key not in existing]
-    if rows:
-        dialect = session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        session.execute(insert(Notification).on_conflict_do_nothing(index_elements=["key"]), rows)
-    return len(rows)
-
-
-@dataclass
-class Directory:
-    """The contracts, vendors, versions and users a sweep refers to, loaded once and held
-    (the session's identity map is weak: a `get` per incident would go back to the database)."""
-
-    session: Session
-    loaded: dict[tuple[type, int], Any]
-
-    def get(self, model: type, key: int | None) -> Any:
-        if key is None:
-            return None
-        if (model, key) not in self.loaded:
-            self.loaded[(model, key)] = self.session.get(model, key)
-        return self.loaded[(model, key)]
-
-
-def _recipients(
-    directory: Directory,
-    settings: Mapping[str, Any],
-    contacts: tuple[str, ...],
-    reporter_id: int | None,
-    kind: str,
-) -> list[Recipient]:
-    found: list[Recipient] = []
-    if reporter_id is not None:
-        user = directory.get(User, reporter_id)
-        wants = (
-            user is not None
-            and user.active
-            and user.email
-            and (user.notify_warnings if kind == "warning" else user.notify_breaches)
-        )
-        if wants and user is not None:
-            found.append(Recipient("email", user.email))
-    if settings["team_email"]:
-        found.append(Recipient("email", settings["team_email"]))
-    found += [Recipient("email", address) for address in contacts]
-    found += [Recipient("webhook", url) for url in settings["webhooks"]]
-    unique: dict[tuple[str, str], Recipient] = {(r.channel, r.address.lower()): r for r in found}
-    return list(unique.values())
 
 
 def sweep_incidents(
@@ -259,6 +151,68 @@ def _target_alert(
     )
 
 
+def _raise(
+    directory: Directory,
+    *,
+    key: str,
+    alert: Alert,
+    target: str,
+    incident: Incident,
+    contacts: tuple[str, ...],
+    now: datetime,
+    settings: Mapping[str, Any],
+) -> None:
+    """Record an incident's alert, and a delivery to each of its recipients."""
+    reach = audience(directory, settings, contacts, incident.reporter_id, alert.kind)
+    raise_alert(
+        directory.session,
+        key=key,
+        alert=alert,
+        now=now,
+        incident_id=incident.id,
+        target_key=target,
+        unreachable=reach.unreachable,
+    )
+    for recipient in reach.recipients:
+        record(
+            directory.session,
+            key=key,
+            alert=alert,
+            recipient=recipient,
+            now=now,
+            webhook_format=settings["webhook_format"],
+            incident_id=incident.id,
+            raised=True,
+        )
+
+
+def _escalate(
+    directory: Directory,
+    *,
+    key: str,
+    alert: Alert,
+    target: str,
+    incident: Incident,
+    address: str,
+    now: datetime,
+    settings: Mapping[str, Any],
+) -> None:
+    """Record the breach's escalation to the vendor's support address, and its delivery."""
+    raise_alert(
+        directory.session, key=key, alert=alert, now=now, incident_id=incident.id, target_key=target
+    )
+    record(
+        directory.session,
+        key=key,
+        alert=alert,
+        recipient=Recipient("email", address),
+        now=now,
+        webhook_format=settings["webhook_format"],
+        incident_id=incident.id,
+        raised=True,
+    )
+
+
 def _sweep_one(
     directory: Directory,
     incident: Incident,
@@ -286,21 +240,19 @@ def _sweep_one(
             alert = _target_alert(
                 kind, view, target, vendor, contract, now=now, zone=zone, base_url=base_url
             )
-            for recipient in _recipients(
-                directory, settings, rules.contacts, incident.reporter_id, kind
-            ):
-                record(
-                    directory.session,
-                    key=key,
-                    alert=alert,
-                    recipient=recipient,
-                    now=now,
-                    webhook_format=settings["webhook_format"],
-                    incident_id=incident.id,
-                )
+            _raise(
+                directory,
+                key=key,
+                alert=alert,
+                target=target.key,
+                incident=incident,
+                contacts=rules.contacts,
+                now=now,
+                settings=settings,
+            )
             if kind == "breach" and rules.escalate_to_vendor and vendor.support_email:
-                record(
-                    directory.session,
+                _escalate(
+                    directory,
                     key=key.replace("breach:", "escalation:", 1),
                     alert=_target_alert(
                         "escalation",
@@ -312,64 +264,82 @@ def _sweep_one(
                         zone=zone,
                         base_url=base_url,
                     ),
-                    recipient=Recipient("email", vendor.support_email),
+                    target=target.key,
+                    incident=incident,
+                    address=vendor.support_email,
                     now=now,
-                    webhook_format=settings["webhook_format"],
-                    incident_id=incident.id,
+                    settings=settings,
                 )
     incident.next_alert_at = min(upcoming) if upcoming else None
     directory.session.add(incident)
 
 
+def _contract_alerts(
+    contract: Contract, vendor: Vendor | None, today: date, horizon: date, base_url: str
+) -> list[tuple[str, date, Alert]]:
+    """The notice deadline and the end of a contract that fall between today and `horizon`."""
+    dates = contract_periods(contract, today)
+    events = []
+    if dates.notice_deadline and today <= dates.notice_deadline <= horizon:
+        events.append(
+            (
+                "notice",
+                dates.notice_deadline,
+                "Dernier jour pour dénoncer la reconduction : "
+                f"{dates.notice_deadline:%d/%m/%Y} "
+                f"(fin de la période le {dates.period_end:%d/%m/%Y}).",
+            )
+        )
+    if dates.final_end and today <= dates.final_end <= horizon:
+        events.append(
+            ("end", dates.final_end, f"Le contrat prend fin le {dates.final_end:%d/%m/%Y}.")
+        )
+    found = []
+    for kind, day, line in events:
+        heading = "Préavis à donner" if kind == "notice" else "Fin de contrat"
+        subject = f"[Garantie] {heading} — {vendor.name if vendor else ''} — {contract.reference}"
+        alert = Alert(
+            kind,
+            subject,
+            (f"Contrat {contract.reference} « {contract.title} ».", line),
+            f"{base_url.rstrip('/')}/contracts/{contract.id}",
+            {"contract": contract.reference, "date": day.isoformat()},
+        )
+        found.append((kind, day, alert))
+    return found
+
+
 def sweep_contracts(
     session: Session, *, now: datetime, settings: Mapping[str, Any], base_url: str, zone: str
 ) -> int:
-    """Record notices: N days before the last day to give notice, and before a contract's end."""
-    from zoneinfo import ZoneInfo
-
+    """Record notices: N days before the last day to give notice, and before a contract's end
+    (to the administrators, the team address, the contract's contacts and the webhooks)."""
     today = now.astimezone(ZoneInfo(zone)).date()
     horizon = today + timedelta(days=settings["notice_days"])
     directory = Directory(session, {})
     for contract in list_contracts(session):
-        dates = contract_periods(contract, today)
         vendor = session.get(Vendor, contract.vendor_id)
-        rules = document_of(latest_version(session, contract)).alerts
-        events = []
-        if dates.notice_deadline and today <= dates.notice_deadline <= horizon:
-            events.append(
-                (
-                    "notice",
-                    dates.notice_deadline,
-                    "Dernier jour pour dénoncer la reconduction : "
-                    f"{dates.notice_deadline:%d/%m/%Y} "
-                    f"(fin de la période le {dates.period_end:%d/%m/%Y}).",
-                )
+        contacts = contacts_of(directory, contract.id)
+        for kind, day, alert in _contract_alerts(contract, vendor, today, horizon, base_url):
+            key = f"{kind}:{contract.id}:{day.isoformat()}"
+            reach = audience(directory, settings, contacts, None, kind)
+            raise_alert(
+                session,
+                key=key,
+                alert=alert,
+                now=now,
+                contract_id=contract.id,
+                unreachable=reach.unreachable,
             )
-        if dates.final_end and today <= dates.final_end <= horizon:
-            events.append(
-                ("end", dates.final_end, f"Le contrat prend fin le {dates.final_end:%d/%m/%Y}.")
-            )
-        for kind, day, line in events:
-            heading = "Préavis à donner" if kind == "notice" else "Fin de contrat"
-            subject = (
-                f"[Garantie] {heading} — {vendor.name if vendor else ''} — {contract.reference}"
-            )
-            alert = Alert(
-                kind,
-                subject,
-                (f"Contrat {contract.reference} « {contract.title} ».", line),
-                f"{base_url.rstrip('/')}/contracts/{contract.id}",
-                {"contract": contract.reference, "date": day.isoformat()},
-            )
-            recipients = _recipients(directory, settings, rules.contacts, None, kind)
-            for recipient in recipients:
+            for recipient in reach.recipients:
                 record(
                     session,
-                    key=f"{kind}:{contract.id}:{day.isoformat()}",
+                    key=key,
                     alert=alert,
                     recipient=recipient,
                     now=now,
                     webhook_format=settings["webhook_format"],
                     contract_id=contract.id,
+                    raised=True,
                 )
     return flush_outbox(session)

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from sla.alerts.delivery import Attachment
 from sla.alerts.messages import Alert
 from sla.alerts.models import Notification
-from sla.alerts.sweep import Recipient, flush_outbox, record
+from sla.alerts.outbox import Recipient, flush_outbox, record
 from sla.contracts.periods import add_months
 from sla.reports import text
 from sla.reports.exports import BREACH_COLUMNS, SUMMARY_COLUMNS, breach_rows, summary_rows, to_xlsx

@@ -87,6 +87,24 @@ CHANNEL = {
     "portal": _l("vendor portal"),
     "other": _l("other"),
 }
+# Alerts and the messages beside them (digest, monthly report), as the alerts page names them.
+ALERT_KIND = {
+    "warning": _l("Deadline near"),
+    "breach": _l("Delay breached"),
+    "reminder": _l("Reminder: still breached"),
+    "escalation": _l("Escalation to the vendor"),
+    "notice": _l("Notice to give"),
+    "end": _l("End of contract"),
+    "digest": _l("Daily digest"),
+    "report": _l("Monthly report"),
+}
+DELIVERY_CHANNEL = {"email": _l("email"), "webhook": _l("webhook")}
+# A contract's dates, as the dashboard and the reports name them.
+CONTRACT_DATE = {
+    "notice": _l("Last day to give notice"),
+    "renewal": _l("Renewal"),
+    "end": _l("End of contract"),
+}
 ROLE = {
     "viewer": _l("viewer"),
     "agent": _l("agent"),
@@ -109,5 +127,8 @@ def register(app: Flask) -> None:
         TARGET_KIND=TARGET_KIND,
         CHANNEL=CHANNEL,
         ROLE=ROLE,
+        ALERT_KIND=ALERT_KIND,
+        DELIVERY_CHANNEL=DELIVERY_CHANNEL,
+        CONTRACT_DATE=CONTRACT_DATE,
         PERIOD=PERIOD,
     )

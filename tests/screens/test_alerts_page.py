@@ -17,7 +17,7 @@ from incidents.service import report_incident
 from sla.alerts.delivery import deliver
 from sla.alerts.models import Notification
 from sla.alerts.scheduler import transports_for
-from sla.alerts.views import failure_reason, webhook_server
+from sla.alerts.failures import failure_reason, webhook_server
 from sla.auth import service as accounts
 from sla.contracts.models import Contract
 from sla.contracts.service import contract_files, import_documents, read_documents
@@ -207,7 +207,7 @@ def test_a_failed_delivery_shows_a_plain_reason_and_keeps_the_raw_error_for_admi
         raw = {n.channel: n.last_error for n in session.exec(select(Notification))}
     assert "Connection refused" in raw["email"]
 
-    admin = text_of(user_client(app, "chef", Role.admin).get("/alerts/?status=failed"))
+    admin = text_of(user_client(app, "chef", Role.admin).get("/alerts/?state=failed"))
     mail_reason = french(
         app, "the mail server does not answer (%(server)s)", server=f"127.0.0.1:{mail_port}"
     )
@@ -222,7 +222,7 @@ def test_a_failed_delivery_shows_a_plain_reason_and_keeps_the_raw_error_for_admi
     # And the week's failures are summed up by reason.
     assert french(app, "Why deliveries failed (last 7 days)") in admin
 
-    viewer = text_of(user_client(app, "lecteur", Role.viewer).get("/alerts/?status=failed"))
+    viewer = text_of(user_client(app, "lecteur", Role.viewer).get("/alerts/?state=failed"))
     assert mail_reason in viewer
     assert raw["email"] not in viewer and "<details>" not in viewer
 
