@@ -10,8 +10,10 @@ A calendar is written in TOML (or any mapping of the same shape)::
     mon = ["09:00-12:00", "14:00-18:00"]
     fri = ["09:00-12:00", "14:00-17:00"]   # a day not listed is closed
 
-Every problem raises :class:`CalendarError` naming the key at fault. Pure: standard library
-and `holidays` only.
+Every problem raises :class:`CalendarError` naming the key at fault, what is wrong as data (a
+code of `sla.problem_codes` and its parameters): pages word it in the reader's language,
+`str` in English (the command line). Pure: standard library, `holidays` and the catalogue of
+words (`sla.error_codes`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holidays_lib
 
+from sla.error_codes import word
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_SECONDS = 86_400
 _INTERVAL_RE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
@@ -37,12 +41,22 @@ KNOWN_KEYS = frozenset(
 
 
 class CalendarError(ValueError):
-    """A calendar definition or a query is wrong; `key` names the part at fault."""
+    """A calendar definition or a query is wrong: `code` (a key of `sla.error_codes.MESSAGES`,
+    `"calendar.…"`) and `params` say what, `key` names the part at fault."""
 
-    def __init__(self, message: str, *, key: str | None = None) -> None:
-        super().__init__(f"{key}: {message}" if key else message)
+    def __init__(self, code: str, *, key: str | None = None, **params: object) -> None:
+        super().__init__(code)
+        self.code = code
         self.key = key
-        self.reason = message
+        self.params: dict[str, object] = params
+
+    @property
+    def reason(self) -> str:
+        """What is wrong, in English (pages word `code` and `params` in their reader's)."""
+        return word(self.code, self.params)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.reason}" if self.key else self.reason
 
 
 class NaiveDatetimeError(CalendarError):
@@ -75,17 +89,17 @@ class CalendarSpec:
 
 def _parse_interval(text: Any, key: str) -> tuple[int, int]:
     if not isinstance(text, str):
-        raise CalendarError(f"expected a string 'HH:MM-HH:MM', got {text!r}", key=key)
+        raise CalendarError("calendar.interval_not_string", key=key, value=repr(text))
     match = _INTERVAL_RE.match(text.strip())
     if not match:
-        raise CalendarError(f"expected 'HH:MM-HH:MM', got {text!r}", key=key)
+        raise CalendarError("calendar.interval_format", key=key, value=repr(text))
     h1, m1, h2, m2 = (int(g) for g in match.groups())
     for hours, minutes in ((h1, m1), (h2, m2)):
         if minutes > 59 or hours > 24 or (hours == 24 and minutes != 0):
-            raise CalendarError(f"{text!r} is not a time of day (00:00 to 24:00)", key=key)
+            raise CalendarError("calendar.not_time_of_day", key=key, value=repr(text))
     start, end = h1 * 3600 + m1 * 60, h2 * 3600 + m2 * 60
     if start >= end:
-        raise CalendarError(f"{text!r} ends before it starts", key=key)
+        raise CalendarError("calendar.interval_reversed", key=key, value=repr(text))
     return start, end
 
 
@@ -94,12 +108,15 @@ def parse_day(value: Any, key: str) -> tuple[tuple[int, int], ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list):
-        raise CalendarError(f"expected a list of 'HH:MM-HH:MM', got {value!r}", key=key)
+        raise CalendarError("calendar.expected_intervals", key=key, value=repr(value))
     intervals = sorted(_parse_interval(item, key) for item in value)
     for (s1, e1), (s2, e2) in itertools.pairwise(intervals):
         if s2 < e1:
             raise CalendarError(
-                f"intervals overlap: {_fmt(s1)}-{_fmt(e1)} and {_fmt(s2)}-{_fmt(e2)}", key=key
+                "calendar.overlap",
+                key=key,
+                first=f"{_fmt(s1)}-{_fmt(e1)}",
+                second=f"{_fmt(s2)}-{_fmt(e2)}",
             )
     merged: list[tuple[int, int]] = []
     for start, end in intervals:  # 09:00-12:00 and 12:00-14:00 are one opening
@@ -118,7 +135,7 @@ def _parse_date(text: str, key: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise CalendarError(f"{text!r} is not a date YYYY-MM-DD", key=key) from None
+        raise CalendarError("calendar.bad_date", key=key, value=repr(text)) from None
 
 
 def parse_dates(value: Any, key: str) -> frozenset[date]:
@@ -126,7 +143,7 @@ def parse_dates(value: Any, key: str) -> frozenset[date]:
     if value is None:
         return frozenset()
     if not isinstance(value, list):
-        raise CalendarError("expected a list of dates or ranges 'YYYY-MM-DD..YYYY-MM-DD'", key=key)
+        raise CalendarError("calendar.expected_dates", key=key)
     days: set[date] = set()
     for index, item in enumerate(value):
         item_key = f"{key}[{index}]"
@@ -134,14 +151,14 @@ def parse_dates(value: Any, key: str) -> frozenset[date]:
             days.add(item)
             continue
         if not isinstance(item, str):
-            raise CalendarError(f"expected a date string, got {item!r}", key=item_key)
+            raise CalendarError("calendar.date_not_string", key=item_key, value=repr(item))
         first, sep, last = item.partition("..")
         start = _parse_date(first, item_key)
         end = _parse_date(last, item_key) if sep else start
         if end < start:
-            raise CalendarError(f"range {item!r} ends before it starts", key=item_key)
+            raise CalendarError("calendar.range_reversed", key=item_key, value=repr(item))
         if (end - start).days > 3660:
-            raise CalendarError(f"range {item!r} spans more than ten years", key=item_key)
+            raise CalendarError("calendar.range_too_long", key=item_key, value=repr(item))
         days.update(date.fromordinal(o) for o in range(start.toordinal(), end.toordinal() + 1))
     return frozenset(days)
 
@@ -160,12 +177,12 @@ def check_holiday_code(code: str, key: str = "holidays") -> None:
     country, subdivision = split_holiday_code(code)
     if country not in supported:
         raise CalendarError(
-            f"unknown country {country!r}; known: {', '.join(sorted(supported))}", key=key
+            "calendar.unknown_country", key=key, value=repr(country), known=sorted(supported)
         )
     subdivisions = supported[country]
     if subdivision is not None and subdivision not in subdivisions:
-        valid = ", ".join(f"{country}-{s}" for s in subdivisions)
-        raise CalendarError(f"unknown code {code!r}; valid: {country}, {valid}", key=key)
+        valid = [country, *(f"{country}-{s}" for s in subdivisions)]
+        raise CalendarError("calendar.unknown_subdivision", key=key, value=repr(code), valid=valid)
 
 
 def parse_calendar(data: Mapping[str, Any], *, name: str = "") -> CalendarSpec:
@@ -173,40 +190,42 @@ def parse_calendar(data: Mapping[str, Any], *, name: str = "") -> CalendarSpec:
     unknown = set(data) - KNOWN_KEYS
     if unknown:
         raise CalendarError(
-            f"unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(KNOWN_KEYS))}",
+            "calendar.unknown_keys",
             key=sorted(unknown)[0],
+            keys=sorted(unknown),
+            known=sorted(KNOWN_KEYS),
         )
     zone = data.get("timezone", "Europe/Paris")
     if not isinstance(zone, str):
-        raise CalendarError(f"expected an IANA zone name, got {zone!r}", key="timezone")
+        raise CalendarError("calendar.zone_not_string", key="timezone", value=repr(zone))
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise CalendarError(f"unknown IANA time zone {zone!r}", key="timezone") from None
+        raise CalendarError("calendar.unknown_zone", key="timezone", value=repr(zone)) from None
     code = data.get("holidays", "") or ""
     if not isinstance(code, str):
-        raise CalendarError(
-            f"expected a code such as 'FR' or 'FR-57', got {code!r}", key="holidays"
-        )
+        raise CalendarError("calendar.holidays_not_string", key="holidays", value=repr(code))
     check_holiday_code(code.strip())
     hours_table = data.get("hours")
     if not isinstance(hours_table, Mapping):
-        raise CalendarError("missing table [hours] (e.g. mon = ['09:00-12:00'])", key="hours")
+        raise CalendarError("calendar.no_hours", key="hours")
     bad_days = set(hours_table) - set(WEEKDAYS)
     if bad_days:
         raise CalendarError(
-            f"unknown day(s) {', '.join(sorted(bad_days))}; use {', '.join(WEEKDAYS)}",
+            "calendar.unknown_days",
             key=f"hours.{sorted(bad_days)[0]}",
+            days=sorted(bad_days),
+            known=list(WEEKDAYS),
         )
     hours = tuple(
         parse_day(hours_table[day], f"hours.{day}") if day in hours_table else ()
         for day in WEEKDAYS
     )
     if not any(hours):
-        raise CalendarError("the calendar never opens: give at least one day's hours", key="hours")
+        raise CalendarError("calendar.never_opens", key="hours")
     display_name = data.get("name", name)
     if not isinstance(display_name, str):
-        raise CalendarError("expected a string", key="name")
+        raise CalendarError("calendar.name_not_string", key="name")
     return CalendarSpec(
         timezone=zone,
         hours=hours,
@@ -222,15 +241,15 @@ def load_calendar_file(path: Path) -> CalendarSpec:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise CalendarError("file not found", key=str(path)) from None
+        raise CalendarError("calendar.file_not_found", key=str(path)) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise CalendarError(f"cannot be read: {error}", key=str(path)) from None
+        raise CalendarError("calendar.unreadable", key=str(path), detail=str(error)) from None
     except tomllib.TOMLDecodeError as error:
-        raise CalendarError(f"not valid TOML: {error}", key=str(path)) from None
+        raise CalendarError("calendar.invalid_toml", key=str(path), detail=str(error)) from None
     try:
         return parse_calendar(data, name=path.stem)
     except CalendarError as error:
-        raise CalendarError(error.reason, key=f"{path}: {error.key}") from None
+        raise CalendarError(error.code, key=f"{path}: {error.key}", **error.params) from None
 
 
 ALWAYS_OPEN = CalendarSpec(

@@ -10,17 +10,19 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from sqlmodel import select
 
 from calendars.engine import BusinessCalendar, compiled
+from calendars.engine.closed_days import ClosedDay, holiday_names
 from calendars.models import VendorCalendar
 from calendars.signals import names_of_owners
 from calendars.spec import WEEKDAYS, CalendarError, parse_calendar
 from sla.db import utcnow
+from sla.errors import reader_words
 from sla.web.access import requires_role
 from sla.web.database import db_session
 from sla.web.roles import Role
@@ -42,6 +44,15 @@ def _out_of_years() -> str:
     return str(
         _("Expected a date between %(first)d and %(last)d.", first=FIRST_YEAR, last=LAST_YEAR)
     )
+
+
+def _named(days: list[ClosedDay], code: str | None, year: int) -> dict[date, str]:
+    """Each closed day by its name in the reader's language: the holiday's, or "closure"."""
+    names = holiday_names(code, year, str(get_locale()))
+    return {
+        c.day: names.get(c.day, c.name) if c.reason == "holiday" else str(_("closure"))
+        for c in days
+    }
 
 
 def _year(text: str, default: int, errors: dict[str, str]) -> int:
@@ -100,9 +111,14 @@ def _deadline(
             )
             return None
         return engine.deadline(start, (hours if hours_text else 0.0) * 3600)
-    except (CalendarError, OverflowError):
+    except CalendarError as error:
+        errors["tool"] = _(
+            "This deadline cannot be computed with this calendar: %(reason)s",
+            reason=reader_words(error.code, error.params),
+        )
+    except OverflowError:
         errors["tool"] = _("This deadline cannot be computed with this calendar.")
-        return None
+    return None
 
 
 @bp.route("/")
@@ -121,6 +137,22 @@ def _hhmm(seconds: int) -> str:
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
 
 
+def _unreadable(record: VendorCalendar, error: CalendarError) -> ResponseReturnValue:
+    """A stored definition this version refuses: back to the list, saying why in the reader's
+    language (the calendar's key at fault, then what is wrong)."""
+    reason = reader_words(error.code, error.params)
+    flash(
+        _(
+            "The calendar %(name)s cannot be read: %(key)s: %(reason)s",
+            name=record.name,
+            key=error.key or record.key,
+            reason=reason,
+        ),
+        "error",
+    )
+    return redirect(url_for("calendars.index"))
+
+
 @bp.route("/<int:calendar_id>")
 @requires_role(Role.viewer)
 def show(calendar_id: int) -> ResponseReturnValue:
@@ -129,7 +161,10 @@ def show(calendar_id: int) -> ResponseReturnValue:
     if record is None:
         abort(404)
     owner = names_of_owners(session, [record.vendor_id]).get(record.vendor_id, "")
-    spec = parse_calendar(record.definition, name=record.name)
+    try:
+        spec = parse_calendar(record.definition, name=record.name)
+    except CalendarError as error:
+        return _unreadable(record, error)
     engine = compiled(spec)
     zone = ZoneInfo(spec.timezone)
     today = utcnow().astimezone(zone).date()
@@ -144,7 +179,7 @@ def show(calendar_id: int) -> ResponseReturnValue:
             if opening.end.date() == opening.start.date()
             else f"{opening.start:%H:%M}–24:00"
         )
-    closed = {c.day: c.name for c in engine.closed_days(first.year)}
+    closed = _named(engine.closed_days(first.year), spec.holidays, first.year)
     weeks = month_calendar.Calendar().monthdatescalendar(first.year, first.month)
     # The tool: if reported at X, N business hours fall due at Y.
     tool = {key: request.args.get(key, "") for key in ("start", "hours", "days")}
@@ -163,7 +198,7 @@ def show(calendar_id: int) -> ResponseReturnValue:
         year=year,
         first_year=FIRST_YEAR,
         last_year=LAST_YEAR,
-        closed_days=engine.closed_days(year),
+        closed_days=_named(engine.closed_days(year), spec.holidays, year),
         worked=sorted(d for d in spec.worked_holidays if d.year == year),
         first=first,
         month_title=format_date(first, "LLLL y"),

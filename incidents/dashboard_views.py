@@ -6,11 +6,12 @@ from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 
 from incidents.dashboard import urgent_rows, vendor_counts
+from sla.contracts.due_dates import due_dates
 from sla.db import utcnow
 from sla.web.access import requires_role
 from sla.web.database import db_session
 from sla.web.roles import Role
-from sla.web.settings import at_risk_ratio
+from sla.web.settings import alert_settings, app_zone, at_risk_ratio
 
 bp = Blueprint("home", __name__)
 
@@ -26,6 +27,11 @@ def index() -> ResponseReturnValue:
         rows=rows,
         total=total,
         counts=vendor_counts(db_session(), now=now),
+        contract_dates=due_dates(
+            db_session(),
+            today=now.astimezone(app_zone()).date(),
+            ahead_days=alert_settings()["notice_days"],
+        ),
         now=now,
     )
 

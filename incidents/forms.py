@@ -149,7 +149,7 @@ class IncidentForm(DetailsForm):
         validate_choice=False,
     )
     reported_at = DateTimeLocalField(
-        _l("Heure H (when you reported it to the vendor)"),
+        _l("Reported at (when you reported it to the vendor)"),
         format=DATETIME_FORMATS,
         validators=[DataRequired(), SaneYears()],
     )

@@ -19,6 +19,7 @@ from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sla import formats
+from sla.problem_codes import PROBLEM_MESSAGES
 
 Translate = Callable[[str], str]
 
@@ -33,6 +34,7 @@ def N_(message: str) -> str:
 
 # Every code, with its English msgid. `%(name)s` are the error's parameters, worded by
 # `word`: instants in local time, dates as on the pages, lists joined, `kind` by its label.
+# The problems of contract documents, calendars and imports are in `sla.problem_codes`.
 MESSAGES: Final[Mapping[str, str]] = {
     # -- any form ---------------------------------------------------------------------------
     "instant.naive": N_("Give a date and time with its offset."),
@@ -47,7 +49,7 @@ MESSAGES: Final[Mapping[str, str]] = {
         "%(expected_revision)s): reload it and try again."
     ),
     "incident.version_lost": N_("Incident %(incident_id)s has lost its contract version."),
-    "reported_at.future": N_("Heure H (%(reported_at)s) cannot be in the future."),
+    "reported_at.future": N_("The time reported (%(reported_at)s) cannot be in the future."),
     "title.empty": N_("Give a title."),
     "channel.unknown": N_("Choose a channel among %(known)s."),
     "severity.unknown": N_(
@@ -66,7 +68,7 @@ MESSAGES: Final[Mapping[str, str]] = {
         "A cancellation cannot itself be cancelled: record the event again."
     ),
     # -- an incident's events (sla.engine.lifecycle); `kind` is the refused event's kind ------
-    "event.before_heure_h": N_("%(kind)s: %(at)s is before heure H (%(reported_at)s)."),
+    "event.before_heure_h": N_("%(kind)s: %(at)s is before the time reported (%(reported_at)s)."),
     "event.future": N_("%(kind)s: %(at)s is in the future."),
     "event.incident_closed": N_("%(kind)s: the incident is closed (reopen it first)."),
     "event.unknown_severity": N_(
@@ -111,6 +113,9 @@ MESSAGES: Final[Mapping[str, str]] = {
     "user.unsaved": N_("save the user first"),
     "token.no_name": N_("give the token a name"),
     "token.not_found": N_("no such token"),
+    # -- a contract document, a calendar, an import (`document.*`, `calendar.*`, `import.*`):
+    # their own module, for their number; one catalogue for `word` ----------------------------
+    **PROBLEM_MESSAGES,
 }
 
 # The labels of the lifecycle's event kinds, for the `kind` parameter: the msgids of

@@ -53,21 +53,42 @@ def month_abbreviation(month: int, locale: str = "fr") -> str:
 WHOLE_HOURS_FROM = 100
 
 
-def french_duration(seconds: float | None, business: bool = True) -> str:
+# How a duration's words read per language: days, and business time by its count (French
+# agrees "ouvrée(s)" with the hours, or the minutes below an hour: plural from 2). The pages
+# word the same through the catalogue (`sla.web.i18n.duration`: `%(days)d d`, `%(time)s
+# business`), with these very words.
+_DAY_UNIT = {"fr": "j", "en": "d"}
+
+
+def _business(text: str, count: int, locale: str) -> str:
+    if locale == "en":
+        return f"{text} business"
+    return f"{text} {'ouvrée' if count < 2 else 'ouvrées'}"
+
+
+def duration(seconds: float | None, business: bool = True, locale: str = "fr") -> str:
     """`45 min ouvrées`, `1 h 30 ouvrée`, `3 h ouvrées`, `896 h ouvrées`; real time `2 h 05`,
-    `3 j 4 h`. For the documents and mails written in French whatever the reader's language;
-    pages word durations through the catalogue with the same rule (`sla.web.i18n`)."""
+    `3 j 4 h` (`45 min business`, `3 d 4 h` in English). Any other language reads as French
+    (the product's language)."""
     if seconds is None:
         return NO_VALUE
+    language = locale if locale in _DAY_UNIT else "fr"
     total = round(abs(seconds) / 60)
     hours, minutes = divmod(total, 60)
     if hours >= WHOLE_HOURS_FROM:
         hours, minutes = (total + 30) // 60, 0
     if not business and hours >= 48:
         days, rest = divmod(round(abs(seconds) / 3600), 24)
-        return f"{days} j {rest} h" if rest else f"{days} j"
+        unit = _DAY_UNIT[language]
+        return f"{days} {unit} {rest} h" if rest else f"{days} {unit}"
     clock = f"{hours} h {minutes:02d}" if minutes else f"{hours} h"
     text = clock if hours else f"{minutes} min"
     if not business:
         return text
-    return f"{text} {'ouvrée' if (hours or minutes) < 2 else 'ouvrées'}"
+    return _business(text, hours or minutes, language)
+
+
+def french_duration(seconds: float | None, business: bool = True) -> str:
+    """`duration` in French: for the documents written in French whatever the reader's
+    language; pages word durations through the catalogue with the same rule (`sla.web.i18n`)."""
+    return duration(seconds, business, "fr")

@@ -68,6 +68,7 @@ def monthly_report(engine: Engine, settings: Settings, *, now: datetime) -> int 
                 settings=settings["reports"],
                 zone=settings["app"]["timezone"],
                 base_url=settings["app"]["base_url"],
+                locale=settings["app"]["default_locale"],
             )
             session.commit()
         except IntegrityError:

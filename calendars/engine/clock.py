@@ -29,9 +29,7 @@ TIMEDELTA_OF_SECONDS = _timedeltas_of_a_day()
 
 def require_aware(value: datetime, what: str) -> None:
     if value.tzinfo is None or value.utcoffset() is None:
-        raise NaiveDatetimeError(
-            f"naive datetime refused: give an offset or a zone ({value.isoformat()})", key=what
-        )
+        raise NaiveDatetimeError("calendar.naive_datetime", key=what, value=value.isoformat())
 
 
 class ZoneClock:

@@ -13,6 +13,21 @@ import holidays as holidays_lib
 
 from calendars.spec import CalendarSpec, split_holiday_code
 
+# The `holidays` library's languages for the interface's.
+HOLIDAY_LANGUAGES = {"fr": "fr", "en": "en_US"}
+
+
+def holiday_names(code: str | None, year: int, locale: str) -> dict[date, str]:
+    """The public holidays of a year named in the reader's language (French by default)."""
+    if not code:
+        return {}
+    country, subdivision = split_holiday_code(code)
+    language = HOLIDAY_LANGUAGES.get(locale, "fr")
+    found = holidays_lib.country_holidays(
+        country, subdiv=subdivision, years=year, language=language
+    )
+    return dict(found.items())
+
 
 @dataclass(frozen=True, slots=True)
 class ClosedDay:

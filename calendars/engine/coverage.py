@@ -64,7 +64,9 @@ class YearCoverage(ZoneClock):
 
     def _timeline(self, lo: int, hi: int) -> Timeline:
         if lo < MIN_YEAR or hi > MAX_YEAR:
-            raise CalendarError(f"dates must fall between {MIN_YEAR} and {MAX_YEAR}", key="date")
+            raise CalendarError(
+                "calendar.years_out_of_range", key="date", first=MIN_YEAR, last=MAX_YEAR
+            )
         for year in range(lo, hi + 1):
             if year not in self._years:
                 self._build_year(year)

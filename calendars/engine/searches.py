@@ -26,7 +26,7 @@ class BusinessSearches(YearCoverage):
         `start`. A deadline that lands on a closing time is that closing time."""
         if business_seconds <= 0:
             if business_seconds < 0:
-                raise CalendarError("a duration cannot be negative", key="duration")
+                raise CalendarError("calendar.negative_duration", key="duration")
             require_aware(start, "start")
             return start.astimezone(self.zone)
         if business_seconds.__class__ is not int and float(business_seconds).is_integer():
@@ -78,7 +78,7 @@ class BusinessSearches(YearCoverage):
             if j < len(t.cum_end):
                 return datetime.fromtimestamp(t.ends[j] - (t.cum_end[j] - target), self.zone)
             t = self._extended(t)
-        raise CalendarError(f"the deadline falls after {MAX_YEAR}", key="duration")
+        raise CalendarError("calendar.deadline_too_late", key="duration", year=MAX_YEAR)
 
     def deadline_after(self, start: datetime, duration: timedelta) -> datetime:
         """`deadline` with a timedelta of business time."""
@@ -154,10 +154,10 @@ class BusinessSearches(YearCoverage):
     ) -> datetime:
         """Deadline N business days after `start` (see the package's rules)."""
         if days < 0:
-            raise CalendarError("a number of days cannot be negative", key="duration")
+            raise CalendarError("calendar.negative_days", key="duration")
         first = self.open_at_or_after(start)
         if first is None:
-            raise CalendarError(f"the calendar never opens again before {MAX_YEAR}", key="start")
+            raise CalendarError("calendar.never_opens_again", key="start", year=MAX_YEAR)
         if days == 0 and not end_of_day:
             return first
         ordinal = first.date().toordinal()
@@ -168,7 +168,7 @@ class BusinessSearches(YearCoverage):
                 break
             t = self._extended(t)
         if t is None:
-            raise CalendarError(f"the deadline falls after {MAX_YEAR}", key="duration")
+            raise CalendarError("calendar.deadline_too_late", key="duration", year=MAX_YEAR)
         last_close = t.last_close[k]
         if end_of_day:
             return self._to_datetime(last_close)

@@ -20,6 +20,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from incidents.models import Incident
+from sla.alerts.messages import Words
 from sla.alerts.models import AlertRecord, SweepMark
 from sla.alerts.outbox import alert_of, flush_outbox, record
 from sla.alerts.recipients import Directory, audience, contacts_of, fingerprint
@@ -30,9 +31,12 @@ BATCH = 500
 MARK = "recipients"
 
 
-def offer_open_breaches(session: Session, *, now: datetime, settings: Mapping[str, Any]) -> int:
+def offer_open_breaches(
+    session: Session, *, now: datetime, settings: Mapping[str, Any], words: Words
+) -> int:
     """When the recipients changed since the last offer, deliver the open breaches to whoever
-    has not had them. Returns how many deliveries were recorded."""
+    has not had them (their title and link label in the language of `words`). Returns how
+    many deliveries were recorded."""
     current = fingerprint(session, settings)
     mark = session.get(SweepMark, MARK)
     if mark is not None and mark.value == current:
@@ -56,7 +60,7 @@ def offer_open_breaches(session: Session, *, now: datetime, settings: Mapping[st
             break
         for alert_record, incident in batch:
             last_id = id_of(alert_record)
-            _offer(directory, alert_record, incident, now=now, settings=settings)
+            _offer(directory, alert_record, incident, now=now, settings=settings, words=words)
         recorded += flush_outbox(session)
     if mark is None:
         mark = SweepMark(name=MARK, value=current, updated_at=now)
@@ -73,10 +77,11 @@ def _offer(
     *,
     now: datetime,
     settings: Mapping[str, Any],
+    words: Words,
 ) -> None:
     contacts = contacts_of(directory, incident.contract_id)
     reach = audience(directory, settings, contacts, incident.reporter_id, "breach")
-    alert = alert_of(alert_record)
+    alert = alert_of(alert_record).worded(words)
     for recipient in reach.recipients:
         record(
             directory.session,

@@ -1,18 +1,35 @@
 """What alerts say: mail subject, plain-text and HTML bodies, webhook payloads. Pure.
 
-French by default (the DSI's language); dates in the calendar's local time.
+Written in the application's language (`[app] default_locale`: the scheduler has no reader):
+English msgids marked with `N_`, translated by the `Words` the caller gives (the French is in
+the translations catalogue), `%(name)s` parameters filled in after translation; dates in the
+calendar's local time.
 """
 
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from sla import formats
+from sla.error_codes import N_
 
 TITLES = {
+    "warning": N_("Deadline near"),
+    "breach": N_("Delay breached"),
+    "reminder": N_("Reminder: delay still breached"),
+    "escalation": N_("Contractual delay breached"),
+    "notice": N_("Notice of termination to give"),
+    "end": N_("Contract ending soon"),
+    "digest": N_("Daily digest"),
+    "report": N_("Monthly service level report"),
+}
+# What an alert read before it was worded, for an Alert built without words (a recorded alert
+# delivered again, the monthly report's mail): today's French.
+FRENCH_TITLES = {
     "warning": "Échéance proche",
     "breach": "Délai dépassé",
     "reminder": "Rappel : délai toujours dépassé",
@@ -22,16 +39,35 @@ TITLES = {
     "digest": "Synthèse quotidienne",
     "report": "Rapport mensuel des engagements de service",
 }
+SIGNATURE = "— Garantie"
 
 
-def local(value: datetime | None, zone: str) -> str:
-    """`lun. 3 févr. 2025 14:30` in the given zone (alerts are written in French)."""
-    return formats.instant(value, zone, "fr")
+@dataclass(frozen=True)
+class Words:
+    """How alerts are worded: a catalogue's `gettext` and its language (`fr`, `en`)."""
+
+    translate: Callable[[str], str]
+    locale: str
+
+    def __call__(self, msgid: str, **params: object) -> str:
+        """The msgid translated, then its `%(name)s` parameters filled in."""
+        text = self.translate(msgid)
+        return text % params if params else text
 
 
-def duration(seconds: float | None, business: bool) -> str:
-    """`1 min ouvrée`, `3 h 30 ouvrées` (the one rule: `sla.formats.french_duration`)."""
-    return formats.french_duration(seconds, business)
+def heading_of(kind: str, words: Words) -> str:
+    """The heading of an alert of this kind (`Délai dépassé`)."""
+    return words(TITLES[kind]) if kind in TITLES else kind
+
+
+def local(value: datetime | None, zone: str, words: Words) -> str:
+    """`lun. 3 févr. 2025 14:30` (`Mon 3 Feb 2025 14:30`) in the given zone."""
+    return formats.instant(value, zone, words.locale)
+
+
+def duration(seconds: float | None, business: bool, words: Words) -> str:
+    """`1 min ouvrée`, `3 h 30 ouvrées` (`3 h 30 business`): the one rule, `sla.formats`."""
+    return formats.duration(seconds, business, words.locale)
 
 
 @dataclass(frozen=True)
@@ -43,17 +79,26 @@ class Alert:
     lines: tuple[str, ...]
     link: str
     facts: dict[str, Any]
+    # The HTML title and the label before the link, in the alert's language (`worded`);
+    # an Alert built without words reads as it always did, in French.
+    heading: str = ""
+    see: str = "Voir :"
+
+    def worded(self, words: Words) -> Alert:
+        """This alert with its title and link label in the language of `words`."""
+        return replace(self, heading=heading_of(self.kind, words), see=words(N_("See:")))
 
     def text(self) -> str:
-        return "\n".join([*self.lines, "", f"Voir : {self.link}", "", "— Garantie"]) + "\n"
+        return "\n".join([*self.lines, "", f"{self.see} {self.link}", "", SIGNATURE]) + "\n"
 
     def html(self) -> str:
         items = "".join(f"<p>{html.escape(line)}</p>" for line in self.lines)
         link = html.escape(self.link)
+        heading = self.heading or FRENCH_TITLES.get(self.kind, self.kind)
         return (
             '<html><body style="font-family: sans-serif">'
-            f"<h2>{html.escape(TITLES.get(self.kind, self.kind))}</h2>{items}"
-            f'<p><a href="{link}">{link}</a></p><p style="color:#555">— Garantie</p></body></html>'
+            f"<h2>{html.escape(heading)}</h2>{items}"
+            f'<p><a href="{link}">{link}</a></p><p style="color:#555">{SIGNATURE}</p></body></html>'
         )
 
     def webhook(self, style: str) -> dict[str, Any]:
@@ -99,21 +144,44 @@ def target_alert(
     business: bool,
     zone: str,
     base_url: str,
+    words: Words,
 ) -> Alert:
-    heading = TITLES[kind]
-    subject = f"[Garantie] {heading} — {vendor} — n° {incident_id} {title} — {target_label}"
+    heading = heading_of(kind, words)
+    subject = words(
+        N_("[Garantie] %(heading)s — %(vendor)s — #%(incident)s %(title)s — %(target)s"),
+        heading=heading,
+        vendor=vendor,
+        incident=incident_id,
+        title=title,
+        target=target_label,
+    )
     lines = [
-        f"{heading} : {target_label} ({article or 'contrat'}) "
-        f"pour l'incident n° {incident_id} « {title} ».",
-        f"Prestataire : {vendor} — contrat {contract} — gravité {severity}.",
-        f"Échéance : {local(deadline, zone)}.",
+        words(
+            N_("%(heading)s: %(target)s (%(article)s) for incident #%(incident)s '%(title)s'."),
+            heading=heading,
+            target=target_label,
+            article=article or words(N_("contract")),
+            incident=incident_id,
+            title=title,
+        ),
+        words(
+            N_("Vendor: %(vendor)s — contract %(contract)s — severity %(severity)s."),
+            vendor=vendor,
+            contract=contract,
+            severity=severity,
+        ),
+        words(N_("Deadline: %(deadline)s."), deadline=local(deadline, zone, words)),
     ]
     if kind == "warning":
-        lines.append(f"Temps restant : {duration(remaining_seconds, business)}.")
+        left = duration(remaining_seconds, business, words)
+        lines.append(words(N_("Time left: %(duration)s."), duration=left))
     elif lateness_seconds is not None:
-        lines.append(f"Retard : {duration(lateness_seconds, business)}.")
+        late = duration(lateness_seconds, business, words)
+        lines.append(words(N_("Late by: %(duration)s."), duration=late))
     if kind == "escalation":
-        lines.insert(0, "Madame, Monsieur, le délai contractuel ci-dessous n'a pas été respecté.")
+        lines.insert(
+            0, words(N_("Dear Sir or Madam, the contractual delay below has not been met."))
+        )
     link = f"{base_url.rstrip('/')}/incidents/{incident_id}"
     facts = {
         "incident_id": incident_id,
@@ -126,4 +194,4 @@ def target_alert(
         "remaining_seconds": remaining_seconds,
         "lateness_seconds": lateness_seconds,
     }
-    return Alert(kind, subject, tuple(lines), link, facts)
+    return Alert(kind, subject, tuple(lines), link, facts).worded(words)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,11 +31,13 @@ from sla.alerts.delivery import (
     deliver,
     no_attachments,
 )
-from sla.alerts.messages import Alert, local
+from sla.alerts.language import configured_words
+from sla.alerts.messages import Alert, Words, local
 from sla.alerts.outbox import Recipient, flush_outbox, record
 from sla.alerts.sweep import sweep_contracts, sweep_incidents
 from sla.auth.models import User
 from sla.config import Settings
+from sla.error_codes import N_
 
 log = logging.getLogger("sla.alerts")
 SWEEP_LOCK = 7_301_2026
@@ -63,18 +65,29 @@ def sweep(engine: Engine, settings: Settings, *, now: datetime) -> int | None:
     """Record due alerts in one transaction; None when another instance is sweeping."""
     alerts = settings["alerts"]
     app = settings["app"]
+    words = configured_words(settings)
     with Session(engine) as session:
         if session.get_bind().dialect.name == "postgresql":
             locked = session.exec(select(func_try_lock())).one()
             if not locked:
                 return None
         recorded = sweep_incidents(
-            session, now=now, settings=alerts, base_url=app["base_url"], zone=app["timezone"]
+            session,
+            now=now,
+            settings=alerts,
+            base_url=app["base_url"],
+            zone=app["timezone"],
+            words=words,
         )
         recorded += sweep_contracts(
-            session, now=now, settings=alerts, base_url=app["base_url"], zone=app["timezone"]
+            session,
+            now=now,
+            settings=alerts,
+            base_url=app["base_url"],
+            zone=app["timezone"],
+            words=words,
         )
-        recorded += offer_open_breaches(session, now=now, settings=alerts)
+        recorded += offer_open_breaches(session, now=now, settings=alerts, words=words)
         session.commit()
     return recorded
 
@@ -114,6 +127,48 @@ def tick(
     return result
 
 
+def digest_alert(
+    breached: Sequence[Incident],
+    at_risk: Sequence[Incident],
+    *,
+    today: date,
+    settings: Settings,
+    words: Words,
+) -> Alert:
+    """The digest's message: the delays breached yesterday, the deadlines due today."""
+    zone = settings["app"]["timezone"]
+    lines = [words(N_("Delays breached yesterday (%(count)s):"), count=len(breached))]
+    lines += [
+        "  "
+        + words(
+            N_("#%(incident)s %(title)s — deadline %(deadline)s"),
+            incident=i.id,
+            title=i.title,
+            deadline=local(i.breach_at, zone, words),
+        )
+        for i in breached
+    ] or ["  " + words(N_("none"))]
+    lines += ["", words(N_("Due today (%(count)s):"), count=len(at_risk))]
+    lines += [
+        "  "
+        + words(
+            N_("#%(incident)s %(title)s — %(target)s at %(deadline)s"),
+            incident=i.id,
+            title=i.title,
+            target=i.next_target,
+            deadline=local(i.next_deadline_at, zone, words),
+        )
+        for i in at_risk
+    ] or ["  " + words(N_("none"))]
+    return Alert(
+        "digest",
+        words(N_("[Garantie] Digest of %(date)s"), date=f"{today:%d/%m/%Y}"),
+        tuple(lines),
+        f"{settings['app']['base_url'].rstrip('/')}/",
+        {"date": today.isoformat()},
+    ).worded(words)
+
+
 def digest(engine: Engine, settings: Settings, *, now: datetime) -> int:
     """Record the daily digest for the DSI head: breached yesterday, at risk today."""
     zone = ZoneInfo(settings["app"]["timezone"])
@@ -134,24 +189,8 @@ def digest(engine: Engine, settings: Settings, *, now: datetime) -> int:
                 col(Incident.next_deadline_at) < end_today,
             )
         ).all()
-        base = settings["app"]["base_url"].rstrip("/")
-        lines = [f"Délais dépassés hier ({len(breached)}) :"]
-        lines += [
-            f"  n° {i.id} {i.title} — échéance {local(i.breach_at, settings['app']['timezone'])}"
-            for i in breached
-        ] or ["  aucun"]
-        lines += ["", f"À échéance aujourd'hui ({len(at_risk)}) :"]
-        lines += [
-            f"  n° {i.id} {i.title} — {i.next_target} à "
-            f"{local(i.next_deadline_at, settings['app']['timezone'])}"
-            for i in at_risk
-        ] or ["  aucun"]
-        alert = Alert(
-            "digest",
-            f"[Garantie] Synthèse du {today:%d/%m/%Y}",
-            tuple(lines),
-            f"{base}/",
-            {"date": today.isoformat()},
+        alert = digest_alert(
+            breached, at_risk, today=today, settings=settings, words=configured_words(settings)
         )
         recipients = [Recipient("email", a) for a in settings["alerts"]["digest_recipients"]]
         recipients += [

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from incidents.models import Incident, IncidentEvent
 from incidents.replay import IncidentView, events_by_incident, view_of
 from incidents.summary import limits_for
-from sla.alerts.messages import Alert, target_alert
+from sla.alerts.messages import Alert, Words, target_alert
 from sla.alerts.outbox import Recipient, flush_outbox, raise_alert, record
 from sla.alerts.recipients import Directory, audience, contacts_of
 from sla.contracts.models import Contract, ContractVersion, Vendor
@@ -28,13 +28,20 @@ from sla.contracts.service import contract_periods, document_of, list_contracts
 from sla.db import id_of
 from sla.engine.alert_rules import Thresholds
 from sla.engine.target_states import TargetState, TargetStatus
+from sla.error_codes import N_
 
 OPEN = ("open", "paused")
 BATCH = 500
 
 
 def sweep_incidents(
-    session: Session, *, now: datetime, settings: Mapping[str, Any], base_url: str, zone: str
+    session: Session,
+    *,
+    now: datetime,
+    settings: Mapping[str, Any],
+    base_url: str,
+    zone: str,
+    words: Words,
 ) -> int:
     """Record due warnings, breaches, reminders and escalations. Returns how many recorded."""
     recorded = 0
@@ -65,6 +72,7 @@ def sweep_incidents(
                     settings=settings,
                     base_url=base_url,
                     zone=zone,
+                    words=words,
                 )
         recorded += flush_outbox(session)
         session.flush()
@@ -128,6 +136,7 @@ def _target_alert(
     now: datetime,
     zone: str,
     base_url: str,
+    words: Words,
 ) -> Alert:
     incident = view.incident
     late = target.lateness_seconds
@@ -148,6 +157,7 @@ def _target_alert(
         business=target.business,
         zone=zone,
         base_url=base_url,
+        words=words,
     )
 
 
@@ -222,6 +232,7 @@ def _sweep_one(
     settings: Mapping[str, Any],
     base_url: str,
     zone: str,
+    words: Words,
 ) -> None:
     contract = directory.get(Contract, incident.contract_id)
     vendor = directory.get(Vendor, incident.vendor_id)
@@ -238,7 +249,15 @@ def _sweep_one(
         upcoming += owed.upcoming
         for kind, key in owed.due:
             alert = _target_alert(
-                kind, view, target, vendor, contract, now=now, zone=zone, base_url=base_url
+                kind,
+                view,
+                target,
+                vendor,
+                contract,
+                now=now,
+                zone=zone,
+                base_url=base_url,
+                words=words,
             )
             _raise(
                 directory,
@@ -263,6 +282,7 @@ def _sweep_one(
                         now=now,
                         zone=zone,
                         base_url=base_url,
+                        words=words,
                     ),
                     target=target.key,
                     incident=incident,
@@ -275,42 +295,56 @@ def _sweep_one(
 
 
 def _contract_alerts(
-    contract: Contract, vendor: Vendor | None, today: date, horizon: date, base_url: str
+    contract: Contract,
+    vendor: Vendor | None,
+    today: date,
+    horizon: date,
+    base_url: str,
+    words: Words,
 ) -> list[tuple[str, date, Alert]]:
     """The notice deadline and the end of a contract that fall between today and `horizon`."""
     dates = contract_periods(contract, today)
     events = []
     if dates.notice_deadline and today <= dates.notice_deadline <= horizon:
-        events.append(
-            (
-                "notice",
-                dates.notice_deadline,
-                "Dernier jour pour dénoncer la reconduction : "
-                f"{dates.notice_deadline:%d/%m/%Y} "
-                f"(fin de la période le {dates.period_end:%d/%m/%Y}).",
-            )
+        line = words(
+            N_(
+                "Last day to give notice of non-renewal: %(deadline)s (the period ends on %(end)s)."
+            ),
+            deadline=f"{dates.notice_deadline:%d/%m/%Y}",
+            end=f"{dates.period_end:%d/%m/%Y}",
         )
+        events.append(("notice", dates.notice_deadline, line))
     if dates.final_end and today <= dates.final_end <= horizon:
-        events.append(
-            ("end", dates.final_end, f"Le contrat prend fin le {dates.final_end:%d/%m/%Y}.")
-        )
+        line = words(N_("The contract ends on %(date)s."), date=f"{dates.final_end:%d/%m/%Y}")
+        events.append(("end", dates.final_end, line))
     found = []
     for kind, day, line in events:
-        heading = "Préavis à donner" if kind == "notice" else "Fin de contrat"
+        heading = words(N_("Notice to give") if kind == "notice" else N_("End of contract"))
         subject = f"[Garantie] {heading} — {vendor.name if vendor else ''} — {contract.reference}"
+        about = words(
+            N_("Contract %(reference)s '%(title)s'."),
+            reference=contract.reference,
+            title=contract.title,
+        )
         alert = Alert(
             kind,
             subject,
-            (f"Contrat {contract.reference} « {contract.title} ».", line),
+            (about, line),
             f"{base_url.rstrip('/')}/contracts/{contract.id}",
             {"contract": contract.reference, "date": day.isoformat()},
         )
-        found.append((kind, day, alert))
+        found.append((kind, day, alert.worded(words)))
     return found
 
 
 def sweep_contracts(
-    session: Session, *, now: datetime, settings: Mapping[str, Any], base_url: str, zone: str
+    session: Session,
+    *,
+    now: datetime,
+    settings: Mapping[str, Any],
+    base_url: str,
+    zone: str,
+    words: Words,
 ) -> int:
     """Record notices: N days before the last day to give notice, and before a contract's end
     (to the administrators, the team address, the contract's contacts and the webhooks)."""
@@ -320,7 +354,7 @@ def sweep_contracts(
     for contract in list_contracts(session):
         vendor = session.get(Vendor, contract.vendor_id)
         contacts = contacts_of(directory, contract.id)
-        for kind, day, alert in _contract_alerts(contract, vendor, today, horizon, base_url):
+        for kind, day, alert in _contract_alerts(contract, vendor, today, horizon, base_url, words):
             key = f"{kind}:{contract.id}:{day.isoformat()}"
             reach = audience(directory, settings, contacts, None, kind)
             raise_alert(

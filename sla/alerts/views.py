@@ -35,20 +35,30 @@ FAILURES_EXPLAINED = 1000
 
 @bp.app_context_processor
 def delivery_failures() -> dict[str, Any]:
-    """Administrators see on every page how many alerts of the last week could not be sent."""
+    """Administrators see on every page how many alerts of the last week could not be sent,
+    and how many reached nobody."""
     if not (current_user and current_user.is_authenticated and current_user.can(Role.admin)):
         return {}
+    session = db_session()
     since = utcnow() - FAILURES_SHOWN_FOR
-    failed = (
-        db_session()
-        .exec(
+    failed = session.exec(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.status == "failed", col(Notification.created_at) >= since)
+    ).one()
+    return {"failed_alerts": failed, "unreached_alerts": _unreached(session, since)}
+
+
+def _unreached(session: Session, since: datetime) -> int:
+    """How many alerts recorded since `since` have no delivery at all."""
+    delivered = select(Notification.alert_id).where(col(Notification.alert_id).is_not(None))
+    return int(
+        session.exec(
             select(func.count())
-            .select_from(Notification)
-            .where(Notification.status == "failed", col(Notification.created_at) >= since)
-        )
-        .one()
+            .select_from(AlertRecord)
+            .where(col(AlertRecord.recorded_at) >= since, col(AlertRecord.id).not_in(delivered))
+        ).one()
     )
-    return {"failed_alerts": failed}
 
 
 @dataclass(frozen=True)
@@ -147,14 +157,7 @@ def _state_counts(session: Session, since: datetime) -> dict[str, int]:
             .group_by(Notification.status)
         ).all()
     }
-    delivered = select(Notification.alert_id).where(col(Notification.alert_id).is_not(None))
-    counts["unreached"] = int(
-        session.exec(
-            select(func.count())
-            .select_from(AlertRecord)
-            .where(col(AlertRecord.recorded_at) >= since, col(AlertRecord.id).not_in(delivered))
-        ).one()
-    )
+    counts["unreached"] = _unreached(session, since)
     return counts
 
 

@@ -18,6 +18,8 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from werkzeug.exceptions import HTTPException as RoutingHTTPException
+from werkzeug.routing import RequestRedirect
 
 from sla.auth import service
 from sla.auth.forms import (
@@ -39,18 +41,27 @@ from sla.web.roles import Role
 bp = Blueprint("auth", __name__)
 
 
+def _app_path(target: str | None) -> str | None:
+    """`target` when it is a page of this application (a path its routes answer, no scheme,
+    no host, no backslash nor control character: no open redirect), else None."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    try:
+        current_app.url_map.bind("localhost").match(parts.path, method="GET")
+    except RoutingHTTPException as error:
+        if not isinstance(error, RequestRedirect):
+            return None
+    return target
+
+
 def _safe_next(target: str | None) -> str:
-    """Only redirect to a path of this site (no open redirect)."""
-    if target:
-        parts = urlsplit(target)
-        if (
-            not parts.scheme
-            and not parts.netloc
-            and target.startswith("/")
-            and not target.startswith("//")
-        ):
-            return target
-    return url_for("home.index")
+    """Where to go after signing in: the page asked for, if of this application, else home."""
+    return _app_path(target) or url_for("home.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -89,7 +100,8 @@ def login() -> ResponseReturnValue:
             login_user(LoginUser(user, token))
             session.permanent = True
             if user.must_change_password:
-                return redirect(url_for("auth.change_password"))
+                asked = _app_path(request.args.get("next"))
+                return redirect(url_for("auth.change_password", next=asked))
             return redirect(_safe_next(request.args.get("next")))
     elif request.method == "POST":
         status = 400
@@ -130,7 +142,8 @@ def change_password() -> ResponseReturnValue:
                 # The session version changed: renew this session's cookie (the others end).
                 login_user(LoginUser(user, current_user.session_token))
                 flash(_("Your password is changed."), "info")
-                return redirect(url_for("auth.account"))
+                asked = _app_path(request.args.get("next"))
+                return redirect(asked or url_for("auth.account"))
     elif request.method == "POST":
         status = 400
     return render_template("auth/change_password.html", form=form), status

@@ -29,7 +29,8 @@ def contracts_group() -> None:
 @with_appcontext
 def contracts_import(path: Path) -> None:
     """Import a contract file or every .toml of a folder. Everything is validated first:
-    one problem anywhere and nothing is written (each printed as file:line: message)."""
+    one problem anywhere and nothing is written (each printed as file:line: key: message, in
+    English like the rest of the command's output)."""
     migrate()
     try:
         documents = read_documents(contract_files(path))
@@ -37,7 +38,7 @@ def contracts_import(path: Path) -> None:
             outcomes = import_documents(session, documents, now=utcnow())
     except DocumentError as error:
         for problem in error.problems:
-            click.echo(problem, err=True)
+            click.echo(str(problem), err=True)
         raise SystemExit(2) from None
     for outcome in outcomes:
         click.echo(f"{outcome.reference}: {outcome.action} (version {outcome.version})")

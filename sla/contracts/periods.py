@@ -62,3 +62,20 @@ def periods(
             days=notice_days + 1
         )
     return Periods(period_start, period_end, renews, notice, final_end)
+
+
+@dataclass(frozen=True)
+class ContractDate:
+    what: str  # notice (last day to give notice), renewal, end
+    day: date
+
+
+def dates_of(found: Periods) -> list[ContractDate]:
+    """The dates a contract's periods name: the last day to give notice, the renewal (the day
+    after the period ends, when it renews) and the final end."""
+    dates = [ContractDate("notice", found.notice_deadline)] if found.notice_deadline else []
+    if found.renews and found.period_end is not None:
+        dates.append(ContractDate("renewal", found.period_end + timedelta(days=1)))
+    if found.final_end is not None:
+        dates.append(ContractDate("end", found.final_end))
+    return dates

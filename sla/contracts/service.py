@@ -22,6 +22,7 @@ from sla.contracts.document import (
     ContractDocument,
     ContractInfo,
     DocumentError,
+    SourcedProblem,
     parse_document,
     read_contract_file,
 )
@@ -29,7 +30,9 @@ from sla.contracts.models import Contract, ContractVersion, Vendor
 from sla.contracts.periods import Periods, periods
 from sla.db import id_of
 from sla.engine.terms import SlaTerms
-from sla.errors import DomainError, NotFound
+from sla.errors import DomainError, NotFound, reader_words
+
+EFFECTIVE_FROM = "sla.effective_from"  # the key an amendment's date problems name
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ def contract_files(path: Path) -> list[Path]:
 
 def read_documents(paths: Sequence[Path]) -> list[tuple[str, ContractDocument]]:
     """Read and validate every file; raise DocumentError with every problem of every file."""
-    problems: list[str] = []
+    problems: list[SourcedProblem] = []
     documents: list[tuple[str, ContractDocument]] = []
     for path in paths:
         try:
@@ -59,10 +62,18 @@ def read_documents(paths: Sequence[Path]) -> list[tuple[str, ContractDocument]]:
     for source, document in documents:
         reference = document.contract.reference
         if reference in seen:
-            problems.append(f"{source}:1: contract {reference!r} is also in {seen[reference]}")
+            problems.append(
+                SourcedProblem(
+                    source,
+                    1,
+                    "",
+                    "import.duplicate_reference",
+                    {"reference": repr(reference), "other": seen[reference]},
+                )
+            )
         seen[reference] = source
     if not paths:
-        problems.append("no .toml file to import")
+        problems.append(SourcedProblem("", 0, "", "import.no_file"))
     if problems:
         raise DocumentError(problems)
     return documents
@@ -118,25 +129,34 @@ def _final_end(document: ContractDocument) -> date | None:
 
 def _date_refused(
     source: str, document: ContractDocument, previous: ContractVersion | None
-) -> str | None:
+) -> SourcedProblem | None:
     """Why the document's effective date cannot be: an amendment takes effect after the
-    version before it, and while the contract runs."""
+    version before it, and while the contract runs. Dates as the document writes them."""
     effective = document.sla.effective_from
     if (
         previous is not None
         and effective <= previous.effective_from
         and previous.document.get("sla") != document.data.get("sla")
     ):
-        return (
-            f"{source}:1: sla.effective_from {effective} must be after "
-            f"{previous.effective_from}, the date of version {previous.number} (an amendment "
-            "takes effect from a new date)"
+        return SourcedProblem(
+            source,
+            1,
+            EFFECTIVE_FROM,
+            "import.not_after_previous",
+            {
+                "effective": effective.isoformat(),
+                "previous": previous.effective_from.isoformat(),
+                "version": previous.number,
+            },
         )
     final_end = _final_end(document)
     if final_end is not None and effective > final_end:
-        return (
-            f"{source}:1: sla.effective_from {effective} is after the "
-            f"contract's final end ({final_end}): an amendment takes effect while it runs"
+        return SourcedProblem(
+            source,
+            1,
+            EFFECTIVE_FROM,
+            "import.after_final_end",
+            {"effective": effective.isoformat(), "final_end": final_end.isoformat()},
         )
     return None
 
@@ -169,7 +189,7 @@ def import_documents(
     document changed; the new version must take effect after the last one (otherwise the
     whole import is refused, nothing written: the caller rolls back on DocumentError)."""
     outcomes: list[ImportOutcome] = []
-    problems: list[str] = []
+    problems: list[SourcedProblem] = []
     for source, document in documents:
         info = document.contract
         vendor = _upsert_vendor(session, document, now)
@@ -177,7 +197,11 @@ def import_documents(
             select(Contract).where(Contract.reference == info.reference)
         ).first()
         if contract is not None and contract.vendor_id != vendor.id:
-            problems.append(f"{source}:1: contract {info.reference!r} belongs to another vendor")
+            problems.append(
+                SourcedProblem(
+                    source, 1, "", "import.other_vendor", {"reference": repr(info.reference)}
+                )
+            )
             continue
         if contract is None:
             contract = Contract(
@@ -247,7 +271,9 @@ def document_of(version: ContractVersion) -> ContractDocument:
         document, problems = parse_document(data)
         if document is None:
             raise DomainError(
-                "contract_version.invalid", version_id=version.id, problem=problems[0].message
+                "contract_version.invalid",
+                version_id=version.id,
+                problem=problems[0].worded(reader_words),
             )
         _BY_CONTENT[key] = document
     # Holding `data` keeps its id from being reused by another object while it is cached.

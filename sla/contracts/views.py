@@ -26,12 +26,12 @@ from sqlmodel import Session, col, select
 from calendars.models import VendorCalendar
 from calendars.signals import owner_names
 from sla.contracts import service
-from sla.contracts.document import DocumentError, read_contract_text
+from sla.contracts.document import DocumentError, SourcedProblem, read_contract_text
 from sla.contracts.models import Contract, ContractVersion, Vendor
 from sla.contracts.signals import contract_page
 from sla.db import utcnow
 from sla.engine.terms import Duration, SeverityTerms, SlaTerms
-from sla.errors import NotFound
+from sla.errors import NotFound, reader_words
 from sla.web.access import requires_role
 from sla.web.database import db_session
 from sla.web.downloads import attachment
@@ -257,9 +257,31 @@ def export(contract_id: int) -> ResponseReturnValue:
     )
 
 
+def problem_line(problem: SourcedProblem) -> str:
+    """A document's problem as the page lists it, in the reader's language: its line and
+    key, then what is wrong (`ligne 12 · sla.severities[0].key : …`). The document is the
+    page's own, so its name is not repeated."""
+    message = problem.worded(reader_words)
+    if problem.line and problem.where:
+        return str(
+            _(
+                "line %(line)d · %(where)s: %(message)s",
+                line=problem.line,
+                where=problem.where,
+                message=message,
+            )
+        )
+    if problem.line:
+        return str(_("line %(line)d · %(message)s", line=problem.line, message=message))
+    if problem.where:
+        return str(_("%(where)s: %(message)s", where=problem.where, message=message))
+    return message
+
+
 def _import(text: str, source: str, amended: Contract | None = None) -> list[str] | None:
-    """Import one document; the problems (nothing written) or None. An amendment keeps the
-    reference of the contract it amends (another reference would create another contract)."""
+    """Import one document; the problems (nothing written), worded for the page, or None. An
+    amendment keeps the reference of the contract it amends (another reference would create
+    another contract)."""
     try:
         document = read_contract_text(text, source)
         if amended is not None and document.contract.reference != amended.reference:
@@ -276,7 +298,7 @@ def _import(text: str, source: str, amended: Contract | None = None) -> list[str
         )
     except DocumentError as error:
         db_session().rollback()
-        return error.problems
+        return [problem_line(problem) for problem in error.problems]
     for outcome in outcomes:
         flash(
             _(

@@ -3,11 +3,13 @@
 The monthly run is idempotent: on the first working day of a month at the configured time (or
 at any later run, catching up after downtime) it archives the previous month's report once
 (a unique period and `scheduled` flag) and records one mail per recipient in the outbox, with
-the PDF attached when the mail is sent. Services flush; the caller commits."""
+the PDF attached when the mail is sent. An archive is worded in one language, kept with it: the
+scheduler's is the application's default (`[app] default_locale`), a person's their own.
+Services flush; the caller commits."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,15 +19,16 @@ from sqlmodel import Session, col, select
 
 from sla.alerts.delivery import Attachment
 from sla.alerts.messages import Alert
+from sla.alerts.messages import Words as AlertWords
 from sla.alerts.models import Notification
 from sla.alerts.outbox import Recipient, flush_outbox, record
 from sla.contracts.periods import add_months
-from sla.reports import text
-from sla.reports.exports import BREACH_COLUMNS, SUMMARY_COLUMNS, breach_rows, summary_rows, to_xlsx
+from sla.reports import exports
 from sla.reports.figures import Period
 from sla.reports.models import ArchivedReport
 from sla.reports.pdf import render_pdf
 from sla.reports.queries import Scope, make_report
+from sla.reports.text import DEFAULT_LOCALE, Words, words
 
 
 def first_working_day(year: int, month: int) -> date:
@@ -37,7 +40,7 @@ def first_working_day(year: int, month: int) -> date:
     return day
 
 
-def _json_rows(header: Sequence[str], rows: Any) -> list[dict[str, Any]]:
+def _json_rows(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
     def plain(value: Any) -> Any:
         return value.isoformat(timespec="minutes") if isinstance(value, datetime) else value
 
@@ -52,33 +55,59 @@ def produce(
     now: datetime,
     made_by_id: int | None,
     scheduled: bool = False,
+    locale: str = DEFAULT_LOCALE,
 ) -> ArchivedReport:
-    """Build the report as of `now` and keep it: later changes to incidents do not alter it."""
+    """Build the report as of `now` and keep it, worded in `locale` (its figures' column names
+    too): later changes to incidents do not alter it."""
     report = make_report(session, scope, period, as_of=now)
+    w = words(locale)
     archived = ArchivedReport(
         period_start=period.first,
         period_end=period.last,
         scope=scope.key,
-        scope_label=report.scope,
+        scope_label=w.scope(report.scope),
         scheduled=scheduled,
         made_at=now,
         made_by_id=made_by_id,
         figures={
-            "summary": _json_rows(SUMMARY_COLUMNS, summary_rows(report)),
-            "breaches": _json_rows(BREACH_COLUMNS, breach_rows(report)),
+            "summary": _json_rows(*exports.summary(report, w)),
+            "breaches": _json_rows(*exports.breaches(report, w)),
         },
-        pdf=render_pdf(report),
-        xlsx=to_xlsx(report),
+        pdf=render_pdf(report, locale),
+        xlsx=exports.to_xlsx(report, locale),
     )
     session.add(archived)
     session.flush()
     return archived
 
 
+def _mail(w: Words, period: Period, base_url: str) -> Alert:
+    """The monthly report's mail, in the report's language (its title and link label too)."""
+    title = w.period_title(period.first, period.last)
+    alert = Alert(
+        "report",
+        w.gettext("[Garantie] SLA report — %(period)s", period=title),
+        (
+            w.gettext("The SLA report of %(period)s is attached (PDF).", period=title),
+            w.gettext("The workbook (XLSX) and the archived reports are in Garantie."),
+        ),
+        f"{base_url.rstrip('/')}/reports/archive",
+        {"period": period.first.isoformat()},
+    )
+    return alert.worded(AlertWords(w.catalogue.gettext, w.locale))
+
+
 def monthly(
-    session: Session, *, now: datetime, settings: Mapping[str, Any], zone: str, base_url: str
+    session: Session,
+    *,
+    now: datetime,
+    settings: Mapping[str, Any],
+    zone: str,
+    base_url: str,
+    locale: str = DEFAULT_LOCALE,
 ) -> ArchivedReport | None:
-    """The previous month's scheduled report, if it is due and not archived yet."""
+    """The previous month's scheduled report, if it is due and not archived yet, archived and
+    mailed in `locale` (the application's default language)."""
     local = now.astimezone(ZoneInfo(zone))
     hour, minute = (int(part) for part in settings["monthly_time"].split(":"))
     due = datetime.combine(
@@ -99,19 +128,15 @@ def monthly(
     if exists is not None:
         return None
     archived = produce(
-        session, scope=Scope(), period=period, now=now, made_by_id=None, scheduled=True
+        session,
+        scope=Scope(),
+        period=period,
+        now=now,
+        made_by_id=None,
+        scheduled=True,
+        locale=locale,
     )
-    title = text.period_title(period.first, period.last)
-    alert = Alert(
-        "report",
-        f"[Garantie] Rapport des engagements de service — {title}",
-        (
-            f"Le rapport des engagements de service de {title} est joint (PDF).",
-            "Le classeur (XLSX) et les rapports archivés sont dans Garantie.",
-        ),
-        f"{base_url.rstrip('/')}/reports/archive",
-        {"period": period.first.isoformat()},
-    )
+    alert = _mail(words(locale), period, base_url)
     for address in settings["recipients"]:
         record(
             session,

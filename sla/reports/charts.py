@@ -1,5 +1,5 @@
 """The report's charts as ReportLab drawings: drawn into the PDF as vectors, and rendered to
-SVG for the web page — one definition for both."""
+SVG for the web page — one definition for both, in the words of the document or page."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from reportlab.lib import colors
 
 from sla.formats import month_abbreviation
 from sla.reports.figures import TrendPoint
+from sla.reports.text import Words
 
 PALETTE = (
     colors.HexColor("#b3261e"),
@@ -28,8 +29,8 @@ PALETTE = (
 WIDTH, HEIGHT = 480, 190
 
 
-def _labels(trend: Sequence[TrendPoint]) -> list[str]:
-    return [f"{month_abbreviation(p.month.month)} {p.month:%y}" for p in trend]
+def _labels(trend: Sequence[TrendPoint], words: Words) -> list[str]:
+    return [f"{month_abbreviation(p.month.month, words.locale)} {p.month:%y}" for p in trend]
 
 
 def _frame(title: str) -> Drawing:
@@ -38,9 +39,9 @@ def _frame(title: str) -> Drawing:
     return drawing
 
 
-def compliance_chart(trend: Sequence[TrendPoint], target: float | None = None) -> Drawing:
+def compliance_chart(trend: Sequence[TrendPoint], words: Words) -> Drawing:
     """Compliance rate per month (met / decided), 0-100 %."""
-    drawing = _frame("Taux de respect des délais (%)")
+    drawing = _frame(words.gettext("Target compliance (%)"))
     chart = HorizontalLineChart()
     chart.x, chart.y, chart.width, chart.height = 40, 35, WIDTH - 60, HEIGHT - 65
     values = [p.compliance for p in trend]
@@ -71,7 +72,7 @@ def compliance_chart(trend: Sequence[TrendPoint], target: float | None = None) -
         chart.lines[0].strokeColor = None
         chart.lines[0].symbol = None
     chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 20
-    chart.categoryAxis.categoryNames = _labels(trend)
+    chart.categoryAxis.categoryNames = _labels(trend, words)
     chart.categoryAxis.labels.fontSize = 7
     chart.categoryAxis.labels.angle = 30
     chart.categoryAxis.labels.boxAnchor = "ne"
@@ -80,15 +81,15 @@ def compliance_chart(trend: Sequence[TrendPoint], target: float | None = None) -
     return drawing
 
 
-def severity_chart(trend: Sequence[TrendPoint]) -> Drawing:
+def severity_chart(trend: Sequence[TrendPoint], words: Words) -> Drawing:
     """Incidents reported per month, stacked by severity."""
-    drawing = _frame("Incidents signalés par gravité")
+    drawing = _frame(words.gettext("Incidents reported by severity"))
     labels = [label for label, _count in trend[0].by_severity] if trend else []
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 40, 35, WIDTH - 190, HEIGHT - 65
     chart.data = [[dict(p.by_severity).get(label, 0) for p in trend] for label in labels] or [[0]]
     chart.categoryAxis.style = "stacked"
-    chart.categoryAxis.categoryNames = _labels(trend)
+    chart.categoryAxis.categoryNames = _labels(trend, words)
     chart.categoryAxis.labels.fontSize = 7
     chart.categoryAxis.labels.angle = 30
     chart.categoryAxis.labels.boxAnchor = "ne"
@@ -117,14 +118,14 @@ def severity_chart(trend: Sequence[TrendPoint]) -> Drawing:
     return drawing
 
 
-def restoration_chart(trend: Sequence[TrendPoint]) -> Drawing:
+def restoration_chart(trend: Sequence[TrendPoint], words: Words) -> Drawing:
     """Median restoration time per month, in business hours."""
-    drawing = _frame("Délai médian de rétablissement (heures ouvrées)")
+    drawing = _frame(words.gettext("Median time to restoration (business hours)"))
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 40, 35, WIDTH - 60, HEIGHT - 65
     hours = [round(p.median_restoration / 3600, 1) if p.median_restoration else 0 for p in trend]
     chart.data = [hours]
-    chart.categoryAxis.categoryNames = _labels(trend)
+    chart.categoryAxis.categoryNames = _labels(trend, words)
     chart.categoryAxis.labels.fontSize = 7
     chart.categoryAxis.labels.angle = 30
     chart.categoryAxis.labels.boxAnchor = "ne"

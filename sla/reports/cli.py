@@ -36,6 +36,11 @@ def reports_group() -> None:
     help="Where to write: .pdf, .xlsx or .csv (figures).",
 )
 @click.option("--archive", is_flag=True, help="Also keep a frozen copy in the archive.")
+@click.option(
+    "--locale",
+    type=click.Choice(["fr", "en"]),
+    help="The report's language (default: [app] default_locale).",
+)
 @with_appcontext
 def reports_make(
     month: str | None,
@@ -45,10 +50,12 @@ def reports_make(
     contract: int | None,
     output: Path,
     archive: bool,
+    locale: str | None,
 ) -> None:
     """Write a report for a period and scope."""
     settings = current_app.config["SLA_SETTINGS"]
     zone = settings["app"]["timezone"]
+    locale = locale or settings["app"]["default_locale"]
     args = {k: v for k, v in {"month": month, "from": first, "to": last}.items() if v}
     args.update({k: str(v) for k, v in {"vendor": vendor, "contract": contract}.items() if v})
     now = utcnow()
@@ -62,17 +69,19 @@ def reports_make(
     with session_scope(engine()) as session:
         report = make_report(session, filters.scope, filters.period, as_of=now)
         if output.suffix == ".pdf":
-            output.write_bytes(render_pdf(report))
+            output.write_bytes(render_pdf(report, locale))
         elif output.suffix == ".xlsx":
-            output.write_bytes(exports.to_xlsx(report))
+            output.write_bytes(exports.to_xlsx(report, locale))
         else:
-            output.write_text(
-                exports.to_csv(exports.SUMMARY_COLUMNS, exports.summary_rows(report)),
-                encoding="utf-8",
-            )
+            output.write_text(exports.figures_csv(report, locale), encoding="utf-8")
         if archive:
             kept = produce(
-                session, scope=filters.scope, period=filters.period, now=now, made_by_id=None
+                session,
+                scope=filters.scope,
+                period=filters.period,
+                now=now,
+                made_by_id=None,
+                locale=locale,
             )
             click.echo(f"archived as #{kept.id}")
     click.echo(f"{output} ({filters.period.first} to {filters.period.last})")

@@ -1,5 +1,6 @@
-"""The report's figures and breach list as CSV and XLSX (openpyxl). Numbers stay numbers in
-the workbook (rates in %, times in business hours, amounts in € HT)."""
+"""The report's figures and breach list as CSV and XLSX (openpyxl), worded in a language (see
+`sla.reports.text`). Numbers stay numbers in the workbook (rates in %, times in business hours,
+amounts in € HT)."""
 
 from __future__ import annotations
 
@@ -14,47 +15,57 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from sla.reports import text as t
 from sla.reports.figures import Report
+from sla.reports.text import DEFAULT_LOCALE, Words, words
 from sla.web.downloads import csv_text
 
-FIGURE_COLUMNS = (
-    "Prestataire",
-    "Contrat",
-    "Délai",
-    "Respectés",
-    "Dépassés",
-    "Exclus",
-    "Taux de respect (%)",
-)
-SUMMARY_COLUMNS = (
-    "Prestataire",
-    "Contrat",
-    "Incidents signalés",
-    "Respectés",
-    "Dépassés",
-    "Exclus",
-    "Taux de respect (%)",
-    "Prise en charge médiane (h ouvrées)",
-    "Prise en charge 90e centile (h ouvrées)",
-    "Rétablissement médian (h ouvrées)",
-    "Rétablissement 90e centile (h ouvrées)",
-    "Disponibilité (%)",
-    "Engagement de disponibilité (%)",
-    "Non résolus en fin de période",
-)
-BREACH_COLUMNS = (
-    "Prestataire",
-    "Contrat",
-    "Incident",
-    "Titre",
-    "Gravité",
-    "Délai",
-    "Article",
-    "Échéance (heure locale)",
-    "Étape (heure locale)",
-    "Retard (h)",
-)
+Table = tuple[tuple[str, ...], Iterator[list[Any]]]  # a header and its rows
+
+
+def _counts_header(w: Words) -> tuple[str, ...]:
+    return (w.gettext("Met"), w.gettext("Breaches"), w.gettext("Excluded"))
+
+
+def _figure_columns(w: Words) -> tuple[str, ...]:
+    return (
+        w.gettext("Vendor"),
+        w.gettext("Contract"),
+        w.gettext("Target"),
+        *_counts_header(w),
+        w.gettext("Compliance (%)"),
+    )
+
+
+def _summary_columns(w: Words) -> tuple[str, ...]:
+    return (
+        w.gettext("Vendor"),
+        w.gettext("Contract"),
+        w.gettext("Incidents reported"),
+        *_counts_header(w),
+        w.gettext("Compliance (%)"),
+        w.gettext("Median take-charge (business h)"),
+        w.gettext("Take-charge 90th percentile (business h)"),
+        w.gettext("Median restoration (business h)"),
+        w.gettext("Restoration 90th percentile (business h)"),
+        w.gettext("Availability (%)"),
+        w.gettext("Availability commitment (%)"),
+        w.gettext("Unresolved at the end of the period"),
+    )
+
+
+def _breach_columns(w: Words) -> tuple[str, ...]:
+    return (
+        w.gettext("Vendor"),
+        w.gettext("Contract"),
+        w.gettext("Incident"),
+        w.gettext("Title"),
+        w.gettext("Severity"),
+        w.gettext("Target"),
+        w.gettext("Article"),
+        w.gettext("Deadline (local time)"),
+        w.gettext("Milestone at (local time)"),
+        w.gettext("Late by (h)"),
+    )
 
 
 def _hours(seconds: float | None) -> float | None:
@@ -65,7 +76,7 @@ def _rate(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def summary_rows(report: Report) -> Iterator[list[Any]]:
+def _summary_rows(report: Report) -> Iterator[list[Any]]:
     """One row per contract: its figures for the period."""
     for vendor in report.vendors:
         for c in vendor.contracts:
@@ -88,7 +99,7 @@ def summary_rows(report: Report) -> Iterator[list[Any]]:
             ]
 
 
-def figure_rows(report: Report) -> Iterator[list[Any]]:
+def _figure_rows(report: Report, w: Words) -> Iterator[list[Any]]:
     """One row per contract and target kind: met, breached, excluded, compliance."""
     for vendor in report.vendors:
         for c in vendor.contracts:
@@ -96,7 +107,7 @@ def figure_rows(report: Report) -> Iterator[list[Any]]:
                 yield [
                     vendor.vendor,
                     c.contract.reference,
-                    t.KIND_LABELS.get(k.kind, k.kind),
+                    w.kind(k.kind),
                     k.met,
                     k.breached,
                     k.excluded,
@@ -109,7 +120,7 @@ def _local(instant: datetime | None, zone: ZoneInfo) -> datetime | None:
     return None if instant is None else instant.astimezone(zone).replace(tzinfo=None)
 
 
-def breach_rows(report: Report) -> Iterator[list[Any]]:
+def _breach_rows(report: Report) -> Iterator[list[Any]]:
     """One row per breach of the period."""
     zone = ZoneInfo(report.period.zone)
     for vendor in report.vendors:
@@ -129,9 +140,24 @@ def breach_rows(report: Report) -> Iterator[list[Any]]:
                 ]
 
 
-def to_csv(header: tuple[str, ...], rows: Iterator[list[Any]]) -> str:
-    """A report table as CSV (the one CSV writer: `sla.web.downloads.csv_text`)."""
-    return csv_text(header, rows)
+def summary(report: Report, w: Words) -> Table:
+    """One row per contract: its figures for the period."""
+    return _summary_columns(w), _summary_rows(report)
+
+
+def breaches(report: Report, w: Words) -> Table:
+    """One row per breach of the period."""
+    return _breach_columns(w), _breach_rows(report)
+
+
+def figures_csv(report: Report, locale: str) -> str:
+    """The figures per contract as CSV (the one CSV writer: `sla.web.downloads.csv_text`)."""
+    return csv_text(*summary(report, words(locale)))
+
+
+def breaches_csv(report: Report, locale: str) -> str:
+    """The breaches of the period as CSV."""
+    return csv_text(*breaches(report, words(locale)))
 
 
 def _text_cell(sheet: Any, value: Any) -> Any:
@@ -143,34 +169,37 @@ def _text_cell(sheet: Any, value: Any) -> Any:
     return value
 
 
-def to_xlsx(report: Report) -> bytes:
-    """A workbook streamed row by row (openpyxl's write-only mode)."""
-    book = Workbook(write_only=True)
-    sheets = (
-        ("Synthèse", SUMMARY_COLUMNS, summary_rows(report)),
-        ("Délais", FIGURE_COLUMNS, figure_rows(report)),
-        ("Dépassements", BREACH_COLUMNS, breach_rows(report)),
-    )
+def _sheet(book: Workbook, title: str, table: Table) -> None:
+    """A sheet: the header in bold, frozen above the rows."""
+    header, rows = table
+    sheet = book.create_sheet(title)
+    for index, name in enumerate(header, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(12, min(40, len(name)))
+    sheet.freeze_panes = "A2"
     bold = Font(bold=True)
-    for title, header, rows in sheets:
-        sheet = book.create_sheet(title)
-        for index, name in enumerate(header, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = max(12, min(40, len(name)))
-        sheet.freeze_panes = "A2"
-        cells = []
-        for name in header:
-            cell = WriteOnlyCell(sheet, value=name)
-            cell.font = bold
-            cells.append(cell)
-        sheet.append(cells)
-        for row in rows:
-            sheet.append([_text_cell(sheet, v) for v in row])
-    info = book.create_sheet("Période")
-    info.append(["Période", t.period_title(report.period.first, report.period.last)])
-    info.append(["Du", report.period.first])
-    info.append(["Au", report.period.last])
-    info.append(["Périmètre", report.scope])
-    info.append(["Produit le", t.when(report.as_of, report.period.zone)])
+    cells = []
+    for name in header:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = bold
+        cells.append(cell)
+    sheet.append(cells)
+    for row in rows:
+        sheet.append([_text_cell(sheet, v) for v in row])
+
+
+def to_xlsx(report: Report, locale: str = DEFAULT_LOCALE) -> bytes:
+    """A workbook streamed row by row (openpyxl's write-only mode), worded in `locale`."""
+    w = words(locale)
+    book = Workbook(write_only=True)
+    _sheet(book, w.gettext("Summary"), summary(report, w))
+    _sheet(book, w.gettext("Targets"), (_figure_columns(w), _figure_rows(report, w)))
+    _sheet(book, w.gettext("Breached targets"), breaches(report, w))
+    info = book.create_sheet(w.gettext("Period"))
+    info.append([w.gettext("Period"), w.period_title(report.period.first, report.period.last)])
+    info.append([w.gettext("Period start"), report.period.first])
+    info.append([w.gettext("Period end"), report.period.last])
+    info.append([w.gettext("Scope"), w.scope(report.scope)])
+    info.append([w.gettext("Made on"), w.when(report.as_of, report.period.zone)])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -1,27 +1,58 @@
-"""French wording of the report's values, for the PDF, the CSV and the archive (pure).
+"""The words of a report in one language: its PDF, its CSV and XLSX, its archive and its mail,
+and the report page's words about its values (pure: Babel, no Flask).
 
-The documents are for a French management meeting: they are written in French whatever the
-reader's interface language."""
+A document is worded in the language it is made in (`locale`, "fr" or "en"): the reader's when
+it is downloaded from the web, the application's default (`[app] default_locale`) when the
+scheduler archives and mails it. The words are English msgids translated by the catalogue of
+`translations/`, the one Flask-Babel reads for the pages (`make messages` extracts the
+`w.gettext(...)` and `w.ngettext(...)` calls and the `N_` marks); dates, numbers, percentages
+and amounts are Babel's for the locale. The words are the glossary's (`sla.web.labels`):
+French `Prestataire`, `Gravité`, `Délai`, `Échéance`, `Taux de respect`, `1 600,00 € HT`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
+from gettext import NullTranslations
+from typing import Final
 
 from babel.dates import format_date
 from babel.numbers import format_currency, format_percent
+from babel.support import Translations
 
 from sla import formats
-from sla.reports.figures import ChangeFact, ContractFact
+from sla.config import PROJECT_ROOT, SCHEMA
+from sla.error_codes import N_
+from sla.reports.figures import ChangeFact, ContractFact, MoneyLine, ScopeName
 
-KIND_LABELS = {
-    "take_charge": "Prise en charge",
-    "intervention": "Intervention (GTI)",
-    "restoration": "Rétablissement (GTR)",
-    "resolution": "Résolution",
-    "other": "Autre",
+TRANSLATIONS: Final = PROJECT_ROOT / "translations"  # the directory `sla.app` gives Flask-Babel
+DEFAULT_LOCALE: Final[str] = str(SCHEMA["app"]["default_locale"].default)
+
+# The target kinds (`sla.web.labels.TARGET_KIND`'s msgids), capitalised at a line's start.
+KIND_LABELS: Final[Mapping[str, str]] = {
+    "take_charge": N_("take-charge"),
+    "intervention": N_("intervention (GTI)"),
+    "restoration": N_("restoration (GTR)"),
+    "resolution": N_("resolution"),
+    "other": N_("other"),
 }
-DATE_LABELS = {"notice": "Dernier jour de préavis", "renewal": "Reconduction", "end": "Fin"}
+DATE_LABELS: Final[Mapping[str, str]] = {
+    "notice": N_("Last day of notice"),
+    "renewal": N_("Renewal"),
+    "end": N_("Contract end"),
+}
+MONEY_LABELS: Final[Mapping[str, str]] = {
+    "floor": N_("%(label)s — floor"),
+    "ceiling": N_("%(label)s — ceiling"),
+}
+MONEY_BASES: Final[Mapping[str, str]] = {
+    "floor": N_("one unit per incident restored or resolved in the period"),
+    "ceiling": N_("business time from the start of work to restoration, per unit begun"),
+}
 
 
 def plain(text: str) -> str:
@@ -29,60 +60,117 @@ def plain(text: str) -> str:
     return text.replace("\u202f", " ").replace("\u00a0", " ")
 
 
-def when(instant: datetime | None, zone: str) -> str:
-    """`lun. 3 févr. 2025 14:30` (thousands of rows format fast)."""
-    return formats.instant(instant, zone, "fr")
+def capitalised(text: str) -> str:
+    """The first letter upper case, the rest as it is (`Tous les délais`, `GTR`)."""
+    return text[:1].upper() + text[1:]
 
 
-def day(value: date) -> str:
-    return plain(format_date(value, "d MMMM y", locale="fr"))
+@dataclass(frozen=True)
+class Words:
+    """A report's words in one language: the locale (Babel's dates and numbers) and the
+    catalogue that translates the English msgids (an empty one for English)."""
+
+    locale: str
+    catalogue: NullTranslations
+
+    def gettext(self, msgid: str, **values: object) -> str:
+        text = self.catalogue.gettext(msgid)
+        return text % values if values else text
+
+    def ngettext(self, singular: str, plural: str, num: int, **values: object) -> str:
+        """The form of `num` (French: plural from 2), `%(num)d` filled in."""
+        return self.catalogue.ngettext(singular, plural, num) % {"num": num, **values}
+
+    def kind(self, kind: str) -> str:
+        """`Prise en charge`, `Rétablissement (GTR)`: a target kind at a line's start."""
+        return capitalised(self.gettext(KIND_LABELS[kind])) if kind in KIND_LABELS else kind
+
+    def date_label(self, what: str) -> str:
+        """A contract date ahead: notice deadline, renewal or end."""
+        return self.gettext(DATE_LABELS[what])
+
+    def scope(self, scope: ScopeName) -> str:
+        """`Tous les prestataires`, a vendor's name, `Contrat D_2024_0110`."""
+        if scope.kind == "contract":
+            if not scope.name:
+                return self.gettext("Unknown contract")
+            return self.gettext("Contract %(reference)s", reference=scope.name)
+        if scope.kind == "vendor":
+            return scope.name or self.gettext("Unknown vendor")
+        return self.gettext("All vendors")
+
+    def when(self, instant: datetime | None, zone: str) -> str:
+        """`lun. 3 févr. 2025 14:30`, `Mon 3 Feb 2025 14:30` (thousands of rows format fast)."""
+        return formats.instant(instant, zone, self.locale)
+
+    def day(self, value: date) -> str:
+        """`1 octobre 2026`, `October 1, 2026`."""
+        return plain(format_date(value, "long", locale=self.locale))
+
+    def month_name(self, value: date) -> str:
+        """`octobre 2026`, `October 2026`."""
+        return plain(format_date(value, "MMMM y", locale=self.locale))
+
+    def period_title(self, first: date, last: date) -> str:
+        """`octobre 2026` for a whole month, else `du 1 octobre 2026 au 15 octobre 2026`."""
+        whole_month = first.day == 1 and (last + timedelta(days=1)).day == 1
+        if whole_month and (first.year, first.month) == (last.year, last.month):
+            return self.month_name(first)
+        return self.gettext(
+            "from %(first)s to %(last)s", first=self.day(first), last=self.day(last)
+        )
+
+    def hours(self, seconds: float | None, business: bool = True) -> str:
+        """`45 min ouvrées`, `1 h 30 ouvrée`, `896 h ouvrées` (`1 h 30 business`); real time
+        `2 h 05`, `3 j 4 h` (`3 d 4 h`): the one rule, `sla.formats.duration`."""
+        return formats.duration(seconds, business, self.locale)
+
+    def percent(self, value: float | None) -> str:
+        """`62,5 %`, `98 %` (`62.5%`): one decimal at most."""
+        if value is None:
+            return formats.NO_VALUE
+        share = Decimal(f"{value:.1f}") / 100
+        return plain(format_percent(share, locale=self.locale, decimal_quantization=False))
+
+    def money(self, value: Decimal) -> str:
+        """`1 600,00 € HT`, `€1,600.00 excl. tax`."""
+        amount = format_currency(value, "EUR", locale=self.locale)
+        return plain(self.gettext("%(amount)s excl. tax", amount=amount))
+
+    def money_line(self, line: MoneyLine) -> tuple[str, str, str]:
+        """An estimate's item, quantity and basis."""
+        if line.kind == "yearly":
+            yearly = line.yearly_amount_ht or Decimal(0)
+            return (
+                self.gettext("Yearly amount (pro rata)"),
+                self.gettext("%(days)d d", days=line.count) + " / 365",
+                self.gettext("%(amount)s a year", amount=self.money(yearly)),
+            )
+        return (
+            self.gettext(MONEY_LABELS[line.kind], label=line.label),
+            f"{line.count} × {line.unit}",
+            self.gettext(MONEY_BASES[line.kind]),
+        )
+
+    def change(self, contract: ContractFact, change: ChangeFact) -> str:
+        """A requalification with the severities' labels (`Niveau 0 – Bloquant → Niveau 1 –
+        Majeur`), or the exclusion clause invoked (its text) and the delay it applies to (its
+        label)."""
+        if change.kind == "requalified":
+            labels = dict(contract.severities)
+            before, after = change.before, change.after
+            return f"{labels.get(before, before)} → {labels.get(after, after)}"
+        clause = dict(contract.clause_texts).get(change.clause, change.clause)
+        target = dict(contract.target_labels).get(change.target, change.target)
+        if change.target:
+            applies = self.gettext("target “%(target)s”", target=target)
+        else:
+            applies = self.gettext("all targets")
+        return self.gettext("exclusion “%(clause)s” (%(applies)s)", clause=clause, applies=applies)
 
 
-def month_name(value: date) -> str:
-    return plain(format_date(value, "MMMM y", locale="fr"))
-
-
-def period_title(first: date, last: date) -> str:
-    """ "octobre 2026" for a whole month, else "du 1 octobre 2026 au 15 octobre 2026"."""
-    whole_month = first.day == 1 and (last + timedelta(days=1)).day == 1
-    if whole_month and (first.year, first.month) == (last.year, last.month):
-        return month_name(first)
-    return f"du {day(first)} au {day(last)}"
-
-
-def plural(count: int, singular: str, plural_form: str) -> str:
-    """`1 incident signalé`, `0 incident signalé`, `2 incidents signalés` (French: plural
-    from 2)."""
-    return f"{count} {singular if count < 2 else plural_form}"
-
-
-def hours(seconds: float | None, business: bool = True) -> str:
-    """`45 min ouvrées`, `1 h 30 ouvrée`, `896 h ouvrées` (the one rule: `sla.formats`)."""
-    return formats.french_duration(seconds, business)
-
-
-def percent(value: float | None) -> str:
-    """`62,5 %`, `98 %` (one decimal at most)."""
-    if value is None:
-        return "—"
-    share = Decimal(f"{value:.1f}") / 100
-    return plain(format_percent(share, locale="fr", decimal_quantization=False))
-
-
-def money(value: Decimal) -> str:
-    """`1 600,00 € HT`."""
-    return plain(f"{format_currency(value, 'EUR', locale='fr')} HT")
-
-
-def change(contract: ContractFact, change: ChangeFact) -> str:
-    """A requalification with the severities' labels (`Niveau 0 – Bloquant → Niveau 1 –
-    Majeur`), or the exclusion clause invoked (its text) and the delay it applies to (its
-    label)."""
-    if change.kind == "requalified":
-        labels = dict(contract.severities)
-        before, after = change.before, change.after
-        return f"{labels.get(before, before)} → {labels.get(after, after)}"
-    clause = dict(contract.clause_texts).get(change.clause, change.clause)
-    target = dict(contract.target_labels).get(change.target, change.target)
-    applies = f"délai « {target} »" if change.target else "tous les délais"
-    return f"exclusion « {clause} » ({applies})"
+@lru_cache(maxsize=8)
+def words(locale: str) -> Words:
+    """A document's words in `locale`, translated by the catalogue of `translations/` (none
+    for English, whose words are the msgids)."""
+    return Words(locale, Translations.load(str(TRANSLATIONS), [locale]))

@@ -1,4 +1,6 @@
-"""Report pages: the report with its charts and filters, its PDF/CSV/XLSX, the archive."""
+"""Report pages: the report with its charts and filters, its PDF/CSV/XLSX, the archive. The
+pages and the files downloaded are in the reader's language; the page's words about the
+report's values are the documents' (`sla.reports.text.Words`, with Flask-Babel's catalogue)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -18,7 +21,6 @@ from sla.contracts.service import list_contracts, list_vendors, terms_of
 from sla.contracts.signals import contract_page
 from sla.db import utcnow
 from sla.reports import exports
-from sla.reports import text as wording
 from sla.reports.archive import produce
 from sla.reports.charts import compliance_chart, restoration_chart, severity_chart, svg
 from sla.reports.compliance import contract_compliance
@@ -27,6 +29,7 @@ from sla.reports.filters import Filters, read_filters
 from sla.reports.models import ArchivedReport
 from sla.reports.pdf import render_pdf
 from sla.reports.queries import make_report
+from sla.reports.text import Words
 from sla.web.access import requires_role
 from sla.web.database import db_session
 from sla.web.downloads import attachment
@@ -59,7 +62,17 @@ def _report(filters: Filters) -> Report:
     return make_report(db_session(), filters.scope, filters.period, as_of=utcnow())
 
 
-def _filename(filters: Filters, extension: str, kind: str = "rapport-sla") -> str:
+def _locale() -> str:
+    """The reader's language: the documents they download are written in it."""
+    return str(get_locale())
+
+
+def _words() -> Words:
+    """The page's words about the report, through Flask-Babel's catalogue for the reader."""
+    return Words(_locale(), get_translations())
+
+
+def _filename(filters: Filters, extension: str, kind: str) -> str:
     period = filters.month or f"{filters.period.first}_{filters.period.last}"
     return f"{kind}-{period}.{extension}"
 
@@ -95,9 +108,10 @@ def _severity_labels(session: Session, contract: Contract) -> dict[str, str]:
 def _page(filters: Filters) -> ResponseReturnValue:
     """The report page; 400 with the message beside each filter it could not use."""
     report = _report(filters)
+    words = _words()
     charts = {
         vendor.vendor_id: [
-            Markup(svg(chart(vendor.trend)))  # noqa: S704 (SVG drawn by ReportLab, text escaped)
+            Markup(svg(chart(vendor.trend, words)))  # noqa: S704 (SVG by ReportLab, text escaped)
             for chart in (compliance_chart, severity_chart, restoration_chart)
         ]
         for vendor in report.vendors
@@ -110,7 +124,7 @@ def _page(filters: Filters) -> ResponseReturnValue:
         charts=charts,
         vendors=list_vendors(session),
         contracts=list_contracts(session),
-        words=wording,
+        words=words,
         form=EmptyForm(),
     ), (400 if filters.errors else 200)
 
@@ -131,7 +145,11 @@ def pdf() -> ResponseReturnValue:
     filters = _filters()
     if filters.errors:
         return _page(filters)
-    return attachment(render_pdf(_report(filters)), "application/pdf", _filename(filters, "pdf"))
+    return attachment(
+        render_pdf(_report(filters), _locale()),
+        "application/pdf",
+        _filename(filters, "pdf", _("sla-report")),
+    )
 
 
 @bp.route("/report.xlsx")
@@ -141,9 +159,9 @@ def xlsx() -> ResponseReturnValue:
     if filters.errors:
         return _page(filters)
     return attachment(
-        exports.to_xlsx(_report(filters)),
+        exports.to_xlsx(_report(filters), _locale()),
         XLSX,
-        _filename(filters, "xlsx"),
+        _filename(filters, "xlsx", _("sla-report")),
     )
 
 
@@ -153,8 +171,8 @@ def figures_csv() -> ResponseReturnValue:
     filters = _filters()
     if filters.errors:
         return _page(filters)
-    body = exports.to_csv(exports.SUMMARY_COLUMNS, exports.summary_rows(_report(filters)))
-    return attachment(body, "text/csv", _filename(filters, "csv", "chiffres-sla"))
+    body = exports.figures_csv(_report(filters), _locale())
+    return attachment(body, "text/csv", _filename(filters, "csv", _("sla-figures")))
 
 
 @bp.route("/breaches.csv")
@@ -163,8 +181,8 @@ def breaches_csv() -> ResponseReturnValue:
     filters = _filters()
     if filters.errors:
         return _page(filters)
-    body = exports.to_csv(exports.BREACH_COLUMNS, exports.breach_rows(_report(filters)))
-    return attachment(body, "text/csv", _filename(filters, "csv", "depassements"))
+    body = exports.breaches_csv(_report(filters), _locale())
+    return attachment(body, "text/csv", _filename(filters, "csv", _("sla-breaches")))
 
 
 @bp.route("/archive")
@@ -187,7 +205,7 @@ def archive() -> ResponseReturnValue:
         )
         .all()
     )
-    return render_template("reports/archive.html", rows=rows, words=wording)
+    return render_template("reports/archive.html", rows=rows, words=_words())
 
 
 @bp.route("/archive", methods=["POST"])
@@ -206,6 +224,7 @@ def archive_now() -> ResponseReturnValue:
         period=filters.period,
         now=utcnow(),
         made_by_id=current_user.user.id,
+        locale=_locale(),
     )
     flash(_("Report archived (#%(id)d).", id=archived.id), "info")
     return redirect(url_for("reports.archive"))
@@ -219,7 +238,8 @@ def _archived(report_id: int) -> ArchivedReport:
 
 
 def _archived_name(found: ArchivedReport, extension: str) -> str:
-    return f"rapport-sla-{found.period_start}_{found.period_end}-archive-{found.id}.{extension}"
+    period = f"{found.period_start}_{found.period_end}"
+    return f"{_('sla-report')}-{period}-archive-{found.id}.{extension}"
 
 
 @bp.route("/archive/<int:report_id>.pdf")

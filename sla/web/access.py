@@ -97,7 +97,10 @@ def init_app(app: Flask) -> None:
         ):
             if _is_api():
                 return jsonify(error="change your one-time password first"), 403
-            return redirect(url_for("auth.change_password"))
+            # The page asked for, to return to once the password is changed (home: implied).
+            wanted = request.method == "GET" and request.path != "/"
+            asked = request.full_path.rstrip("?") if wanted else None
+            return redirect(url_for("auth.change_password", next=asked))
         return None
 
     @app.context_processor

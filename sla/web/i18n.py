@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from babel.numbers import format_percent
 from flask import Flask, current_app, has_request_context, session
-from flask_babel import Babel, format_currency, format_datetime, get_locale, npgettext
+from flask_babel import (
+    Babel,
+    format_currency,
+    format_date,
+    format_datetime,
+    get_locale,
+    npgettext,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -47,6 +54,11 @@ def local_datetime(
         return formats.NO_VALUE
     tz = ZoneInfo(zone or select_timezone())
     return str(format_datetime(value.astimezone(tz).replace(tzinfo=None), fmt, rebase=False))
+
+
+def local_day(value: date | None) -> str:
+    """A calendar day in the reader's language: `30 nov. 2026`, `Nov 30, 2026`."""
+    return formats.NO_VALUE if value is None else str(format_date(value, "medium"))
 
 
 # How long durations read (the PDF and the mails follow the same rule, `sla.reports.text.hours`):
@@ -108,6 +120,7 @@ def init_app(app: Flask) -> None:
         default_translation_directories=str(app.config["SLA_TRANSLATIONS"]),
     )
     app.jinja_env.filters["local_dt"] = local_datetime
+    app.jinja_env.filters["local_day"] = local_day
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["duration"] = duration
     app.jinja_env.filters["percent"] = percent

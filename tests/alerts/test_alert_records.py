@@ -22,7 +22,7 @@ from sla.engine.lifecycle import EventKind
 from sla.web.roles import Role
 from tests.alerts.test_alerts import setup
 from tests.conftest import POSTGRES_URL, app_config, empty_tables, reset_postgres_schema
-from tests.screens.conftest import french
+from tests.screens.conftest import french, text_of
 from tests.support import ALERTS, PASSWORD, login, require
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -100,7 +100,7 @@ def test_a_breach_with_nobody_to_tell_is_recorded_with_why(
         )
     client = app.test_client()
     login(client, "lecteur")
-    page = client.get("/alerts/?since=2025-05-01&state=unreached").get_data(as_text=True)
+    page = text_of(client.get("/alerts/?since=2025-05-01&state=unreached"))
     assert f"/incidents/{incident_id}" in page
     assert french(app, "reached nobody") in page
     assert french(app, "no team address ([alerts] team_email is empty)") in page

@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 
+from sla.alerts.scheduler import sweep
 from sla.app import create_app
 from sla.auth import service as accounts
-from sla.db import session_scope, upgrade, utcnow
+from sla.db import session_scope, upgrade
 from sla.demo import load_demo
 from sla.web.roles import Role
 from tests.support import ALERTS, require
@@ -24,9 +26,9 @@ PASSWORD = "a browser test password"
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from waitress.server import create_server
-
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The demo's data, swept once (its alerts recorded, reaching nobody: the demo sets no
+    recipient), and three people: an agent and a viewer reading French, an agent English."""
     folder = tmp_path_factory.mktemp("live")
     app = create_app(
         {
@@ -37,20 +39,33 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     engine = app.extensions["sla.engine"]
     upgrade(engine)
+    now = datetime.now(UTC)
     with session_scope(engine) as session:
-        list(
-            load_demo(session, now=datetime.now(UTC), incidents=300, seed=11, alert_settings=ALERTS)
-        )
-        for username, role in (("agente", Role.agent), ("lectrice", Role.viewer)):
-            accounts.create_user(
+        list(load_demo(session, now=now, incidents=300, seed=11, alert_settings=ALERTS))
+        for username, role, locale in (
+            ("agente", Role.agent, None),
+            ("lectrice", Role.viewer, None),
+            ("agent-en", Role.agent, "en"),
+        ):
+            user = accounts.create_user(
                 session,
                 username=username,
                 password=PASSWORD,
                 role=role,
-                now=utcnow(),
+                now=now,
                 display_name=username.capitalize(),
             )
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+            user.locale = locale
+    sweep(engine, app.config["SLA_SETTINGS"], now=now)
+    yield app
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app: Flask) -> Iterator[str]:
+    from waitress.server import create_server
+
+    server = create_server(live_app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
@@ -89,9 +104,9 @@ def browser_instance() -> Iterator[Any]:
 def page_as(browser_instance: Any, live_server: str) -> Iterator[Any]:
     contexts: list[Any] = []
 
-    def make(username: str, *, width: int = 1280) -> Any:
+    def make(username: str, *, width: int = 1280, locale: str = "fr-FR") -> Any:
         context = browser_instance.new_context(
-            viewport={"width": width, "height": 900}, locale="fr-FR"
+            viewport={"width": width, "height": 900}, locale=locale
         )
         contexts.append(context)
         page = context.new_page()

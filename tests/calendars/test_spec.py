@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import pickle
 import tomllib
 from datetime import date, datetime
 
 import pytest
+from flask import Flask
+from flask_babel import force_locale
 
 from calendars.engine import BusinessCalendar
 from calendars.spec import CalendarError, NaiveDatetimeError, parse_calendar
+from sla.error_codes import MESSAGES
+from sla.errors import reader_words
 
 ISSUE_EXAMPLE = """
 timezone = "Europe/Paris"
@@ -62,6 +67,38 @@ def test_bad_definitions_name_the_key(change: dict[str, object], message: str) -
     assert message in str(caught.value)
 
 
+def _overlap() -> CalendarError:
+    data = {**tomllib.loads(ISSUE_EXAMPLE), "hours": {"mon": ["09:00-12:00", "11:00-14:00"]}}
+    with pytest.raises(CalendarError) as caught:
+        parse_calendar(data)
+    return caught.value
+
+
+def test_a_refusal_is_data_and_reads_in_english_outside_the_pages() -> None:
+    error = _overlap()
+    assert (error.code, error.key) == ("calendar.overlap", "hours.mon")
+    assert error.params == {"first": "09:00-12:00", "second": "11:00-14:00"}
+    assert error.code in MESSAGES
+    assert error.reason == "intervals overlap: 09:00-12:00 and 11:00-14:00"
+    assert str(error) == f"hours.mon: {error.reason}"
+    copy = pickle.loads(pickle.dumps(error))  # noqa: S301 (our own bytes)
+    assert (type(copy), copy.code, copy.key, copy.params) == (
+        CalendarError,
+        error.code,
+        error.key,
+        error.params,
+    )
+
+
+def test_a_refusal_reads_in_the_readers_language(app: Flask) -> None:
+    error = _overlap()
+    with app.test_request_context("/"), force_locale("fr"):
+        french = reader_words(error.code, error.params)
+    assert " ".join(french.split()) == "des plages se chevauchent : 09:00-12:00 et 11:00-14:00"
+    with app.test_request_context("/"), force_locale("en"):
+        assert reader_words(error.code, error.params) == error.reason
+
+
 def test_naive_datetimes_are_refused() -> None:
     engine = BusinessCalendar(parse_calendar(tomllib.loads(ISSUE_EXAMPLE)))
     naive = datetime(2025, 5, 5, 9)  # noqa: DTZ001
@@ -72,5 +109,6 @@ def test_naive_datetimes_are_refused() -> None:
         lambda: engine.is_open(naive),
         lambda: engine.deadline_business_days(naive, 2),
     ):
-        with pytest.raises(NaiveDatetimeError, match="naive datetime refused"):
+        with pytest.raises(NaiveDatetimeError, match="naive datetime refused") as caught:
             call()
+        assert caught.value.code == "calendar.naive_datetime"

@@ -241,7 +241,7 @@ def test_closed_without_resolution_before_deadline_is_not_applicable() -> None:
 @pytest.mark.parametrize(
     ("events", "message"),
     [
-        ([ev(1, EventKind.acknowledged, at(2025, 3, 3, 8))], "is before heure H"),
+        ([ev(1, EventKind.acknowledged, at(2025, 3, 3, 8))], "is before the time reported"),
         ([ev(1, EventKind.resumed, at(2025, 3, 3, 10))], "the incident is not waiting"),
         (
             [

@@ -13,6 +13,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
 
 from sla.engine.lifecycle import EventKind
 from sla.error_codes import EVENT_KINDS, MESSAGES
+from sla.problem_codes import PROBLEM_MESSAGES
 from sla.web.labels import EVENT_KIND
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -26,6 +27,14 @@ RAISERS = (
     "sla/auth/passwords.py",
 )
 ERRORS = {"DomainError", "NotFound", "Conflict", "LifecycleError"}
+# The modules that record the problems of documents, calendars and imports (as data too).
+PROBLEM_SOURCES = (
+    *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "sla/contracts/document").glob("*.py")),
+    "sla/contracts/service.py",
+    "calendars/spec.py",
+    *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "calendars/engine").glob("*.py")),
+)
+SECTIONS = ("document", "calendar", "import")
 PLACEHOLDER = re.compile(r"%\((\w+)\)([sd])")
 CODE = re.compile(r"^[a-z_]+\.[a-z_]+$")
 
@@ -65,12 +74,84 @@ def test_the_msgids_are_extracted_with_the_projects_keywords() -> None:
     keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
     found = {
         message
-        for _, message, _, _ in extract_from_file(
-            "python", str(ROOT / "sla/error_codes.py"), keywords=keywords
-        )
+        for path in ("sla/error_codes.py", "sla/problem_codes.py")
+        for _, message, _, _ in extract_from_file("python", str(ROOT / path), keywords=keywords)
     }
     assert set(MESSAGES.values()) <= found
     assert set(EVENT_KINDS.values()) <= found
+
+
+def _literal_codes(path: str) -> set[str]:
+    """The codes a module's catalogue writes as dictionary keys."""
+    tree = ast.parse((ROOT / path).read_text(), filename=path)
+    return {
+        key.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Dict)
+        for key in node.keys
+        if isinstance(key, ast.Constant) and isinstance(key.value, str) and CODE.match(key.value)
+    }
+
+
+def test_the_problem_codes_are_one_catalogue_with_the_errors() -> None:
+    """`sla.problem_codes` holds the document, calendar and import codes, none of which
+    shadows an error's code: `word` finds them all in `MESSAGES`."""
+    assert {code.split(".")[0] for code in PROBLEM_MESSAGES} == set(SECTIONS)
+    assert not _literal_codes("sla/error_codes.py") & set(PROBLEM_MESSAGES)
+    assert all(MESSAGES[code] == msgid for code, msgid in PROBLEM_MESSAGES.items())
+
+
+def _problem_calls(path: str) -> list[tuple[int, ast.expr | None, dict[str, bool]]]:
+    """Each problem a module records: its line, its code's expression and the parameters it
+    gives (name -> True; `None` for `**params`): `….fail(path, code, …)`,
+    `CalendarError(code, …)` and `SourcedProblem(source, line, where, code, {…})`."""
+    tree = ast.parse((ROOT / path).read_text(), filename=path)
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+        calendar = name in ("CalendarError", "NaiveDatetimeError")
+        # A calendar error's `key` is the part at fault, not a parameter of its sentence.
+        given = {
+            str(k.arg): True for k in node.keywords if k.arg and not (calendar and k.arg == "key")
+        }
+        if any(k.arg is None for k in node.keywords):
+            given["**"] = True
+        if name == "fail" and len(node.args) >= 2:
+            found.append((node.lineno, node.args[1], given))
+        elif calendar and node.args:
+            found.append((node.lineno, node.args[0], given))
+        elif name == "SourcedProblem" and len(node.args) >= 4:
+            params = node.args[4] if len(node.args) > 4 else None
+            if isinstance(params, ast.Dict):
+                given = {k.value: True for k in params.keys if isinstance(k, ast.Constant)}
+            elif params is not None:
+                given = {"**": True}
+            found.append((node.lineno, node.args[3], given))
+    return found
+
+
+def test_every_problem_names_a_code_of_the_catalogue_with_its_parameters() -> None:
+    """No sentence is recorded as a document's, a calendar's or an import's problem: a code
+    of `sla.problem_codes` with the parameters its msgid names (or one passed on as data)."""
+    calls = [(path, *call) for path in PROBLEM_SOURCES for call in _problem_calls(path)]
+    assert len(calls) > 80  # the scan sees them
+    used: set[str] = set()
+    for path, line, code, given in calls:
+        where = f"{path}:{line}"
+        if not (isinstance(code, ast.Constant) and isinstance(code.value, str)):
+            # A problem passed on (`error.code`) or chosen between two codes (`code`).
+            assert isinstance(code, ast.Attribute | ast.Name), where
+            continue
+        assert code.value in PROBLEM_MESSAGES, f"{where}: {code.value!r} is not in the catalogue"
+        used.add(code.value)
+        if "**" not in given:
+            missing = placeholders(MESSAGES[code.value]) - set(given)
+            assert not missing, f"{where}: {code.value} lacks {missing}"
+    sources = "".join((ROOT / path).read_text() for path in PROBLEM_SOURCES)
+    unused = [code for code in PROBLEM_MESSAGES if f'"{code}"' not in sources]
+    assert unused == []
 
 
 def test_every_raise_names_a_code_of_the_catalogue_with_its_parameters() -> None:

@@ -57,13 +57,13 @@ def test_outside_a_context_the_message_is_english_and_str_is_the_message() -> No
     assert error.code == "reported_at.future"
     assert error.field == "reported_at"
     assert error.params == {"reported_at": H}
-    assert error.message == "Heure H (Thu 20 Nov 2025 16:30) cannot be in the future."
+    assert error.message == "The time reported (Thu 20 Nov 2025 16:30) cannot be in the future."
     assert str(error) == error.message
 
 
 def test_outside_a_context_the_errors_zone_words_its_instants() -> None:
     error = DomainError("reported_at.future", reported_at=H, zone="Europe/Paris")
-    assert error.message == "Heure H (Thu 20 Nov 2025 17:30) cannot be in the future."
+    assert error.message == "The time reported (Thu 20 Nov 2025 17:30) cannot be in the future."
 
 
 def test_dates_numbers_and_lists_read_as_on_the_pages() -> None:
@@ -136,7 +136,7 @@ def test_in_a_french_request_heure_h_reads_in_paris_time(app: Flask) -> None:
 def test_in_an_english_request_the_wording_is_english_in_local_time(app: Flask) -> None:
     error = DomainError("reported_at.future", field="reported_at", reported_at=H)
     with reading_in(app, "en"):
-        assert error.message == "Heure H (Thu 20 Nov 2025 17:30) cannot be in the future."
+        assert error.message == "The time reported (Thu 20 Nov 2025 17:30) cannot be in the future."
 
 
 def test_the_errors_zone_wins_over_the_readers(app: Flask) -> None:
@@ -180,6 +180,9 @@ def test_every_code_reads_its_french_catalogue_entry(app: Flask, code: str) -> N
 
 
 def test_every_code_has_a_french_translation(app: Flask) -> None:
+    """In the compiled catalogue: the errors, and the problems of contract documents,
+    calendars and imports (`document.*`, `calendar.*`, `import.*`)."""
+    assert {"document", "calendar", "import"} <= {code.split(".")[0] for code in MESSAGES}
     untranslated = [code for code, msgid in MESSAGES.items() if in_french(app, msgid) == msgid]
     assert untranslated == []
 
@@ -200,7 +203,7 @@ def test_the_engine_says_why_as_data() -> None:
     }
     # For logs: English, UTC.
     assert str(caught.value) == (
-        "Intervention started: Wed 19 Nov 2025 09:00 is before heure H (Thu 20 Nov 2025 16:30)."
+        "Intervention started: Wed 19 Nov 2025 09:00 is before the time reported (Thu 20 Nov 2025 16:30)."
     )
 
 
@@ -245,7 +248,7 @@ def test_an_event_before_heure_h_names_both_instants_in_local_time(
     assert "intervention_started" not in message and not ISO.search(message)
     with reading_in(app, "en"):
         assert error.message == (
-            "Intervention started: Wed 19 Nov 2025 10:00 is before heure H (Thu 20 Nov 2025 17:30)."
+            "Intervention started: Wed 19 Nov 2025 10:00 is before the time reported (Thu 20 Nov 2025 17:30)."
         )
 
 

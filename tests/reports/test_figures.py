@@ -22,6 +22,7 @@ from sla.reports.figures import ContractReport, Period, Report, percentile
 from sla.reports.models import ArchivedReport
 from sla.reports.pdf import render_pdf
 from sla.reports.queries import Scope, make_report
+from sla.reports.text import words
 from tests.reports.conftest import NOW
 from tests.support import ALERTS
 
@@ -84,10 +85,16 @@ def test_month_figures_match_the_hand_count(engine: Engine, october: dict[str, A
     assert [(c.incident_id, c.clause, c.target) for c in aukfood.exclusions] == [
         (ids["E"], "tres-complexe", "gtr")
     ]
-    money = {m.label: m.amount_ht for m in aukfood.money}
-    assert money["Forfait annuel (prorata)"] == Decimal("484.11")  # 5,700 × 31 / 365
-    assert money["Ticket d'intervention (mission 2) — plancher"] == Decimal("25.00")
-    assert money["Ticket d'intervention (mission 2) — plafond"] == Decimal("150.00")
+    money = {(m.kind, m.label): (m.count, m.amount_ht) for m in aukfood.money}
+    assert money["yearly", ""] == (31, Decimal("484.11"))  # 5,700 × 31 / 365
+    assert money["floor", "Ticket d'intervention (mission 2)"] == (1, Decimal("25.00"))
+    assert money["ceiling", "Ticket d'intervention (mission 2)"] == (6, Decimal("150.00"))
+    french = [words("fr").money_line(m)[0] for m in aukfood.money]
+    assert french == [
+        "Forfait annuel (prorata)",
+        "Ticket d'intervention (mission 2) — plancher",
+        "Ticket d'intervention (mission 2) — plafond",
+    ]
 
 
 def test_an_incident_spanning_two_months_counts_each_target_once(

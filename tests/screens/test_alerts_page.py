@@ -15,9 +15,9 @@ from sqlmodel import select
 
 from incidents.service import report_incident
 from sla.alerts.delivery import deliver
+from sla.alerts.failures import failure_reason, webhook_server
 from sla.alerts.models import Notification
 from sla.alerts.scheduler import transports_for
-from sla.alerts.failures import failure_reason, webhook_server
 from sla.auth import service as accounts
 from sla.contracts.models import Contract
 from sla.contracts.service import contract_files, import_documents, read_documents

@@ -91,11 +91,16 @@ def test_the_pdf_names_a_requalification_by_the_severities_labels() -> None:
         clause_texts=(("infrastructure", "Panne de l'infrastructure du client"),),
     )
     at = datetime(2025, 10, 1, 9, 0, tzinfo=UTC)
+    french, english = text.words("fr"), text.words("en")
     requalified = ChangeFact(1, "requalified", at, before="bloquant", after="majeur")
-    assert text.change(contract, requalified) == "Niveau 0 – Bloquant → Niveau 1 – Majeur"
+    assert french.change(contract, requalified) == "Niveau 0 – Bloquant → Niveau 1 – Majeur"
     everything = ChangeFact(1, "exclusion_invoked", at, clause="infrastructure")
-    assert text.change(contract, everything) == (
+    assert french.change(contract, everything) == (
         "exclusion « Panne de l'infrastructure du client » (tous les délais)"
     )
+    assert english.change(contract, everything) == (
+        "exclusion “Panne de l'infrastructure du client” (all targets)"
+    )
     one = ChangeFact(1, "exclusion_invoked", at, clause="infrastructure", target="gtr")
-    assert text.change(contract, one).endswith("(délai « GTR : correctif ou contournement »)")
+    assert french.change(contract, one).endswith("(délai « GTR : correctif ou contournement »)")
+    assert english.change(contract, one).endswith("(target “GTR : correctif ou contournement”)")

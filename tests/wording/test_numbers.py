@@ -26,8 +26,9 @@ def test_money_is_written_by_babel_in_french_and_english(app: Flask) -> None:
     assert french_amount == french(app, "%(amount)s excl. tax", amount=amount_fr)
     assert english_amount == "€1,600.00 excl. tax"
     assert money(None) == "—"
-    # The PDF and the workbooks: French, in the spaces its fonts draw.
-    assert text.money(Decimal("1600")) == "1 600,00 € HT"
+    # The PDF and the workbooks: in their language, in the spaces their fonts draw.
+    assert text.words("fr").money(Decimal("1600")) == "1 600,00 € HT"
+    assert text.words("en").money(Decimal("1600")) == "€1,600.00 excl. tax"
 
 
 @pytest.mark.parametrize(
@@ -47,7 +48,8 @@ def test_percentages_are_written_by_babel_in_french_and_english(
             assert percent(value) == fr
         with force_locale("en"):
             assert percent(value) == en
-    assert text.percent(value) == fr.replace(NBSP, " ")
+    assert text.words("fr").percent(value) == fr.replace(NBSP, " ")
+    assert text.words("en").percent(value) == en
 
 
 def test_business_time_agrees_in_number_and_long_times_read_in_whole_hours(app: Flask) -> None:
@@ -75,18 +77,29 @@ def test_business_time_agrees_in_number_and_long_times_read_in_whole_hours(app: 
     assert shown[99 * 60 + 59] == business("99 h 59", 99)
     assert shown[895 * 60 + 46] == business("896 h", 896)  # whole hours from 100 h on
     assert real == french(app, "%(days)d d %(hours)d h", days=40, hours=6)
-    # The PDF and the mails follow the same rule, in French.
-    assert text.hours(60) == "1 min ouvrée"
-    assert text.hours(90 * 60) == "1 h 30 ouvrée"
-    assert text.hours(3 * 3600) == "3 h ouvrées"
-    assert text.hours(45 * 60) == "45 min ouvrées"
-    assert text.hours((99 * 60 + 59) * 60) == "99 h 59 ouvrées"
-    assert text.hours((895 * 60 + 46) * 60) == "896 h ouvrées"
-    assert text.hours(40 * 86400 + 6 * 3600, business=False) == "40 j 6 h"
-    assert text.hours(60 * 86400, business=False) == "60 j"
+    # The PDF and the mails follow the same rule, in their language.
+    hours = text.words("fr").hours
+    assert hours(60) == "1 min ouvrée"
+    assert hours(90 * 60) == "1 h 30 ouvrée"
+    assert hours(3 * 3600) == "3 h ouvrées"
+    assert hours(45 * 60) == "45 min ouvrées"
+    assert hours((99 * 60 + 59) * 60) == "99 h 59 ouvrées"
+    assert hours((895 * 60 + 46) * 60) == "896 h ouvrées"
+    assert hours(40 * 86400 + 6 * 3600, business=False) == "40 j 6 h"
+    assert hours(60 * 86400, business=False) == "60 j"
+    english = text.words("en").hours
+    assert english(90 * 60) == "1 h 30 business"
+    assert english(40 * 86400 + 6 * 3600, business=False) == "40 d 6 h"
 
 
 def test_the_pdf_writes_one_incident_and_two_incidents() -> None:
-    assert text.plural(1, "incident signalé", "incidents signalés") == "1 incident signalé"
-    assert text.plural(0, "incident signalé", "incidents signalés") == "0 incident signalé"
-    assert text.plural(2, "incident signalé", "incidents signalés") == "2 incidents signalés"
+    def reported(locale: str, count: int) -> str:
+        return text.words(locale).ngettext(
+            "%(num)d incident reported:", "%(num)d incidents reported:", count
+        )
+
+    assert text.plain(reported("fr", 1)) == "1 incident signalé :"
+    assert text.plain(reported("fr", 0)) == "0 incident signalé :"
+    assert text.plain(reported("fr", 2)) == "2 incidents signalés :"
+    assert reported("en", 1) == "1 incident reported:"
+    assert reported("en", 0) == "0 incidents reported:"

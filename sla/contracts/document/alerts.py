@@ -18,7 +18,7 @@ def _alert_values(check: Checker, table: Mapping[str, Any], path: KeyPath) -> di
     ratio = check.number(table, "warn_used_ratio", path)
     if ratio is not None:
         if ratio > 1:
-            check.fail((*path, "warn_used_ratio"), "a share between 0 and 1")
+            check.fail((*path, "warn_used_ratio"), "document.share")
         values["warn_used_ratio"] = ratio
     for key in ("warn_remaining_minutes", "reminder_hours"):
         number = check.integer(table, key, path)
@@ -36,7 +36,7 @@ def contract_alerts(check: Checker, data: Mapping[str, Any], sla: SlaTerms) -> C
     check.unknown(table, {"contacts", "escalate_to_vendor", "severities", *THRESHOLD_KEYS}, path)
     contacts = check.array(table, "contacts", path)
     if not all(isinstance(contact, str) and "@" in contact for contact in contacts):
-        check.fail((*path, "contacts"), "expected a list of email addresses")
+        check.fail((*path, "contacts"), "document.expected_emails")
         contacts = []
     severities: dict[str, dict[str, Any]] = {}
     for key, own in check.table(table, "severities", path, required=False).items():
@@ -44,11 +44,13 @@ def contract_alerts(check: Checker, data: Mapping[str, Any], sla: SlaTerms) -> C
         if key not in sla.severity_keys():
             check.fail(
                 severity_path,
-                f"unknown severity {key!r} (known: {', '.join(sla.severity_keys())})",
+                "document.unknown_severity",
+                severity=repr(key),
+                known=list(sla.severity_keys()),
             )
             continue
         if not isinstance(own, Mapping):
-            check.fail(severity_path, "expected a table")
+            check.fail(severity_path, "document.expected_table")
             continue
         check.unknown(own, THRESHOLD_KEYS, severity_path)
         severities[key] = _alert_values(check, own, severity_path)

@@ -31,8 +31,9 @@ class Checker:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
-    def fail(self, path: KeyPath, message: str) -> None:
-        self.problems.append(Problem(path, message))
+    def fail(self, path: KeyPath, code: str, /, **params: object) -> None:
+        """Record the problem `code` (of `sla.problem_codes`) at `path`, with its parameters."""
+        self.problems.append(Problem(path, code, params))
 
     def table(
         self, data: Mapping[str, Any], key: str, path: KeyPath, *, required: bool = True
@@ -41,10 +42,10 @@ class Checker:
         if value is None:
             if required:
                 dotted = ".".join(str(part) for part in (*path, key))
-                self.fail((*path, key), f"missing table [{dotted}]")
+                self.fail((*path, key), "document.missing_table", table=dotted)
             return {}
         if not isinstance(value, Mapping):
-            self.fail((*path, key), "expected a table")
+            self.fail((*path, key), "document.expected_table")
             return {}
         return value
 
@@ -62,23 +63,23 @@ class Checker:
         value = data.get(key)
         if value is None:
             if required:
-                self.fail((*path, key), f"missing key {key}")
+                self.fail((*path, key), "document.missing_key", key=key)
             return default
         if not isinstance(value, str):
-            self.fail((*path, key), f"expected a string, got {value!r}")
+            self.fail((*path, key), "document.expected_string", value=repr(value))
             return default
         if required and not value.strip():
-            self.fail((*path, key), f"{key} cannot be empty")
+            self.fail((*path, key), "document.empty", key=key)
         if control_characters(value, multiline=multiline):
-            kind = "line breaks, tabs and printable characters" if multiline else "one line"
-            self.fail((*path, key), f"{key}: {kind} only (no control character)")
+            code = "document.control_characters" if multiline else "document.one_line"
+            self.fail((*path, key), code, key=key)
             return default
         return value.strip()
 
     def slug(self, data: Mapping[str, Any], key: str, path: KeyPath) -> str:
         value = self.text(data, key, path, required=True)
         if value and not KEY_RE.match(value):
-            self.fail((*path, key), f"{value!r}: use lowercase letters, digits, '-' or '_'")
+            self.fail((*path, key), "document.bad_key", value=repr(value))
         return value
 
     def integer(
@@ -94,10 +95,10 @@ class Checker:
         if value is None:
             return default
         if isinstance(value, bool) or not isinstance(value, int):
-            self.fail((*path, key), f"expected a whole number, got {value!r}")
+            self.fail((*path, key), "document.expected_integer", value=repr(value))
             return default
         if value < low:
-            self.fail((*path, key), f"must be at least {low}")
+            self.fail((*path, key), "document.too_small", low=low)
             return default
         return value
 
@@ -106,10 +107,10 @@ class Checker:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.fail((*path, key), f"expected a number, got {value!r}")
+            self.fail((*path, key), "document.expected_number", value=repr(value))
             return None
         if value < 0:
-            self.fail((*path, key), "cannot be negative")
+            self.fail((*path, key), "document.negative")
             return None
         return float(value)
 
@@ -120,11 +121,11 @@ class Checker:
         try:
             amount = Decimal(str(value).replace(" ", "").replace(",", "."))
         except InvalidOperation:
-            self.fail((*path, key), f"expected an amount such as 1350.00, got {value!r}")
+            self.fail((*path, key), "document.expected_amount", value=repr(value))
             return None
         # NaN first: comparing it with 0 raises instead of answering.
         if isinstance(value, bool) or not amount.is_finite() or amount < 0:
-            self.fail((*path, key), f"expected a positive amount, got {value!r}")
+            self.fail((*path, key), "document.expected_positive_amount", value=repr(value))
             return None
         return amount.quantize(Decimal("0.01"))
 
@@ -134,7 +135,7 @@ class Checker:
         value = data.get(key)
         if value is None:
             if required:
-                self.fail((*path, key), f"missing key {key} (a date YYYY-MM-DD)")
+                self.fail((*path, key), "document.missing_date", key=key)
             return None
         found: date | None = None
         if isinstance(value, date):
@@ -145,12 +146,15 @@ class Checker:
             except ValueError:
                 found = None
         if found is None:
-            self.fail((*path, key), f"expected a date YYYY-MM-DD, got {value!r}")
+            self.fail((*path, key), "document.expected_date", value=repr(value))
             return None
         if not FIRST_DAY <= found <= LAST_DAY:
             self.fail(
                 (*path, key),
-                f"{found.isoformat()} is out of range ({FIRST_DAY.year}-{LAST_DAY.year})",
+                "document.date_out_of_range",
+                date=found.isoformat(),
+                first=FIRST_DAY.year,
+                last=LAST_DAY.year,
             )
             return None
         return found
@@ -160,7 +164,7 @@ class Checker:
         if value is None:
             return default
         if not isinstance(value, bool):
-            self.fail((*path, key), f"expected true or false, got {value!r}")
+            self.fail((*path, key), "document.expected_boolean", value=repr(value))
             return default
         return value
 
@@ -169,11 +173,11 @@ class Checker:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.fail((*path, key), "expected an array")
+            self.fail((*path, key), "document.expected_array")
             return []
         return value
 
     def unknown(self, data: Mapping[str, Any], allowed: set[str], path: KeyPath) -> None:
         for key in data:
             if key not in allowed:
-                self.fail((*path, key), f"unknown key {key} (known: {', '.join(sorted(allowed))})")
+                self.fail((*path, key), "document.unknown_key", key=key, known=sorted(allowed))

@@ -53,16 +53,14 @@ def vendor_info(check: Checker, data: Mapping[str, Any]) -> VendorInfo:
     )
     siret = check.text(table, "siret", path).replace(" ", "")
     if siret and (not siret.isdigit() or len(siret) not in (9, 14) or not _siret_ok(siret)):
-        check.fail(
-            (*path, "siret"), f"{siret!r} is not a valid SIRET (14 digits) or SIREN (9 digits)"
-        )
+        check.fail((*path, "siret"), "document.bad_siret", value=repr(siret))
     email = check.text(table, "support_email", path)
     if email and "@" not in email:
-        check.fail((*path, "support_email"), f"{email!r} is not an email address")
+        check.fail((*path, "support_email"), "document.bad_email", value=repr(email))
     portal = check.text(table, "portal_url", path)
     if portal and urlsplit(portal).scheme.lower() not in ("http", "https"):
         # The URL becomes a link on the vendor's page: `javascript:` would run there.
-        check.fail((*path, "portal_url"), f"{portal!r}: an http:// or https:// address")
+        check.fail((*path, "portal_url"), "document.bad_url", value=repr(portal))
         portal = ""
     return VendorInfo(
         name=check.text(table, "name", path, required=True),
@@ -79,17 +77,17 @@ def calendar_specs(check: Checker, data: Mapping[str, Any]) -> dict[str, Calenda
     for key, table in check.table(data, "calendars", ()).items():
         path: KeyPath = ("calendars", key)
         if not KEY_RE.match(key):
-            check.fail(path, f"calendar key {key!r}: use lowercase letters, digits, '-' or '_'")
+            check.fail(path, "document.bad_calendar_key", value=repr(key))
         if not isinstance(table, Mapping):
-            check.fail(path, "expected a table")
+            check.fail(path, "document.expected_table")
             continue
         try:
             result[key] = parse_calendar(table, name=str(table.get("name", key)))
         except CalendarError as error:
             sub = tuple(part for part in (error.key or "").split(".") if part)
-            check.fail((*path, *sub), error.reason)
+            check.fail((*path, *sub), error.code, **error.params)
     if not result and not check.problems:
-        check.fail(("calendars",), "at least one calendar is needed ([calendars.support] …)")
+        check.fail(("calendars",), "document.no_calendar")
     return result
 
 
@@ -104,21 +102,25 @@ def contract_info(
         isinstance(service, str) and service.strip() and not control_characters(service)
         for service in services
     ):
-        check.fail((*path, "services"), "expected a list of service names")
+        check.fail((*path, "services"), "document.expected_services")
         services = []
     renewal = check.text(table, "renewal", path, default="none") or "none"
     if renewal not in RENEWALS:
-        check.fail((*path, "renewal"), f"must be one of {', '.join(RENEWALS)}; got {renewal!r}")
+        check.fail(
+            (*path, "renewal"), "document.not_one_of", choices=list(RENEWALS), value=repr(renewal)
+        )
     calendar = check.text(table, "calendar", path, required=True)
     if calendar and calendars and calendar not in calendars:
         check.fail(
             (*path, "calendar"),
-            f"unknown calendar {calendar!r} (defined: {', '.join(sorted(calendars))})",
+            "document.unknown_calendar",
+            calendar=repr(calendar),
+            known=sorted(calendars),
         )
     start = check.day(table, "start", path, required=True)
     end = check.day(table, "end", path)
     if start and end and end < start:
-        check.fail((*path, "end"), "ends before it starts")
+        check.fail((*path, "end"), "document.ends_before_start")
     prices = _unit_prices(check, table, path)
     return ContractInfo(
         reference=check.text(table, "reference", path, required=True),
@@ -144,16 +146,16 @@ def _unit_prices(check: Checker, table: Mapping[str, Any], path: KeyPath) -> lis
     for index, item in enumerate(check.array(table, "unit_prices", path)):
         item_path: KeyPath = (*path, "unit_prices", index)
         if not isinstance(item, Mapping):
-            check.fail(item_path, "expected a table")
+            check.fail(item_path, "document.expected_table")
             continue
         check.unknown(item, {"label", "unit", "amount_ht", "minutes", "severities"}, item_path)
         levels = check.array(item, "severities", item_path)
         if not all(isinstance(level, str) for level in levels):
-            check.fail((*item_path, "severities"), "expected a list of severity keys")
+            check.fail((*item_path, "severities"), "document.expected_severity_keys")
             levels = []
         amount = check.money(item, "amount_ht", item_path)
         if amount is None:
-            check.fail((*item_path, "amount_ht"), "missing amount_ht")
+            check.fail((*item_path, "amount_ht"), "document.missing_key", key="amount_ht")
         prices.append(
             UnitPrice(
                 label=check.text(item, "label", item_path, required=True),

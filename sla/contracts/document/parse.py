@@ -2,7 +2,7 @@
 
 `parse_document` runs the table readers in order, checks what spans tables (unit prices
 billed on severity levels), and returns every problem with the path of the key at fault;
-`read_contract_text` and `read_contract_file` turn those paths into `file:line: message`.
+`read_contract_text` and `read_contract_file` locate each at its line (`SourcedProblem`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,13 @@ from sla.contracts.document.alerts import contract_alerts
 from sla.contracts.document.checker import Checker
 from sla.contracts.document.contract import calendar_specs, contract_info, vendor_info
 from sla.contracts.document.sla_terms import sla_terms
-from sla.contracts.document.types import ContractDocument, ContractInfo, DocumentError, Problem
+from sla.contracts.document.types import (
+    ContractDocument,
+    ContractInfo,
+    DocumentError,
+    Problem,
+    SourcedProblem,
+)
 from sla.contracts.toml_lines import key_lines, line_of
 from sla.engine.terms import SlaTerms
 
@@ -43,7 +49,9 @@ def _check_price_severities(check: Checker, contract: ContractInfo, sla: SlaTerm
             if known and level not in known:
                 check.fail(
                     ("contract", "unit_prices", index, "severities"),
-                    f"unknown severity {level!r} (defined: {', '.join(sorted(known))})",
+                    "document.unknown_severity",
+                    severity=repr(level),
+                    known=sorted(known),
                 )
 
 
@@ -53,9 +61,7 @@ def parse_document(data: Mapping[str, Any]) -> tuple[ContractDocument | None, li
     check.unknown(data, {"format", "vendor", "calendars", "contract", "sla", "alerts"}, ())
     version = data.get("format", FORMAT)
     if version != FORMAT:
-        check.fail(
-            ("format",), f"unsupported format {version!r} (this version reads format = {FORMAT})"
-        )
+        check.fail(("format",), "document.unsupported_format", value=repr(version), format=FORMAT)
     vendor = vendor_info(check, data)
     calendars = calendar_specs(check, data)
     contract = contract_info(check, data, calendars)
@@ -73,19 +79,28 @@ def parse_document(data: Mapping[str, Any]) -> tuple[ContractDocument | None, li
 
 
 def read_contract_text(text: str, source: str) -> ContractDocument:
-    """Parse TOML text; raise DocumentError listing `source:line: message` for each problem."""
+    """Parse TOML text; raise DocumentError with each problem located at its line in `source`
+    (`str` of each: `source:line: key: message`)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         match = re.search(r"line (\d+)", str(error))
-        line = match.group(1) if match else "1"
-        raise DocumentError([f"{source}:{line}: not valid TOML: {error}"]) from None
+        line = int(match.group(1)) if match else 1
+        raise DocumentError(
+            [SourcedProblem(source, line, "", "document.invalid_toml", {"detail": str(error)})]
+        ) from None
     document, problems = parse_document(data)
     if document is None:
         lines = key_lines(text)
         raise DocumentError(
             [
-                f"{source}:{line_of(lines, problem.path)}: {problem.where()}: {problem.message}"
+                SourcedProblem(
+                    source,
+                    line_of(lines, problem.path),
+                    problem.where(),
+                    problem.code,
+                    problem.params,
+                )
                 for problem in problems
             ]
         )
@@ -96,5 +111,7 @@ def read_contract_file(path: Path) -> ContractDocument:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise DocumentError([f"{path}:1: cannot be read: {error}"]) from None
+        raise DocumentError(
+            [SourcedProblem(str(path), 1, "", "document.unreadable", {"detail": str(error)})]
+        ) from None
     return read_contract_text(text, str(path))

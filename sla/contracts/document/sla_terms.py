@@ -44,6 +44,7 @@ TARGET_KEYS = {
     "no_fixed_time",
     *DURATION_KEYS,
 }
+PERIODS = ("month", "quarter", "year")  # what an availability is measured over
 # Unless a target says otherwise, waiting on the customer pauses restoration and resolution
 # clocks (Libriciel §5.2.4.1: "le temps de résolution est gelé"), not the take-charge.
 PAUSING_KINDS = {TargetKind.restoration, TargetKind.resolution, TargetKind.other}
@@ -81,16 +82,16 @@ def _severities(
     seen: set[str] = set()
     raw_severities = check.array(table, "severities", path)
     if not raw_severities and table:
-        check.fail((*path, "severities"), "at least one severity level ([[sla.severities]])")
+        check.fail((*path, "severities"), "document.no_severity")
     for index, raw in enumerate(raw_severities):
         severity_path: KeyPath = (*path, "severities", index)
         if not isinstance(raw, Mapping):
-            check.fail(severity_path, "expected a table")
+            check.fail(severity_path, "document.expected_table")
             continue
         check.unknown(raw, {"key", "label", "definition", "targets"}, severity_path)
         key = check.slug(raw, "key", severity_path)
         if key in seen:
-            check.fail((*severity_path, "key"), f"severity {key!r} is defined twice")
+            check.fail((*severity_path, "key"), "document.duplicate_severity", severity=repr(key))
         seen.add(key)
         targets = _targets(check, raw, severity_path, calendars, default_calendar)
         _check_target_links(check, targets, severity_path, key)
@@ -116,7 +117,7 @@ def _targets(
     for index, item in enumerate(check.array(severity, "targets", severity_path)):
         target_path: KeyPath = (*severity_path, "targets", index)
         if not isinstance(item, Mapping):
-            check.fail(target_path, "expected a table")
+            check.fail(target_path, "document.expected_table")
             continue
         target = _target(check, item, target_path, calendars, default_calendar)
         if target is not None:
@@ -134,20 +135,21 @@ def _check_target_links(
         if keys.count(target.key) > 1:
             check.fail(
                 (*target_path, "key"),
-                f"target {target.key!r} is defined twice in {severity_key!r}",
+                "document.duplicate_target",
+                target=repr(target.key),
+                severity=repr(severity_key),
             )
         if target.origin != REPORT:
             if target.origin not in keys:
                 check.fail(
                     (*target_path, "from"),
-                    f"'from' must be 'report' or a target of {severity_key!r} "
-                    f"({', '.join(keys)}); got {target.origin!r}",
+                    "document.bad_origin",
+                    severity=repr(severity_key),
+                    known=keys,
+                    value=repr(target.origin),
                 )
             elif target.origin == target.key or _origin_loops(targets, target):
-                check.fail(
-                    (*target_path, "from"),
-                    "targets measured from each other form a loop",
-                )
+                check.fail((*target_path, "from"), "document.origin_loop")
 
 
 def _origin_loops(targets: list[TargetTerms], start: TargetTerms) -> bool:
@@ -177,19 +179,23 @@ def _target(
     except ValueError:
         check.fail(
             (*path, "kind"),
-            f"must be one of {', '.join(known.value for known in TargetKind)}; got {kind_text!r}",
+            "document.not_one_of",
+            choices=[known.value for known in TargetKind],
+            value=repr(kind_text),
         )
         return None
     duration = _duration(check, item, path)
     if duration is None:
         return None
     if "end_of_day" in item and duration.unit is not DurationUnit.business_days:
-        check.fail((*path, "end_of_day"), "end_of_day goes with business_days")
+        check.fail((*path, "end_of_day"), "document.end_of_day")
     calendar = check.text(item, "calendar", path) or default_calendar
     if calendar and calendars and calendar not in calendars:
         check.fail(
             (*path, "calendar"),
-            f"unknown calendar {calendar!r} (defined: {', '.join(sorted(calendars))})",
+            "document.unknown_calendar",
+            calendar=repr(calendar),
+            known=sorted(calendars),
         )
     return TargetTerms(
         key=key,
@@ -208,7 +214,7 @@ def _duration(check: Checker, item: Mapping[str, Any], path: KeyPath) -> Duratio
     given = [name for name in DURATION_KEYS if name in item]
     no_fixed = check.boolean(item, "no_fixed_time", path, False)
     if len(given) + no_fixed != 1:
-        check.fail(path, f"give exactly one of {', '.join(DURATION_KEYS)} or no_fixed_time = true")
+        check.fail(path, "document.one_duration", keys=list(DURATION_KEYS))
         return None
     if no_fixed:
         return Duration(DurationUnit.none)
@@ -218,9 +224,9 @@ def _duration(check: Checker, item: Mapping[str, Any], path: KeyPath) -> Duratio
     if amount is None:
         return None
     if amount == 0:
-        check.fail((*path, name), "must be more than 0")
+        check.fail((*path, name), "document.zero_duration")
     if unit is DurationUnit.business_days and amount != int(amount):
-        check.fail((*path, name), "business_days must be a whole number")
+        check.fail((*path, name), "document.fractional_days")
     return Duration(
         unit, amount * factor, end_of_day=check.boolean(item, "end_of_day", path, False)
     )
@@ -242,15 +248,23 @@ def _availability(
     )
     percent = check.number(raw_availability, "target_percent", availability_path)
     if percent is None or not 0 < percent <= 100:
-        check.fail(
-            (*availability_path, "target_percent"), "a percentage between 0 and 100 is needed"
-        )
+        check.fail((*availability_path, "target_percent"), "document.percentage")
     calendar = check.text(raw_availability, "calendar", availability_path) or default_calendar
     if calendars and calendar not in calendars:
-        check.fail((*availability_path, "calendar"), f"unknown calendar {calendar!r}")
+        check.fail(
+            (*availability_path, "calendar"),
+            "document.unknown_calendar",
+            calendar=repr(calendar),
+            known=sorted(calendars),
+        )
     period = check.text(raw_availability, "period", availability_path, default="month") or "month"
-    if period not in ("month", "quarter", "year"):
-        check.fail((*availability_path, "period"), "must be month, quarter or year")
+    if period not in PERIODS:
+        check.fail(
+            (*availability_path, "period"),
+            "document.not_one_of",
+            choices=list(PERIODS),
+            value=repr(period),
+        )
     return AvailabilityTerms(
         percent or 0, calendar, period, check.text(raw_availability, "article", availability_path)
     )
@@ -261,7 +275,7 @@ def _exclusions(check: Checker, table: Mapping[str, Any], path: KeyPath) -> list
     for index, raw in enumerate(check.array(table, "exclusions", path)):
         exclusion_path: KeyPath = (*path, "exclusions", index)
         if not isinstance(raw, Mapping):
-            check.fail(exclusion_path, "expected a table")
+            check.fail(exclusion_path, "document.expected_table")
             continue
         check.unknown(raw, {"key", "text", "article"}, exclusion_path)
         exclusions.append(

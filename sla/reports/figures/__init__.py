@@ -30,8 +30,9 @@ from sla.reports.figures.facts import (
     TargetFact,
     TrendFacts,
 )
+from sla.reports.figures.money import MoneyLine
 from sla.reports.figures.outcomes import KindFigures
-from sla.reports.figures.report import ContractReport, Report, VendorReport
+from sla.reports.figures.report import ContractReport, Report, ScopeName, VendorReport
 from sla.reports.figures.spreads import percentile
 from sla.reports.figures.trends import TrendPoint, trend_months
 
@@ -42,9 +43,11 @@ __all__ = [
     "Facts",
     "IncidentFact",
     "KindFigures",
+    "MoneyLine",
     "OutageFact",
     "Period",
     "Report",
+    "ScopeName",
     "TargetFact",
     "TrendFacts",
     "TrendPoint",

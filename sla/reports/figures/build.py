@@ -19,7 +19,7 @@ from sla.reports.figures.facts import (
 )
 from sla.reports.figures.money import money
 from sla.reports.figures.outcomes import Decided, decisions_in, outcome
-from sla.reports.figures.report import ContractReport, OpenLine, Report, VendorReport
+from sla.reports.figures.report import ContractReport, OpenLine, Report, ScopeName, VendorReport
 from sla.reports.figures.spreads import spread
 from sla.reports.figures.trends import trend
 
@@ -74,7 +74,7 @@ def _contract_report(
     )
 
 
-def build_report(facts: Facts, period: Period, *, scope: str, as_of: datetime) -> Report:
+def build_report(facts: Facts, period: Period, *, scope: ScopeName, as_of: datetime) -> Report:
     """The whole report: per vendor, per contract, with the vendors' twelve-month trends."""
     incidents_by_contract: dict[int, dict[int, IncidentFact]] = defaultdict(dict)
     for incident in facts.incidents:

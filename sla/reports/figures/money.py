@@ -8,28 +8,29 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
 from sla.contracts.document import UnitPrice
-from sla.reports import text
 from sla.reports.figures.facts import ContractFact, IncidentFact, Period
 
 
 @dataclass(frozen=True)
 class MoneyLine:
-    label: str
-    quantity: str
+    """An estimate, as data: the words that name it are the document's (`sla.reports.text`).
+
+    `yearly`: the yearly amount pro rata of the period's `count` days; `floor` and `ceiling`:
+    a unit price (its contract's `label` and `unit`) applied `count` times."""
+
+    kind: str  # yearly, floor, ceiling
     amount_ht: Decimal
-    basis: str  # how it was estimated
+    count: int
+    label: str = ""
+    unit: str = ""
+    yearly_amount_ht: Decimal | None = None
 
 
 def _yearly_share(yearly_amount_ht: Decimal, period: Period) -> MoneyLine:
     """The yearly amount, pro rata of the period's days."""
     days = (period.last - period.first).days + 1
     share = (yearly_amount_ht * days / Decimal(365)).quantize(Decimal("0.01"))
-    return MoneyLine(
-        "Forfait annuel (prorata)",
-        f"{days} j / 365",
-        share,
-        f"{text.money(yearly_amount_ht)} par an",
-    )
+    return MoneyLine("yearly", share, days, yearly_amount_ht=yearly_amount_ht)
 
 
 def _unit_price_range(
@@ -49,18 +50,8 @@ def _unit_price_range(
         for seconds in billed
     )
     return (
-        MoneyLine(
-            f"{price.label} — plancher",
-            f"{low} × {price.unit}",
-            price.amount_ht * low,
-            "une unité par incident rétabli ou résolu dans la période",
-        ),
-        MoneyLine(
-            f"{price.label} — plafond",
-            f"{high} × {price.unit}",
-            price.amount_ht * high,
-            "durée ouvrée du début d'intervention au rétablissement, par unité entamée",
-        ),
+        MoneyLine("floor", price.amount_ht * low, low, price.label, price.unit),
+        MoneyLine("ceiling", price.amount_ht * high, high, price.label, price.unit),
     )
 
 

@@ -16,6 +16,16 @@ from sla.reports.figures.trends import TrendPoint
 
 
 @dataclass(frozen=True)
+class ScopeName:
+    """What a report covers, for the words that name it in a language: all vendors (`all`),
+    a vendor (`vendor`, its name) or a contract (`contract`, its reference); the name is empty
+    when the vendor or contract is unknown."""
+
+    kind: str  # all, vendor, contract
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class OpenLine:
     incident_id: int
     title: str
@@ -74,7 +84,7 @@ class VendorReport:
 @dataclass(frozen=True)
 class Report:
     period: Period
-    scope: str
+    scope: ScopeName
     as_of: datetime
     vendors: tuple[VendorReport, ...]
     dates_ahead: tuple[DateLine, ...]

@@ -1,5 +1,6 @@
 """The report as a PDF for a management meeting (ReportLab): a title page with the period and
-a summary, one section per vendor with its tables and charts, page numbers."""
+a summary, one section per vendor with its tables and charts, page numbers; worded in the
+language it is made in (`sla.reports.text`)."""
 
 from __future__ import annotations
 
@@ -18,10 +19,11 @@ from sla.reports.pdf.title_page import title_page
 __all__ = ["render_pdf"]
 
 
-def render_pdf(report: Report) -> bytes:
-    """The report as PDF bytes (A4, French, page N / total in the footer)."""
+def render_pdf(report: Report, locale: str = t.DEFAULT_LOCALE) -> bytes:
+    """The report as PDF bytes (A4, in `locale`, page N / total in the footer)."""
+    w = t.words(locale)
     buffer = io.BytesIO()
-    period = t.period_title(report.period.first, report.period.last)
+    period = w.period_title(report.period.first, report.period.last)
     document = SimpleDocTemplate(
         buffer,
         pagesize=A4,
@@ -29,14 +31,16 @@ def render_pdf(report: Report) -> bytes:
         rightMargin=2 * cm,
         topMargin=1.8 * cm,
         bottomMargin=2 * cm,
-        title=f"Garantie — engagements de service — {period}",
+        title=t.plain(w.gettext("Garantie — SLA report — %(period)s", period=period)),
         author="Garantie",
+        lang=locale,
         invariant=1,
     )
-    story = title_page(report)
+    story = title_page(report, w)
     for vendor in report.vendors:
-        story += vendor_section(report, vendor)
-    document.build(story, canvasmaker=_canvas(f"Garantie — {report.scope} — {period}"))
+        story += vendor_section(report, vendor, w)
+    footer = f"Garantie — {w.scope(report.scope)} — {period}"
+    document.build(story, canvasmaker=_canvas(footer))
     return buffer.getvalue()
 
 

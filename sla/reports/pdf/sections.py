@@ -12,7 +12,6 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import Flowable
 
-from sla.reports import text as t
 from sla.reports.charts import compliance_chart, restoration_chart, severity_chart
 from sla.reports.figures import ContractReport, Report, VendorReport
 from sla.reports.pdf.layout import (
@@ -24,215 +23,239 @@ from sla.reports.pdf.layout import (
     none_line,
     para,
 )
+from sla.reports.text import Words, capitalised
 
 
-def _contract_heading(contract: ContractReport) -> list[Flowable]:
+def _contract_heading(contract: ContractReport, w: Words) -> list[Flowable]:
     """The contract's title and its incidents reported, per severity."""
     fact = contract.contract
+    reported = w.ngettext(
+        "%(num)d incident reported:", "%(num)d incidents reported:", contract.reported
+    )
     return [
         CondPageBreak(6 * cm),
-        para(f"Contrat {fact.reference} — {fact.title}", H3),
+        para(f"{w.gettext('Contract %(reference)s', reference=fact.reference)} — {fact.title}", H3),
         para(
-            t.plural(contract.reported, "incident signalé", "incidents signalés")
-            + " : "
-            + ", ".join(f"{label} {count}" for label, count in contract.by_severity),
+            f"{reported} " + ", ".join(f"{label} {count}" for label, count in contract.by_severity),
             BODY,
         ),
     ]
 
 
-def _targets_table(contract: ContractReport) -> list[Flowable]:
+def _targets_table(contract: ContractReport, w: Words) -> list[Flowable]:
     """Targets met, breached and excluded per kind, and all together, with the rates."""
     kinds = [
-        [
-            t.KIND_LABELS.get(k.kind, k.kind),
-            str(k.met),
-            str(k.breached),
-            str(k.excluded),
-            t.percent(k.compliance),
-        ]
+        [w.kind(k.kind), str(k.met), str(k.breached), str(k.excluded), w.percent(k.compliance)]
         for k in contract.kinds
     ]
     kinds.append(
         [
-            "Tous les délais",
+            capitalised(w.gettext("all targets")),
             str(contract.met),
             str(contract.breached),
             str(contract.excluded),
-            t.percent(contract.compliance),
+            w.percent(contract.compliance),
         ]
     )
-    return grid_table(
-        ["Délai", "Respectés", "Dépassés", "Exclus", "Taux de respect"], kinds, [5, 2, 2, 2, 2.5]
-    )
+    header = [
+        w.gettext("Target"),
+        w.gettext("Met"),
+        w.gettext("Breaches"),
+        w.gettext("Excluded"),
+        w.gettext("Compliance"),
+    ]
+    return grid_table(header, kinds, [5, 2, 2, 2, 2.5])
 
 
-def _times_table(contract: ContractReport) -> list[Flowable]:
+def _times_table(contract: ContractReport, w: Words) -> list[Flowable]:
     """Times to take-charge and to restoration: count, median, 90th percentile."""
-    return grid_table(
-        ["Temps (heures ouvrées)", "Nombre", "Médiane", "90e centile"],
-        [
-            [label, str(s.count), t.hours(s.median), t.hours(s.p90)]
-            for label, s in (
-                ("Prise en charge", contract.take_charge),
-                ("Rétablissement", contract.restoration),
-            )
-        ],
-        [5, 2, 3.5, 3.5],
+    header = [
+        w.gettext("Time (business hours)"),
+        w.gettext("Count"),
+        w.gettext("Median"),
+        w.gettext("90th percentile"),
+    ]
+    rows = [
+        [label, str(s.count), w.hours(s.median), w.hours(s.p90)]
+        for label, s in (
+            (w.gettext("Take-charge"), contract.take_charge),
+            (w.gettext("Restoration"), contract.restoration),
+        )
+    ]
+    return grid_table(header, rows, [5, 2, 3.5, 3.5])
+
+
+def _availability(contract: ContractReport, w: Words) -> list[Flowable]:
+    """The availability measured against the target, when the contract has one."""
+    a = contract.availability
+    if a is None:
+        return []
+    verdict = {
+        True: w.gettext("commitment met"),
+        False: w.gettext("commitment not met"),
+        None: "—",
+    }[a.met]
+    sentence = w.gettext(
+        "Availability over the guaranteed service hours: %(measured)s for a commitment of "
+        "%(target)s (%(article)s) — %(verdict)s. Downtime counted: %(down)s of %(open)s.",
+        measured=w.percent(a.measured_percent),
+        target=w.percent(a.target_percent),
+        article=a.article,
+        verdict=verdict,
+        down=w.hours(a.down_seconds),
+        open=w.hours(a.open_seconds),
     )
+    return [para(sentence, BODY)]
 
 
-def _availability_and_outages(contract: ContractReport, zone: str) -> list[Flowable]:
-    """The availability measured against the target, when the contract has one, and the
-    outages counted."""
-    story: list[Flowable] = []
-    if contract.availability is not None:
-        a = contract.availability
-        verdict = {True: "engagement respecté", False: "engagement non respecté", None: "—"}[a.met]
-        story.append(
-            para(
-                f"Disponibilité sur la plage de service garantie : {t.percent(a.measured_percent)}"
-                f" pour un engagement de {t.percent(a.target_percent)} ({a.article}) — {verdict}."
-                f" Indisponibilité comptée : {t.hours(a.down_seconds)}"
-                f" sur {t.hours(a.open_seconds)}.",
-                BODY,
-            )
-        )
-    if contract.outages:
-        story.extend(
-            grid_table(
-                ["Début", "Fin", "Service", "Cause", "Durée comptée"],
-                [
-                    [
-                        t.when(o.started_at, zone),
-                        t.when(o.ended_at, zone) if o.ended_at else "en cours",
-                        o.service,
-                        o.cause,
-                        t.hours(o.down_seconds, contract.availability is not None),
-                    ]
-                    for o in contract.outages
-                ],
-                [3.3, 3.3, 3, 4.4, 2.8],
-            )
-        )
-    return story
+def _outages(contract: ContractReport, zone: str, w: Words) -> list[Flowable]:
+    """The outages counted, in the availability calendar when there is one."""
+    if not contract.outages:
+        return []
+    header = [
+        w.gettext("Start"),
+        w.gettext("End date"),
+        w.gettext("Service"),
+        w.gettext("Cause"),
+        w.gettext("Time counted"),
+    ]
+    rows = [
+        [
+            w.when(o.started_at, zone),
+            w.when(o.ended_at, zone) if o.ended_at else w.gettext("ongoing"),
+            o.service,
+            o.cause,
+            w.hours(o.down_seconds, contract.availability is not None),
+        ]
+        for o in contract.outages
+    ]
+    return grid_table(header, rows, [3.3, 3.3, 3, 4.4, 2.8])
 
 
-def _money_table(contract: ContractReport) -> list[Flowable]:
+def _money_table(contract: ContractReport, w: Words) -> list[Flowable]:
     """The amounts estimated, when there are any."""
     if not contract.money:
         return []
+    header = [
+        w.gettext("Item"),
+        w.gettext("Quantity"),
+        w.gettext("Estimated amount"),
+        w.gettext("Basis"),
+    ]
+    rows = []
+    for line in contract.money:
+        label, quantity, basis = w.money_line(line)
+        rows.append([label, quantity, w.money(line.amount_ht), basis])
     return [
-        para("Montants (estimation)", H3),
-        *grid_table(
-            ["Poste", "Quantité", "Montant estimé", "Base"],
-            [[m.label, m.quantity, t.money(m.amount_ht), m.basis] for m in contract.money],
-            [5, 3.4, 2.8, 5.6],
-        ),
+        para(w.gettext("Amounts (estimate)"), H3),
+        *grid_table(header, rows, [5, 3.4, 2.8, 5.6]),
     ]
 
 
-def _breach_list(contract: ContractReport, zone: str) -> list[Flowable]:
+def _breach_list(contract: ContractReport, zone: str, w: Words) -> list[Flowable]:
     """The targets breached in the period, with how late."""
-    story: list[Flowable] = [para(f"Délais dépassés ({len(contract.breaches)})", H3)]
+    title = w.gettext("Breaches (%(n)d)", n=len(contract.breaches))
+    story: list[Flowable] = [para(title, H3)]
     if not contract.breaches:
-        story.append(none_line("Aucun."))
-        return story
-    story.extend(
-        grid_table(
-            ["Incident", "Gravité", "Délai", "Échéance", "Étape", "Retard"],
-            [
-                [
-                    f"n° {b.incident_id} {b.title}",
-                    b.severity,
-                    f"{b.target} ({b.article})" if b.article else b.target,
-                    t.when(b.deadline, zone),
-                    t.when(b.milestone_at, zone) if b.milestone_at else "non atteinte",
-                    t.hours(b.lateness_seconds, b.business),
-                ]
-                for b in contract.breaches
-            ],
-            [3.6, 2.4, 3.4, 2.8, 2.8, 1.8],
-        )
-    )
-    return story
+        return [*story, none_line(w.gettext("None."))]
+    header = [
+        w.gettext("Incident"),
+        w.gettext("Severity"),
+        w.gettext("Target"),
+        w.gettext("Deadline"),
+        w.gettext("Milestone at"),
+        w.gettext("Late by"),
+    ]
+    rows = [
+        [
+            f"{w.gettext('#%(id)d', id=b.incident_id)} {b.title}",
+            b.severity,
+            f"{b.target} ({b.article})" if b.article else b.target,
+            w.when(b.deadline, zone),
+            w.when(b.milestone_at, zone) if b.milestone_at else w.gettext("not reached"),
+            w.hours(b.lateness_seconds, b.business),
+        ]
+        for b in contract.breaches
+    ]
+    return [*story, *grid_table(header, rows, [3.6, 2.4, 3.4, 2.8, 2.8, 1.8])]
 
 
-def _open_incidents(contract: ContractReport, zone: str) -> list[Flowable]:
+def _open_incidents(contract: ContractReport, zone: str, w: Words) -> list[Flowable]:
     """The incidents still unresolved at the end of the period."""
-    title = f"Incidents non résolus en fin de période ({len(contract.open_at_end)})"
+    title = w.gettext(
+        "Incidents unresolved at the end of the period (%(n)d)", n=len(contract.open_at_end)
+    )
     story: list[Flowable] = [para(title, H3)]
     if not contract.open_at_end:
-        story.append(none_line("Aucun."))
-        return story
-    story.extend(
-        grid_table(
-            ["Incident", "Gravité", "Signalé le"],
-            [
-                [f"n° {o.incident_id} {o.title}", o.severity, t.when(o.reported_at, zone)]
-                for o in contract.open_at_end
-            ],
-            [8, 4.5, 4.3],
-        )
-    )
-    return story
+        return [*story, none_line(w.gettext("None."))]
+    header = [w.gettext("Incident"), w.gettext("Severity"), w.gettext("Reported on")]
+    rows = [
+        [
+            f"{w.gettext('#%(id)d', id=o.incident_id)} {o.title}",
+            o.severity,
+            w.when(o.reported_at, zone),
+        ]
+        for o in contract.open_at_end
+    ]
+    return [*story, *grid_table(header, rows, [8, 4.5, 4.3])]
 
 
-def _requalifications_and_exclusions(contract: ContractReport, zone: str) -> list[Flowable]:
+def _requalifications_and_exclusions(
+    contract: ContractReport, zone: str, w: Words
+) -> list[Flowable]:
     """The severities changed and the exclusion clauses invoked in the period, if any."""
     if not (contract.requalifications or contract.exclusions):
         return []
+    header = [w.gettext("Date"), w.gettext("Incident"), w.gettext("Change"), w.gettext("Reason")]
+    rows = [
+        [
+            w.when(c.at, zone),
+            w.gettext("#%(id)d", id=c.incident_id),
+            w.change(contract.contract, c),
+            c.reason,
+        ]
+        for c in (*contract.requalifications, *contract.exclusions)
+    ]
     return [
-        para("Requalifications et exclusions invoquées", H3),
-        *grid_table(
-            ["Date", "Incident", "Changement", "Motif"],
-            [
-                [
-                    t.when(c.at, zone),
-                    f"n° {c.incident_id}",
-                    t.change(contract.contract, c),
-                    c.reason,
-                ]
-                for c in (*contract.requalifications, *contract.exclusions)
-            ],
-            [3.3, 2, 5, 6.5],
-        ),
+        para(w.gettext("Requalifications and exclusions invoked"), H3),
+        *grid_table(header, rows, [3.3, 2, 5, 6.5]),
     ]
 
 
-def contract_section(report: Report, contract: ContractReport) -> list[Flowable]:
+def contract_section(report: Report, contract: ContractReport, w: Words) -> list[Flowable]:
     """A contract's part of its vendor's section: its figures, then the lists behind them."""
     zone = report.period.zone
     return [
-        *_contract_heading(contract),
-        *_targets_table(contract),
+        *_contract_heading(contract, w),
+        *_targets_table(contract, w),
         Spacer(1, 0.2 * cm),
-        *_times_table(contract),
-        *_availability_and_outages(contract, zone),
-        *_money_table(contract),
-        *_breach_list(contract, zone),
-        *_open_incidents(contract, zone),
-        *_requalifications_and_exclusions(contract, zone),
+        *_times_table(contract, w),
+        *_availability(contract, w),
+        *_outages(contract, zone, w),
+        *_money_table(contract, w),
+        *_breach_list(contract, zone, w),
+        *_open_incidents(contract, zone, w),
+        *_requalifications_and_exclusions(contract, zone, w),
     ]
 
 
-def vendor_section(report: Report, vendor: VendorReport) -> list[Flowable]:
+def vendor_section(report: Report, vendor: VendorReport, w: Words) -> list[Flowable]:
     story: list[Flowable] = [
         PageBreak(),
         para(vendor.vendor, H1),
         para(
-            f"Taux de respect des délais sur la période : {t.percent(vendor.compliance)}.",
+            w.gettext("Compliance over the period: %(rate)s.", rate=w.percent(vendor.compliance)),
             BODY,
         ),
     ]
     for contract in vendor.contracts:
-        story += contract_section(report, contract)
+        story += contract_section(report, contract, w)
     story.append(CondPageBreak(14 * cm))
-    story.append(para("Tendances sur douze mois", H2))
+    story.append(para(w.gettext("Twelve-month trends"), H2))
     for chart in (
-        compliance_chart(vendor.trend),
-        severity_chart(vendor.trend),
-        restoration_chart(vendor.trend),
+        compliance_chart(vendor.trend, w),
+        severity_chart(vendor.trend, w),
+        restoration_chart(vendor.trend, w),
     ):
         story.append(KeepTogether([chart, Spacer(1, 0.3 * cm)]))
     return story

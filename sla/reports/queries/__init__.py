@@ -2,7 +2,7 @@
 
 Modules, each importing only those listed before it:
 
-- `scope`: a report's scope, the words that name it, the contracts in it;
+- `scope`: a report's scope, what names it, the contracts in it;
 - `outcomes`: SQL expressions: what a stored target amounts to (`decided_state`, the SQL twin
   of `figures.outcome`), which of the twelve months an instant falls in;
 - `changes`: requalifications and exclusions in the period;
@@ -17,6 +17,6 @@ from __future__ import annotations
 
 from sla.reports.queries.load import load_facts, make_report
 from sla.reports.queries.outcomes import decided_state
-from sla.reports.queries.scope import Scope, scope_label
+from sla.reports.queries.scope import Scope, scope_name
 
-__all__ = ["Scope", "decided_state", "load_facts", "make_report", "scope_label"]
+__all__ = ["Scope", "decided_state", "load_facts", "make_report", "scope_name"]

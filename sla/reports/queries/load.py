@@ -14,7 +14,7 @@ from sla.reports.queries.period import (
     relevant_incidents,
     target_facts,
 )
-from sla.reports.queries.scope import Scope, contract_facts, scope_label
+from sla.reports.queries.scope import Scope, contract_facts, scope_name
 from sla.reports.queries.trends import trend_facts
 
 
@@ -43,6 +43,6 @@ def make_report(session: Session, scope: Scope, period: Period, *, as_of: dateti
     return build_report(
         load_facts(session, scope, period, as_of=as_of),
         period,
-        scope=scope_label(session, scope),
+        scope=scope_name(session, scope),
         as_of=as_of,
     )

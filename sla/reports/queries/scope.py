@@ -1,5 +1,5 @@
-"""A report's scope (all vendors, a vendor, a contract), the words that name it, and the
-contracts in it."""
+"""A report's scope (all vendors, a vendor, a contract), what names it, and the contracts in
+it."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from calendars.engine import compiled
 from sla.contracts.models import Contract, Vendor
 from sla.contracts.service import contract_periods, document_of, latest_version, list_contracts
 from sla.db import id_of
-from sla.reports.figures import ContractFact, Period
+from sla.reports.figures import ContractFact, Period, ScopeName
 
 
 @dataclass(frozen=True)
@@ -39,15 +39,16 @@ class Scope:
         return cls()
 
 
-def scope_label(session: Session, scope: Scope) -> str:
-    """The words that name a report's scope (all vendors, a vendor, a contract)."""
+def scope_name(session: Session, scope: Scope) -> ScopeName:
+    """What names a report's scope (all vendors, a vendor, a contract); the words are the
+    document's, in its language (`sla.reports.text.Words.scope`)."""
     if scope.contract_id is not None:
         contract = session.get(Contract, scope.contract_id)
-        return f"Contrat {contract.reference}" if contract else "Contrat inconnu"
+        return ScopeName("contract", contract.reference if contract else "")
     if scope.vendor_id is not None:
         vendor = session.get(Vendor, scope.vendor_id)
-        return vendor.name if vendor else "Prestataire inconnu"
-    return "Tous les prestataires"
+        return ScopeName("vendor", vendor.name if vendor else "")
+    return ScopeName("all")
 
 
 def contract_facts(session: Session, scope: Scope, period: Period) -> list[ContractFact]:
