@@ -82,14 +82,13 @@ def _offer(
     contacts = contacts_of(directory, incident.contract_id)
     reach = audience(directory, settings, contacts, incident.reporter_id, "breach")
     alert = alert_of(alert_record).worded(words)
-    for recipient in reach.recipients:
-        record(
-            directory.session,
-            key=alert_record.key,
-            alert=alert,
-            recipient=recipient,
-            now=now,
-            webhook_format=settings["webhook_format"],
-            incident_id=incident.id,
-            raised=True,
-        )
+    record(
+        directory.session,
+        key=alert_record.key,
+        alert=alert,
+        recipients=reach.recipients,
+        now=now,
+        webhook_format=settings["webhook_format"],
+        incident_id=incident.id,
+        raised=True,
+    )

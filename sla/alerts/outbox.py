@@ -9,7 +9,7 @@ database's unique keys settle a race, ON CONFLICT DO NOTHING).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -41,12 +41,15 @@ def raise_alert(
     key: str,
     alert: Alert,
     now: datetime,
+    recipients: Sequence[Recipient],
+    webhook_format: str,
     incident_id: int | None = None,
     contract_id: int | None = None,
     target_key: str = "",
     unreachable: Iterable[str] = (),
 ) -> None:
-    """Queue the fact that `alert` came due; `unreachable`: why nobody can receive it."""
+    """Queue the fact that `alert` came due, and its delivery to each of `recipients`;
+    `unreachable`: why nobody can receive it, when nobody can."""
     session.info.setdefault("alerts", []).append(
         {
             "key": key[:300],
@@ -61,6 +64,17 @@ def raise_alert(
             "unreachable": sorted(set(unreachable)),
             "recorded_at": now,
         }
+    )
+    record(
+        session,
+        key=key,
+        alert=alert,
+        recipients=recipients,
+        now=now,
+        webhook_format=webhook_format,
+        incident_id=incident_id,
+        contract_id=contract_id,
+        raised=True,
     )
 
 
@@ -77,7 +91,7 @@ def record(
     *,
     key: str,
     alert: Alert,
-    recipient: Recipient,
+    recipients: Sequence[Recipient],
     now: datetime,
     webhook_format: str,
     incident_id: int | None = None,
@@ -85,8 +99,9 @@ def record(
     report_id: int | None = None,
     raised: bool = False,
 ) -> None:
-    """Queue one delivery; `raised`: of the alert queued (or recorded) under `key`."""
-    session.info.setdefault("outbox", []).append(
+    """Queue a delivery to each recipient; `raised`: of the alert queued (or recorded) under
+    `key`, else a message of its own (a digest, a report mail)."""
+    session.info.setdefault("outbox", []).extend(
         {
             "key": delivery_key(key, recipient),
             "alert_key": key if raised else None,
@@ -106,6 +121,7 @@ def record(
             "next_attempt_at": now,
             "created_at": now,
         }
+        for recipient in recipients
     )
 
 

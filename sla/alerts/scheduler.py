@@ -200,15 +200,14 @@ def digest(engine: Engine, settings: Settings, *, now: datetime) -> int:
             )
             if u.email
         ]
-        for recipient in recipients:
-            record(
-                session,
-                key=f"digest:{today.isoformat()}",
-                alert=alert,
-                recipient=recipient,
-                now=now,
-                webhook_format=settings["alerts"]["webhook_format"],
-            )
+        record(
+            session,
+            key=f"digest:{today.isoformat()}",
+            alert=alert,
+            recipients=recipients,
+            now=now,
+            webhook_format=settings["alerts"]["webhook_format"],
+        )
         recorded = flush_outbox(session)
         session.commit()
     return recorded

@@ -21,7 +21,7 @@ from incidents.models import Incident, IncidentEvent
 from incidents.replay import IncidentView, events_by_incident, view_of
 from incidents.summary import limits_for
 from sla.alerts.messages import Alert, Words, target_alert
-from sla.alerts.outbox import Recipient, flush_outbox, raise_alert, record
+from sla.alerts.outbox import Recipient, flush_outbox, raise_alert
 from sla.alerts.recipients import Directory, audience, contacts_of
 from sla.contracts.models import Contract, ContractVersion, Vendor
 from sla.contracts.service import contract_periods, document_of, list_contracts
@@ -161,68 +161,6 @@ def _target_alert(
     )
 
 
-def _raise(
-    directory: Directory,
-    *,
-    key: str,
-    alert: Alert,
-    target: str,
-    incident: Incident,
-    contacts: tuple[str, ...],
-    now: datetime,
-    settings: Mapping[str, Any],
-) -> None:
-    """Record an incident's alert, and a delivery to each of its recipients."""
-    reach = audience(directory, settings, contacts, incident.reporter_id, alert.kind)
-    raise_alert(
-        directory.session,
-        key=key,
-        alert=alert,
-        now=now,
-        incident_id=incident.id,
-        target_key=target,
-        unreachable=reach.unreachable,
-    )
-    for recipient in reach.recipients:
-        record(
-            directory.session,
-            key=key,
-            alert=alert,
-            recipient=recipient,
-            now=now,
-            webhook_format=settings["webhook_format"],
-            incident_id=incident.id,
-            raised=True,
-        )
-
-
-def _escalate(
-    directory: Directory,
-    *,
-    key: str,
-    alert: Alert,
-    target: str,
-    incident: Incident,
-    address: str,
-    now: datetime,
-    settings: Mapping[str, Any],
-) -> None:
-    """Record the breach's escalation to the vendor's support address, and its delivery."""
-    raise_alert(
-        directory.session, key=key, alert=alert, now=now, incident_id=incident.id, target_key=target
-    )
-    record(
-        directory.session,
-        key=key,
-        alert=alert,
-        recipient=Recipient("email", address),
-        now=now,
-        webhook_format=settings["webhook_format"],
-        incident_id=incident.id,
-        raised=True,
-    )
-
-
 def _sweep_one(
     directory: Directory,
     incident: Incident,
@@ -244,51 +182,40 @@ def _sweep_one(
     limits = limits_for(document, incident.current_severity, settings)
     view = view_of(incident, events, document.sla, now=now, limits=limits)
     upcoming: list[datetime] = []
+
+    def worded(kind: str, target: TargetState) -> Alert:
+        return _target_alert(
+            kind, view, target, vendor, contract, now=now, zone=zone, base_url=base_url, words=words
+        )
+
     for target in view.targets:
         owed = due_alerts(incident.id or 0, target, limits, now)
         upcoming += owed.upcoming
         for kind, key in owed.due:
-            alert = _target_alert(
-                kind,
-                view,
-                target,
-                vendor,
-                contract,
-                now=now,
-                zone=zone,
-                base_url=base_url,
-                words=words,
-            )
-            _raise(
-                directory,
+            alert = worded(kind, target)
+            reach = audience(directory, settings, rules.contacts, incident.reporter_id, kind)
+            raise_alert(
+                directory.session,
                 key=key,
                 alert=alert,
-                target=target.key,
-                incident=incident,
-                contacts=rules.contacts,
                 now=now,
-                settings=settings,
+                recipients=reach.recipients,
+                webhook_format=settings["webhook_format"],
+                incident_id=incident.id,
+                target_key=target.key,
+                unreachable=reach.unreachable,
             )
             if kind == "breach" and rules.escalate_to_vendor and vendor.support_email:
-                _escalate(
-                    directory,
+                # The contract's [alerts] escalate breaches to the vendor's support address.
+                raise_alert(
+                    directory.session,
                     key=key.replace("breach:", "escalation:", 1),
-                    alert=_target_alert(
-                        "escalation",
-                        view,
-                        target,
-                        vendor,
-                        contract,
-                        now=now,
-                        zone=zone,
-                        base_url=base_url,
-                        words=words,
-                    ),
-                    target=target.key,
-                    incident=incident,
-                    address=vendor.support_email,
+                    alert=worded("escalation", target),
                     now=now,
-                    settings=settings,
+                    recipients=[Recipient("email", vendor.support_email)],
+                    webhook_format=settings["webhook_format"],
+                    incident_id=incident.id,
+                    target_key=target.key,
                 )
     incident.next_alert_at = min(upcoming) if upcoming else None
     directory.session.add(incident)
@@ -362,18 +289,9 @@ def sweep_contracts(
                 key=key,
                 alert=alert,
                 now=now,
+                recipients=reach.recipients,
+                webhook_format=settings["webhook_format"],
                 contract_id=contract.id,
                 unreachable=reach.unreachable,
             )
-            for recipient in reach.recipients:
-                record(
-                    session,
-                    key=key,
-                    alert=alert,
-                    recipient=recipient,
-                    now=now,
-                    webhook_format=settings["webhook_format"],
-                    contract_id=contract.id,
-                    raised=True,
-                )
     return flush_outbox(session)

@@ -137,16 +137,15 @@ def monthly(
         locale=locale,
     )
     alert = _mail(words(locale), period, base_url)
-    for address in settings["recipients"]:
-        record(
-            session,
-            key=f"report:{period.first.isoformat()}",
-            alert=alert,
-            recipient=Recipient("email", address),
-            now=now,
-            webhook_format="generic",
-            report_id=archived.id,
-        )
+    record(
+        session,
+        key=f"report:{period.first.isoformat()}",
+        alert=alert,
+        recipients=[Recipient("email", address) for address in settings["recipients"]],
+        now=now,
+        webhook_format="generic",
+        report_id=archived.id,
+    )
     flush_outbox(session)
     return archived
 

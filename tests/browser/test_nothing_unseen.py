@@ -145,7 +145,7 @@ def test_the_dashboard_shows_the_notice_first_and_the_paused_breach_as_breached(
     text = row.inner_text()
     assert "dépassé" in text and "attente" in text, text
     assert "suspendu" not in text
-    page.screenshot(path=str(shots / "dashboard-dates.png"), full_page=True)
+    page.screenshot(path=str(shots / "dashboard-contract-dates.png"), full_page=True)
     assert page.console_errors == []
     page.context.close()
 
@@ -160,6 +160,6 @@ def test_the_alerts_page_names_who_is_missing(
     assert "n'a atteint personne" in text, text
     assert "adresse d'équipe" in text, text
     assert "no_team_address" not in page.content()
-    page.screenshot(path=str(shots / "alerts.png"), full_page=True)
+    page.screenshot(path=str(shots / "alerts-unreached.png"), full_page=True)
     assert page.console_errors == []
     page.context.close()
