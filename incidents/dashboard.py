@@ -8,7 +8,7 @@ shown are replayed, for their targets and remaining time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from incidents.models import Incident
 from incidents.replay import views_of
 from incidents.severity_labels import labels_of
+from incidents.waiting import running_while_waiting
 from sla.contracts.models import Contract, Vendor
 from sla.engine.target_states import TargetState, TargetStatus, next_deadline
 
@@ -33,6 +34,8 @@ class Row:
     state: str  # one of URGENCY
     waiting: bool  # waiting on the customer or a third party (some clocks may still run)
     severity: str  # the label of its current severity in its contract version
+    # The targets whose clock runs on during the wait, with the clause saying so.
+    keeps_running: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,18 @@ def urgent_rows(
         else:
             target = next_deadline(view.targets)
         severity = labels_of(view.terms).get(incident.current_severity, incident.current_severity)
-        rows.append(Row(incident, vendor, reference, target, state, view.state.is_paused, severity))
+        rows.append(
+            Row(
+                incident,
+                vendor,
+                reference,
+                target,
+                state,
+                view.state.is_paused,
+                severity,
+                running_while_waiting(view),
+            )
+        )
     return rows, total
 
 

@@ -32,13 +32,13 @@ from incidents.forms import (
 from incidents.models import Incident
 from incidents.replay import IncidentView, view_incident
 from incidents.severity_labels import labels_of
+from incidents.waiting import running_while_waiting
 from sla.auth.models import User
 from sla.contracts import service as contracts
 from sla.contracts.models import Contract, Vendor
 from sla.contracts.signals import contract_page
 from sla.db import utcnow
 from sla.engine.lifecycle import EventKind, IncidentState
-from sla.engine.target_states import TargetStatus
 from sla.engine.terms import SlaTerms
 from sla.errors import DomainError
 from sla.web.access import requires_role
@@ -239,26 +239,6 @@ def _target_labels(terms: SlaTerms, severity: str) -> dict[str, str]:
         for target in level.targets:
             labels.setdefault(target.key, target.label)
     return labels
-
-
-RUNNING = {TargetStatus.running, TargetStatus.at_risk, TargetStatus.breached}
-
-
-def running_while_waiting(view: IncidentView) -> set[str]:
-    """While the incident waits on the customer or a third party: the keys of the targets
-    whose clock runs on all the same (their terms say the wait does not pause them)."""
-    if not view.state.is_paused:
-        return set()
-    try:
-        severity = view.terms.severity(view.state.severity)
-    except KeyError:
-        return set()
-    keeps_running = {t.key for t in severity.targets if not t.pauses}
-    return {
-        t.key
-        for t in view.targets
-        if t.key in keeps_running and t.milestone_at is None and t.status in RUNNING
-    }
 
 
 QUICK = {

@@ -76,6 +76,16 @@ class AlertRow:
     unreachable: list[str]
 
     @property
+    def deadline(self) -> datetime | None:
+        """The deadline a target's alert is about (the day of a contract date's is in its
+        subject)."""
+        value = self.alert.facts.get("deadline")
+        try:
+            return datetime.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            return None
+
+    @property
     def state(self) -> str:
         """unreached, failed, pending or sent: the worst of its deliveries."""
         if not self.deliveries:

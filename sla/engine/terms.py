@@ -58,6 +58,7 @@ class TargetTerms:
     calendar: str = ""  # a calendar key of the contract
     pauses: bool = True  # whether waiting on the customer / a third party freezes it
     article: str = ""
+    pauses_article: str = ""  # the clause that says whether waiting freezes it
 
 
 @dataclass(frozen=True, slots=True)

@@ -113,6 +113,7 @@ def test_main_screens_on_desktop_and_phone(page_as: Any, live_server: str, shots
         ("/calendars/1?month=2025-05&start=2025-05-07T16:00&hours=4", "calendar"),
         ("/incidents/", "incidents"),
         ("/reports/", "reports"),
+        ("/alerts/", "alerts"),
     ):
         page.goto(live_server + path)
         assert page.locator("h1").count() == 1

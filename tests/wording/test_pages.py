@@ -87,7 +87,7 @@ def test_a_target_that_the_wait_does_not_stop_says_so_with_its_article(
     _record(engine, incident_id, EventKind.acknowledged, now - timedelta(hours=1, minutes=50))
     _record(engine, incident_id, EventKind.waiting_customer, now - timedelta(hours=1))
     html = client_as(Role.viewer).get(f"/incidents/{incident_id}").get_data(as_text=True)
-    note = read(french(app, "does not stop while waiting (%(article)s)", article="§2.7, §4.3"))
+    note = read(french(app, "does not stop while waiting (%(article)s)", article="§5.2.4.1"))
     # §5.2.4.1: waiting on the customer freezes the resolution only; the GTR runs on.
     assert note in _row(html, "GTR : correctif ou contournement")
     assert note not in _row(html, "Résolution")

@@ -39,6 +39,7 @@ TARGET_KEYS = {
     "from",
     "calendar",
     "pauses",
+    "pauses_article",
     "article",
     "end_of_day",
     "no_fixed_time",
@@ -206,6 +207,7 @@ def _target(
         calendar=calendar,
         pauses=check.boolean(item, "pauses", path, kind in PAUSING_KINDS),
         article=check.text(item, "article", path),
+        pauses_article=check.text(item, "pauses_article", path),
     )
 
 
