@@ -19,12 +19,18 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from incidents.models import Incident
+from incidents.models import Incident, IncidentEvent
+from incidents.replay import events_by_incident, view_of
+from incidents.summary import limits_for
 from sla.alerts.messages import Words
 from sla.alerts.models import AlertRecord, SweepMark
-from sla.alerts.outbox import alert_of, flush_outbox, record
-from sla.alerts.recipients import Directory, audience, contacts_of, fingerprint
+from sla.alerts.outbox import alert_of, dialect_insert, flush_outbox, record
+from sla.alerts.recipients import Directory, audience, fingerprint
+from sla.alerts.sweep import target_key_base
+from sla.contracts.models import ContractVersion
+from sla.contracts.service import document_of
 from sla.db import id_of
+from sla.engine.target_states import TargetStatus
 
 OPEN = ("open", "paused")
 BATCH = 500
@@ -58,15 +64,26 @@ def offer_open_breaches(
         ).all()
         if not batch:
             break
+        last_id = id_of(batch[-1][0])
+        events = events_by_incident(session, sorted({id_of(i) for _r, i in batch}))
         for alert_record, incident in batch:
-            last_id = id_of(alert_record)
-            _offer(directory, alert_record, incident, now=now, settings=settings, words=words)
+            _offer(
+                directory,
+                alert_record,
+                incident,
+                events[id_of(incident)],
+                now=now,
+                settings=settings,
+                words=words,
+            )
         recorded += flush_outbox(session)
-    if mark is None:
-        mark = SweepMark(name=MARK, value=current, updated_at=now)
-    mark.value, mark.updated_at = current, now
-    session.add(mark)
-    session.flush()
+    # Another scheduler may remember it at the same time: the last one writes, no error.
+    statement = dialect_insert(session)(SweepMark).values(name=MARK, value=current, updated_at=now)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["name"], set_={"value": current, "updated_at": now}
+        )
+    )
     return recorded
 
 
@@ -74,18 +91,34 @@ def _offer(
     directory: Directory,
     alert_record: AlertRecord,
     incident: Incident,
+    events: list[IncidentEvent],
     *,
     now: datetime,
     settings: Mapping[str, Any],
     words: Words,
 ) -> None:
-    contacts = contacts_of(directory, incident.contract_id)
-    reach = audience(directory, settings, contacts, incident.reporter_id, "breach")
-    alert = alert_of(alert_record).worded(words)
+    """Deliver a breach to its recipients as they are now, if it still is one: its target
+    breached at the same deadline (not met since, nor excluded, nor moved by a
+    requalification); the contacts are those of the incident's contract version, as the
+    sweep's."""
+    version = directory.get(ContractVersion, incident.contract_version_id)
+    if version is None:
+        return
+    document = document_of(version)
+    limits = limits_for(document, incident.current_severity, settings)
+    view = view_of(incident, events, document.sla, now=now, limits=limits)
+    still = any(
+        t.status is TargetStatus.breached
+        and f"breach:{target_key_base(id_of(incident), t)}" == alert_record.key
+        for t in view.targets
+    )
+    if not still:
+        return
+    reach = audience(directory, settings, document.alerts.contacts, incident.reporter_id, "breach")
     record(
         directory.session,
         key=alert_record.key,
-        alert=alert,
+        alert=alert_of(alert_record).worded(words),
         recipients=reach.recipients,
         now=now,
         webhook_format=settings["webhook_format"],

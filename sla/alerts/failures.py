@@ -86,5 +86,6 @@ def unreachable_reasons(codes: list[str]) -> list[str]:
         "no_reporter_address": _("whoever reported the incident has no email address"),
         "reporter_declined": _("whoever reported the incident turned this alert off"),
         "no_admin_address": _("no administrator has an email address"),
+        "no_vendor_address": _("the contract gives no support address for the vendor"),
     }
     return [str(words.get(code, code)) for code in codes]

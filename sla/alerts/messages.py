@@ -11,8 +11,10 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
+
+from babel.dates import format_date
 
 from sla import formats
 from sla.error_codes import N_
@@ -53,6 +55,11 @@ class Words:
         """The msgid translated, then its `%(name)s` parameters filled in."""
         text = self.translate(msgid)
         return text % params if params else text
+
+
+def day_of(value: date, words: Words) -> str:
+    """A calendar day as a mail says it: `30 novembre 2026`, `November 30, 2026`."""
+    return format_date(value, "long", locale=words.locale)
 
 
 def heading_of(kind: str, words: Words) -> str:

@@ -9,6 +9,7 @@ database's unique keys settle a race, ON CONFLICT DO NOTHING).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +23,7 @@ from sla.alerts.messages import Alert
 from sla.alerts.models import AlertRecord, Notification
 
 CHUNK = 500
+log = logging.getLogger("sla.alerts")
 
 
 @dataclass(frozen=True)
@@ -31,8 +33,9 @@ class Recipient:
 
 
 def delivery_key(alert_key: str, recipient: Recipient) -> str:
-    """A delivery's key: its alert's, and where it goes (one delivery per recipient)."""
-    return f"{alert_key}|{recipient.channel}:{recipient.address}"[:300]
+    """A delivery's key: its alert's, and where it goes (one delivery per recipient; an
+    address in any case is one mailbox)."""
+    return f"{alert_key}|{recipient.channel}:{recipient.address.lower()}"[:300]
 
 
 def raise_alert(
@@ -79,11 +82,17 @@ def raise_alert(
 
 
 def alert_of(record: AlertRecord) -> Alert:
-    """The message a recorded alert says, to deliver it again to a new recipient."""
+    """The message a recorded alert says, to deliver it again to a new recipient. An alert
+    recorded from a delivery made before alerts were kept as facts (migration 0009) has only
+    its text: its lines are the text's first paragraph, its link the last word of the next."""
     facts = dict(record.facts)
-    lines = tuple(str(line) for line in facts.pop("lines", ()))
+    lines = [str(line) for line in facts.pop("lines", ())]
     link = str(facts.pop("link", ""))
-    return Alert(record.kind, record.subject, lines, link, facts)
+    if not lines:
+        paragraphs = record.body_text.split("\n\n")
+        lines = paragraphs[0].splitlines()
+        link = paragraphs[1].split()[-1] if len(paragraphs) > 1 and paragraphs[1].split() else ""
+    return Alert(record.kind, record.subject, tuple(lines), link, facts)
 
 
 def record(
@@ -140,10 +149,14 @@ def _new_rows(session: Session, key_column: Any, queued: Rows) -> Rows:
     return [row for key, row in unique.items() if key not in existing]
 
 
+def dialect_insert(session: Session) -> Any:
+    """The database's own INSERT, which knows ON CONFLICT (PostgreSQL and SQLite)."""
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
 def _insert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
     if rows:
-        dialect = session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        insert = dialect_insert(session)
         session.execute(insert(model).on_conflict_do_nothing(index_elements=["key"]), rows)
 
 
@@ -163,11 +176,15 @@ def _alert_ids(session: Session, keys: set[str]) -> dict[str, int]:
 
 def flush_outbox(session: Session) -> int:
     """Write the queued alerts, then the queued deliveries, whose keys are new. Returns how
-    many deliveries were new (the alerts recorded are counted by `session.info`'s
-    `alerts_recorded`)."""
+    many deliveries were new; each new alert that reached nobody is logged."""
     alerts = _new_rows(session, col(AlertRecord.key), session.info.pop("alerts", []))
     _insert(session, AlertRecord, alerts)
-    session.info["alerts_recorded"] = session.info.get("alerts_recorded", 0) + len(alerts)
+    for row in alerts:
+        if row["unreachable"]:
+            log.warning(
+                "alert reached nobody",
+                extra={"key": row["key"], "why": ",".join(row["unreachable"])},
+            )
     queued: list[dict[str, Any]] = session.info.pop("outbox", [])
     if not queued:
         return 0

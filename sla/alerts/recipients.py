@@ -21,7 +21,7 @@ from sla.alerts.outbox import Recipient
 from sla.auth.models import User
 from sla.contracts.models import Contract
 from sla.contracts.service import document_of, latest_version
-from sla.errors import NotFound
+from sla.errors import DomainError
 from sla.web.roles import Role
 
 CONTRACT_DATES = ("notice", "end")
@@ -34,6 +34,7 @@ UNREACHABLE = (
     "no_reporter_address",  # whoever reported it has no address (or is inactive)
     "reporter_declined",  # whoever reported it turned that kind of alert off
     "no_admin_address",  # no active administrator has an address (contract dates)
+    "no_vendor_address",  # an escalation, and the vendor has no support address
 )
 
 
@@ -130,7 +131,7 @@ def contacts_of(directory: Directory, contract_id: int | None) -> tuple[str, ...
         if contract is not None:
             try:
                 contacts = document_of(latest_version(directory.session, contract)).alerts.contacts
-            except NotFound:
+            except DomainError:  # no version, or one this release cannot read: no contact
                 contacts = ()
         directory.loaded[(Contract, ("contacts", contract_id))] = contacts
     found: tuple[str, ...] = directory.loaded[(Contract, ("contacts", contract_id))]

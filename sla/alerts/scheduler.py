@@ -32,7 +32,7 @@ from sla.alerts.delivery import (
     no_attachments,
 )
 from sla.alerts.language import configured_words
-from sla.alerts.messages import Alert, Words, local
+from sla.alerts.messages import Alert, Words, day_of, local
 from sla.alerts.outbox import Recipient, flush_outbox, record
 from sla.alerts.sweep import sweep_contracts, sweep_incidents
 from sla.auth.models import User
@@ -162,7 +162,7 @@ def digest_alert(
     ] or ["  " + words(N_("none"))]
     return Alert(
         "digest",
-        words(N_("[Garantie] Digest of %(date)s"), date=f"{today:%d/%m/%Y}"),
+        words(N_("[Garantie] Digest of %(date)s"), date=day_of(today, words)),
         tuple(lines),
         f"{settings['app']['base_url'].rstrip('/')}/",
         {"date": today.isoformat()},

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from incidents.models import Incident, IncidentEvent
 from incidents.replay import IncidentView, events_by_incident, view_of
 from incidents.summary import limits_for
-from sla.alerts.messages import Alert, Words, target_alert
+from sla.alerts.messages import Alert, Words, day_of, target_alert
 from sla.alerts.outbox import Recipient, flush_outbox, raise_alert
 from sla.alerts.recipients import Directory, audience, contacts_of
 from sla.contracts.models import Contract, ContractVersion, Vendor
@@ -43,7 +43,8 @@ def sweep_incidents(
     zone: str,
     words: Words,
 ) -> int:
-    """Record due warnings, breaches, reminders and escalations. Returns how many recorded."""
+    """Record due warnings, breaches, reminders and escalations, and their deliveries.
+    Returns how many deliveries were recorded."""
     recorded = 0
     last_id = 0
     directory = Directory(session, {})
@@ -95,6 +96,13 @@ class DueAlerts:
     upcoming: list[datetime]
 
 
+def target_key_base(incident_id: int, target: TargetState) -> str:
+    """What a target's alerts are keyed by: the incident, the target and the deadline they are
+    about (a moved deadline owes its alerts again)."""
+    deadline = target.deadline.isoformat() if target.deadline else ""
+    return f"{incident_id}:{target.key}:{deadline}"
+
+
 def due_alerts(
     incident_id: int, target: TargetState, limits: Thresholds, now: datetime
 ) -> DueAlerts:
@@ -105,7 +113,7 @@ def due_alerts(
     upcoming: list[datetime] = []
     if target.deadline is None or target.status in SILENT:
         return DueAlerts(due, upcoming)
-    base = f"{incident_id}:{target.key}:{target.deadline.isoformat()}"
+    base = target_key_base(incident_id, target)
     if target.status is TargetStatus.breached:
         due.append(("breach", f"breach:{base}"))
         if target.milestone_at is None and limits.reminder_seconds > 0:
@@ -205,17 +213,19 @@ def _sweep_one(
                 target_key=target.key,
                 unreachable=reach.unreachable,
             )
-            if kind == "breach" and rules.escalate_to_vendor and vendor.support_email:
+            if kind == "breach" and rules.escalate_to_vendor:
                 # The contract's [alerts] escalate breaches to the vendor's support address.
+                support = vendor.support_email
                 raise_alert(
                     directory.session,
                     key=key.replace("breach:", "escalation:", 1),
                     alert=worded("escalation", target),
                     now=now,
-                    recipients=[Recipient("email", vendor.support_email)],
+                    recipients=[Recipient("email", support)] if support else [],
                     webhook_format=settings["webhook_format"],
                     incident_id=incident.id,
                     target_key=target.key,
+                    unreachable=() if support else ("no_vendor_address",),
                 )
     incident.next_alert_at = min(upcoming) if upcoming else None
     directory.session.add(incident)
@@ -237,12 +247,12 @@ def _contract_alerts(
             N_(
                 "Last day to give notice of non-renewal: %(deadline)s (the period ends on %(end)s)."
             ),
-            deadline=f"{dates.notice_deadline:%d/%m/%Y}",
-            end=f"{dates.period_end:%d/%m/%Y}",
+            deadline=day_of(dates.notice_deadline, words),
+            end=day_of(dates.period_end, words) if dates.period_end else "—",
         )
         events.append(("notice", dates.notice_deadline, line))
     if dates.final_end and today <= dates.final_end <= horizon:
-        line = words(N_("The contract ends on %(date)s."), date=f"{dates.final_end:%d/%m/%Y}")
+        line = words(N_("The contract ends on %(date)s."), date=day_of(dates.final_end, words))
         events.append(("end", dates.final_end, line))
     found = []
     for kind, day, line in events:

@@ -87,17 +87,7 @@ CHANNEL = {
     "portal": _l("vendor portal"),
     "other": _l("other"),
 }
-# Alerts and the messages beside them (digest, monthly report), as the alerts page names them.
-ALERT_KIND = {
-    "warning": _l("Deadline near"),
-    "breach": _l("Delay breached"),
-    "reminder": _l("Reminder: still breached"),
-    "escalation": _l("Escalation to the vendor"),
-    "notice": _l("Notice to give"),
-    "end": _l("End of contract"),
-    "digest": _l("Daily digest"),
-    "report": _l("Monthly report"),
-}
+# Where an alert was delivered, as the alerts page names it.
 DELIVERY_CHANNEL = {"email": _l("email"), "webhook": _l("webhook")}
 # A contract's dates, as the dashboard and the reports name them.
 CONTRACT_DATE = {
@@ -127,7 +117,6 @@ def register(app: Flask) -> None:
         TARGET_KIND=TARGET_KIND,
         CHANNEL=CHANNEL,
         ROLE=ROLE,
-        ALERT_KIND=ALERT_KIND,
         DELIVERY_CHANNEL=DELIVERY_CHANNEL,
         CONTRACT_DATE=CONTRACT_DATE,
         PERIOD=PERIOD,

@@ -228,7 +228,7 @@ def test_contract_notice_and_daily_digest(alerts_app: Flask, mailbox: Any) -> No
     # Libriciel: period ends 31/08/2025, notice two months before: last day 30/06/2025.
     run(alerts_app, datetime(2025, 6, 10, 9, tzinfo=PARIS))
     notices = [m for m in box.messages if m["Subject"].startswith("[Garantie] Préavis à donner")]
-    assert notices and "30/06/2025" in text_of(notices[0])
+    assert notices and "30 juin 2025" in text_of(notices[0])
     with session_scope(engine) as session:
         user = accounts.find_user(session, "camille")
         assert user is not None
@@ -308,3 +308,5 @@ def test_alerts_page_lists_sent_and_failed(alerts_app: Flask, mailbox: Any) -> N
     page = client.get("/alerts/?since=2025-01-01").get_data(as_text=True)
     assert "camille@ville.example" in page and "dsi@ville.example" in page
     assert "envoyé" in page or "sent" in page
+    # A webhook's URL holds its secret token: a viewer reads only its host.
+    assert "127.0.0.1" in page and "/hooks/garantie" not in page

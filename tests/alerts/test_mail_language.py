@@ -61,10 +61,10 @@ ENGLISH = Expected(
         "— Garantie",
     ),
     notice="[Garantie] Notice to give — Libriciel SCOP — D_2024_0110",
-    notice_line="Last day to give notice of non-renewal: 30/06/2025 "
-    "(the period ends on 31/08/2025).",
+    notice_line="Last day to give notice of non-renewal: June 30, 2025 "
+    "(the period ends on August 31, 2025).",
     notice_heading="<h2>Notice of termination to give</h2>",
-    digest="[Garantie] Digest of 06/05/2025",
+    digest="[Garantie] Digest of May 6, 2025",
     digest_lines=("Delays breached yesterday (1):", "Due today (0):", "  none"),
     absent=("Échéance", "Prestataire", "Voir", "Retard", "ouvrée", "Délai", "Contrat"),
 )
@@ -81,10 +81,10 @@ FRENCH = Expected(
         "— Garantie",
     ),
     notice="[Garantie] Préavis à donner — Libriciel SCOP — D_2024_0110",
-    notice_line="Dernier jour pour dénoncer la reconduction : 30/06/2025 "
-    "(fin de la période le 31/08/2025).",
+    notice_line="Dernier jour pour dénoncer la reconduction : 30 juin 2025 "
+    "(fin de la période le 31 août 2025).",
     notice_heading="<h2>Préavis de dénonciation à donner</h2>",
-    digest="[Garantie] Synthèse du 06/05/2025",
+    digest="[Garantie] Synthèse du 6 mai 2025",
     digest_lines=("Délais dépassés hier (1) :", "À échéance aujourd'hui (0) :", "  aucun"),
     absent=("Deadline", "Vendor", "See:", "Late by", "business", "breached"),
 )

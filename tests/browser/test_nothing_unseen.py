@@ -114,6 +114,7 @@ def unseen_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
     server.close()
+    engine.dispose()
 
 
 def signed_in(browser_instance: Any, base: str, username: str) -> Any:
