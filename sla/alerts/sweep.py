@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from incidents.models import Incident, IncidentEvent
 from incidents.replay import IncidentView, events_by_incident, view_of
 from incidents.summary import limits_for
-from sla.alerts.messages import Alert, Words, day_of, target_alert
+from sla.alerts.messages import Alert, Words, day_of, heading_of, target_alert
 from sla.alerts.outbox import Recipient, flush_outbox, raise_alert
 from sla.alerts.recipients import Directory, audience, contacts_of
 from sla.contracts.models import Contract, ContractVersion, Vendor
@@ -256,7 +256,7 @@ def _contract_alerts(
         events.append(("end", dates.final_end, line))
     found = []
     for kind, day, line in events:
-        heading = words(N_("Notice to give") if kind == "notice" else N_("End of contract"))
+        heading = heading_of(kind, words)
         subject = f"[Garantie] {heading} — {vendor.name if vendor else ''} — {contract.reference}"
         about = words(
             N_("Contract %(reference)s '%(title)s'."),

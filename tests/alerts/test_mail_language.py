@@ -60,7 +60,7 @@ ENGLISH = Expected(
         "See: https://garantie.ville.example/incidents/",
         "— Garantie",
     ),
-    notice="[Garantie] Notice to give — Libriciel SCOP — D_2024_0110",
+    notice="[Garantie] Notice of termination to give — Libriciel SCOP — D_2024_0110",
     notice_line="Last day to give notice of non-renewal: June 30, 2025 "
     "(the period ends on August 31, 2025).",
     notice_heading="<h2>Notice of termination to give</h2>",
@@ -80,7 +80,7 @@ FRENCH = Expected(
         "Voir : https://garantie.ville.example/incidents/",
         "— Garantie",
     ),
-    notice="[Garantie] Préavis à donner — Libriciel SCOP — D_2024_0110",
+    notice="[Garantie] Préavis de dénonciation à donner — Libriciel SCOP — D_2024_0110",
     notice_line="Dernier jour pour dénoncer la reconduction : 30 juin 2025 "
     "(fin de la période le 31 août 2025).",
     notice_heading="<h2>Préavis de dénonciation à donner</h2>",
