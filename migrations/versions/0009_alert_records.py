@@ -99,11 +99,18 @@ def _backfill() -> None:
         .order_by(notifications.c.id)
     ).mappings()
     ids: dict[str, int] = {}
-    for row in rows.all():
-        key = row["key"].partition("|")[0]
+    found = rows.all()
+    # Delivery keys now name their address in lower case (one mailbox, whatever the case).
+    taken = {row["key"] for row in found}
+    for row in found:
+        key, _bar, where = row["key"].partition("|")
+        lowered = f"{key}|{where.lower()}"
+        new_key = row["key"] if lowered in taken else lowered
+        taken.add(new_key)
         if key not in ids:
             parts = key.split(":")
-            target = parts[2] if row["incident_id"] is not None and len(parts) > 2 else ""
+            about_target = row["kind"] in ("warning", "breach", "reminder", "escalation")
+            target = parts[2] if about_target and len(parts) > 2 else ""
             ids[key] = bind.execute(
                 sa.insert(records)
                 .values(
@@ -124,7 +131,7 @@ def _backfill() -> None:
         bind.execute(
             sa.update(notifications)
             .where(notifications.c.id == row["id"])
-            .values(alert_id=ids[key])
+            .values(alert_id=ids[key], key=new_key)
         )
 
 

@@ -227,7 +227,11 @@ def test_contract_notice_and_daily_digest(alerts_app: Flask, mailbox: Any) -> No
     settings = alerts_app.config["SLA_SETTINGS"]
     # Libriciel: period ends 31/08/2025, notice two months before: last day 30/06/2025.
     run(alerts_app, datetime(2025, 6, 10, 9, tzinfo=PARIS))
-    notices = [m for m in box.messages if m["Subject"].startswith("[Garantie] Préavis de dénonciation à donner")]
+    notices = [
+        m
+        for m in box.messages
+        if m["Subject"].startswith("[Garantie] Préavis de dénonciation à donner")
+    ]
     assert notices and "30 juin 2025" in text_of(notices[0])
     with session_scope(engine) as session:
         user = accounts.find_user(session, "camille")
