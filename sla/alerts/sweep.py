@@ -24,6 +24,7 @@ from sla.alerts.messages import Alert, Words, day_of, heading_of, target_alert
 from sla.alerts.outbox import Recipient, flush_outbox, raise_alert
 from sla.alerts.recipients import Directory, audience, contacts_of
 from sla.contracts.models import Contract, ContractVersion, Vendor
+from sla.contracts.periods import dates_of
 from sla.contracts.service import contract_periods, document_of, list_contracts
 from sla.db import id_of
 from sla.engine.alert_rules import Thresholds
@@ -242,18 +243,23 @@ def _contract_alerts(
     """The notice deadline and the end of a contract that fall between today and `horizon`."""
     dates = contract_periods(contract, today)
     events = []
-    if dates.notice_deadline and today <= dates.notice_deadline <= horizon:
-        line = words(
-            N_(
-                "Last day to give notice of non-renewal: %(deadline)s (the period ends on %(end)s)."
-            ),
-            deadline=day_of(dates.notice_deadline, words),
-            end=day_of(dates.period_end, words) if dates.period_end else "—",
-        )
-        events.append(("notice", dates.notice_deadline, line))
-    if dates.final_end and today <= dates.final_end <= horizon:
-        line = words(N_("The contract ends on %(date)s."), date=day_of(dates.final_end, words))
-        events.append(("end", dates.final_end, line))
+    for item in dates_of(dates):
+        if not today <= item.day <= horizon:
+            continue
+        if item.what == "notice":
+            line = words(
+                N_(
+                    "Last day to give notice of non-renewal: %(deadline)s "
+                    "(the period ends on %(end)s)."
+                ),
+                deadline=day_of(item.day, words),
+                end=day_of(dates.period_end, words) if dates.period_end else "—",
+            )
+        elif item.what == "end":
+            line = words(N_("The contract ends on %(date)s."), date=day_of(item.day, words))
+        else:  # a renewal happens by itself: the notice before it is what is due
+            continue
+        events.append((item.what, item.day, line))
     found = []
     for kind, day, line in events:
         heading = heading_of(kind, words)

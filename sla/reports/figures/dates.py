@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sla.contracts.periods import add_months
+from sla.contracts.periods import add_months, dates_of
 from sla.reports.figures.facts import ContractFact, Period
 
 
@@ -27,11 +27,7 @@ def dates_ahead(contracts: Sequence[ContractFact], period: Period) -> tuple[Date
         dates = contract.periods
         if dates is None:
             continue
-        candidates = [("notice", dates.notice_deadline)]
-        if dates.renews and dates.period_end is not None:
-            candidates.append(("renewal", dates.period_end + timedelta(days=1)))
-        candidates.append(("end", dates.final_end))
-        for what, day in candidates:
-            if day is not None and start <= day < horizon:
-                lines.append(DateLine(contract.reference, contract.vendor, what, day))
+        for item in dates_of(dates):
+            if start <= item.day < horizon:
+                lines.append(DateLine(contract.reference, contract.vendor, item.what, item.day))
     return tuple(sorted(lines, key=lambda line: line.day))
