@@ -26,6 +26,7 @@ from sla.api.views import bp as api
 from sla.auth import login
 from sla.auth.admin_views import bp as users_bp
 from sla.auth.views import bp as auth_bp
+from sla.catalogues import TRANSLATIONS
 from sla.config import PROJECT_ROOT, ConfigError, Settings, load_settings
 from sla.contracts.views import bp as contracts_bp
 from sla.db import DATABASE_INT_MAX, is_transient, make_engine
@@ -105,7 +106,7 @@ def create_app(
     app.config.update(
         SECRET_KEY=_secret_key(settings),
         SLA_SETTINGS=settings,
-        SLA_TRANSLATIONS=Path(PROJECT_ROOT / "translations"),
+        SLA_TRANSLATIONS=Path(TRANSLATIONS),
         SESSION_COOKIE_NAME="garantie_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

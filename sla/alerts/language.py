@@ -7,29 +7,21 @@ the application gives Flask-Babel as `SLA_TRANSLATIONS`).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from babel.support import Translations
-
 from sla.alerts.messages import Words
-from sla.config import PROJECT_ROOT, Settings
-
-TRANSLATIONS = PROJECT_ROOT / "translations"
-log = logging.getLogger("sla.alerts")
+from sla.catalogues import TRANSLATIONS, catalogue
+from sla.config import Settings
 
 
 @lru_cache(maxsize=8)
 def words_in(locale: str, directory: str) -> Words:
     """The words of `locale` from the compiled catalogue in `directory` (loaded once).
     English is the msgids themselves: a language with no catalogue reads as English."""
-    catalogue = Translations.load(directory, [locale])
-    if locale != "en" and not isinstance(catalogue, Translations):
-        log.warning("no compiled catalogue for %s in %s: alerts read in English", locale, directory)
-    return Words(catalogue.gettext, locale)
+    return Words(catalogue(locale, directory).gettext, locale)
 
 
 def configured_words(

@@ -22,14 +22,13 @@ from typing import Final
 
 from babel.dates import format_date
 from babel.numbers import format_currency, format_percent
-from babel.support import Translations
 
 from sla import formats
-from sla.config import PROJECT_ROOT, SCHEMA
+from sla.catalogues import catalogue
+from sla.config import SCHEMA
 from sla.error_codes import N_
 from sla.reports.figures import ChangeFact, ContractFact, MoneyLine, ScopeName
 
-TRANSLATIONS: Final = PROJECT_ROOT / "translations"  # the directory `sla.app` gives Flask-Babel
 DEFAULT_LOCALE: Final[str] = str(SCHEMA["app"]["default_locale"].default)
 
 # The target kinds (`sla.web.labels.TARGET_KIND`'s msgids), capitalised at a line's start.
@@ -173,4 +172,4 @@ class Words:
 def words(locale: str) -> Words:
     """A document's words in `locale`, translated by the catalogue of `translations/` (none
     for English, whose words are the msgids)."""
-    return Words(locale, Translations.load(str(TRANSLATIONS), [locale]))
+    return Words(locale, catalogue(locale))
