@@ -15,14 +15,12 @@ from typing import Any
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
-from incidents.models import Incident
+from incidents.models import OPEN_STATUSES, Incident
 from incidents.replay import views_of
 from incidents.severity_labels import labels_of
 from incidents.waiting import running_while_waiting
 from sla.contracts.models import Contract, Vendor
 from sla.engine.target_states import TargetState, TargetStatus, next_deadline
-
-OPEN = ("open", "paused")
 
 
 @dataclass(frozen=True)
@@ -87,13 +85,13 @@ def urgent_rows(
 ) -> tuple[list[Row], int]:
     """The open incidents to show first, most urgent first, and how many are open."""
     total = session.exec(
-        select(func.count()).select_from(Incident).where(col(Incident.status).in_(OPEN))
+        select(func.count()).select_from(Incident).where(col(Incident.status).in_(OPEN_STATUSES))
     ).one()
     query = (
         select(Incident, Vendor.name, Contract.reference)
         .join(Vendor, col(Vendor.id) == Incident.vendor_id)
         .join(Contract, col(Contract.id) == Incident.contract_id)
-        .where(col(Incident.status).in_(OPEN))
+        .where(col(Incident.status).in_(OPEN_STATUSES))
         .order_by(*_urgency_order(now))
         .limit(limit)
     )
@@ -132,7 +130,7 @@ def vendor_counts(session: Session, *, now: datetime) -> list[VendorCount]:
     query = (
         select(col(Vendor.id), col(Vendor.name), func.count(col(Incident.id)), paused, breached)  # type: ignore[call-overload]
         .join(Incident, col(Incident.vendor_id) == Vendor.id)
-        .where(col(Incident.status).in_(OPEN))
+        .where(col(Incident.status).in_(OPEN_STATUSES))
         .group_by(col(Vendor.id), col(Vendor.name))
         .order_by(col(Vendor.name))
     )

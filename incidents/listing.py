@@ -10,13 +10,10 @@ from typing import Any, NamedTuple
 from sqlalchemy import or_
 from sqlmodel import Session, col, func, select
 
-from incidents.models import Incident
+from incidents.models import OPEN_STATUSES, Incident
 from incidents.search import search_key
 from sla.contracts.models import Contract, Vendor
 from sla.db import DATABASE_INT_MAX
-
-OPEN_STATUSES = ("open", "paused")
-STATUSES = ("open", "paused", "resolved", "closed")
 
 
 @dataclass(frozen=True)
@@ -27,7 +24,7 @@ class IncidentFilter:
     vendor_id: int | None = None
     contract_id: int | None = None
     severity: str | None = None
-    status: str | None = None  # one of STATUSES
+    status: str | None = None  # one of `incidents.models.STATUSES`
     open_only: bool = False
     breached: bool | None = None  # breached now, or not breached now
     reported_from: datetime | None = None

@@ -13,8 +13,7 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from incidents.listing import OPEN_STATUSES
-from incidents.models import Incident, IncidentTarget
+from incidents.models import OPEN_STATUSES, Incident, IncidentTarget
 from incidents.summary import AlertSettings, refresh_summary
 
 BATCH = 50  # incidents per transaction: ~0.1-0.3 s of lock on a small machine

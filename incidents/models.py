@@ -10,6 +10,10 @@ from sqlmodel import Field, SQLModel
 from sla.db import UTCDateTime
 
 CHANNELS = ("phone", "email", "portal", "other")
+# An incident's statuses; the first two are open (paused: waiting on the customer or a third
+# party, its clocks may still run).
+STATUSES = ("open", "paused", "resolved", "closed")
+OPEN_STATUSES = ("open", "paused")
 
 
 class Incident(SQLModel, table=True):

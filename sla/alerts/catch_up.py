@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from incidents.models import Incident, IncidentEvent
+from incidents.models import OPEN_STATUSES, Incident, IncidentEvent
 from incidents.replay import events_by_incident, view_of
 from incidents.summary import limits_for
 from sla.alerts.messages import Words
@@ -32,7 +32,6 @@ from sla.contracts.service import document_of
 from sla.db import id_of
 from sla.engine.target_states import TargetStatus
 
-OPEN = ("open", "paused")
 BATCH = 500
 MARK = "recipients"
 
@@ -56,7 +55,7 @@ def offer_open_breaches(
             .join(Incident, col(Incident.id) == col(AlertRecord.incident_id))
             .where(
                 AlertRecord.kind == "breach",
-                col(Incident.status).in_(OPEN),
+                col(Incident.status).in_(OPEN_STATUSES),
                 col(AlertRecord.id) > last_id,
             )
             .order_by(col(AlertRecord.id))

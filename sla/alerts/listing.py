@@ -13,14 +13,13 @@ from typing import Any
 from sqlalchemy import exists, not_
 from sqlmodel import Session, col, func, select
 
-from incidents.models import Incident
+from incidents.models import OPEN_STATUSES, Incident
 from sla.alerts.failures import failure_reason, unreachable_reasons, webhook_server
 from sla.alerts.models import AlertRecord, Notification
 from sla.alerts.setup import mail_server
 from sla.config import Settings
 
 PAGE = 100
-OPEN = ("open", "paused")
 FAILURES_SHOWN_FOR = timedelta(days=7)
 # Failed deliveries read to explain the failures (the most recent first).
 FAILURES_EXPLAINED = 1000
@@ -169,7 +168,7 @@ def breached_unswept(session: Session, now: datetime) -> int:
         session.exec(
             select(func.count())
             .select_from(Incident)
-            .where(col(Incident.status).in_(OPEN), col(Incident.breach_at) <= now)
+            .where(col(Incident.status).in_(OPEN_STATUSES), col(Incident.breach_at) <= now)
         ).one()
     )
 

@@ -21,7 +21,7 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from incidents.models import Incident
+from incidents.models import OPEN_STATUSES, Incident
 from sla.alerts.catch_up import offer_open_breaches
 from sla.alerts.delivery import (
     AttachmentSource,
@@ -184,7 +184,7 @@ def digest(engine: Engine, settings: Settings, *, now: datetime) -> int:
         ).all()
         at_risk = session.exec(
             select(Incident).where(
-                col(Incident.status).in_(("open", "paused")),
+                col(Incident.status).in_(OPEN_STATUSES),
                 col(Incident.next_deadline_at) >= now,
                 col(Incident.next_deadline_at) < end_today,
             )

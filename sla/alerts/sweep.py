@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from incidents.models import Incident, IncidentEvent
+from incidents.models import OPEN_STATUSES, Incident, IncidentEvent
 from incidents.replay import IncidentView, events_by_incident, view_of
 from incidents.summary import limits_for
 from sla.alerts.messages import Alert, Words, day_of, heading_of, target_alert
@@ -31,7 +31,6 @@ from sla.engine.alert_rules import Thresholds
 from sla.engine.target_states import TargetState, TargetStatus
 from sla.error_codes import N_
 
-OPEN = ("open", "paused")
 BATCH = 500
 
 
@@ -53,7 +52,7 @@ def sweep_incidents(
         batch = session.exec(
             select(Incident)
             .where(
-                col(Incident.status).in_(OPEN),
+                col(Incident.status).in_(OPEN_STATUSES),
                 col(Incident.next_alert_at) <= now,
                 col(Incident.id) > last_id,
             )

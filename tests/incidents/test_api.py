@@ -19,7 +19,7 @@ from referencing.jsonschema import DRAFT202012
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
-from incidents.listing import STATUSES
+from incidents.models import STATUSES
 from sla.api import schemas
 from sla.auth import service as accounts
 from sla.auth.models import User
