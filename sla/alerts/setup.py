@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from sqlmodel import Session, col, func, or_, select
 
 from sla.alerts.models import Notification
+from sla.alerts.recipients import Directory, contacts_of
 from sla.auth.models import User
 from sla.config import Settings
-from sla.contracts.service import document_of, latest_version, list_contracts
-from sla.errors import NotFound
+from sla.contracts.service import list_contracts
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "localhost.localdomain"})
 
@@ -41,13 +41,8 @@ def _count(session: Session, *conditions: Any) -> int:
 
 def _contract_contacts(session: Session) -> int:
     """How many addresses the contracts' own [alerts] contacts name."""
-    found = 0
-    for contract in list_contracts(session):
-        try:
-            found += len(document_of(latest_version(session, contract)).alerts.contacts)
-        except NotFound:
-            continue
-    return found
+    directory = Directory(session, {})
+    return sum(len(contacts_of(directory, c.id)) for c in list_contracts(session))
 
 
 def setup_notices(session: Session, settings: Settings) -> list[Notice]:
