@@ -19,16 +19,14 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from incidents.models import OPEN_STATUSES, Incident, IncidentEvent
-from incidents.replay import events_by_incident, view_of
-from incidents.summary import limits_for
+from incidents.models import OPEN_STATUSES, Incident
+from incidents.replay import IncidentView, events_by_incident
 from sla.alerts.messages import Words
 from sla.alerts.models import AlertRecord, SweepMark
 from sla.alerts.outbox import alert_of, dialect_insert, flush_outbox, record
 from sla.alerts.recipients import Directory, audience, fingerprint
-from sla.alerts.sweep import target_key_base
-from sla.contracts.models import ContractVersion
-from sla.contracts.service import document_of
+from sla.alerts.sweep import replayed, target_key_base
+from sla.contracts.document import ContractDocument
 from sla.db import id_of
 from sla.engine.target_states import TargetStatus
 
@@ -65,16 +63,24 @@ def offer_open_breaches(
             break
         last_id = id_of(batch[-1][0])
         events = events_by_incident(session, sorted({id_of(i) for _r, i in batch}))
+        # An incident's breaches (take-charge, GTR…) are checked against one replay.
+        views = {
+            id_of(i): replayed(directory, i, events[id_of(i)], now=now, settings=settings)
+            for _r, i in batch
+        }
         for alert_record, incident in batch:
-            _offer(
-                directory,
-                alert_record,
-                incident,
-                events[id_of(incident)],
-                now=now,
-                settings=settings,
-                words=words,
-            )
+            found = views[id_of(incident)]
+            if found is not None:
+                _offer(
+                    directory,
+                    alert_record,
+                    incident,
+                    found[0],
+                    found[1],
+                    now=now,
+                    settings=settings,
+                    words=words,
+                )
         recorded += flush_outbox(session)
     # Another scheduler may remember it at the same time: the last one writes, no error.
     statement = dialect_insert(session)(SweepMark).values(name=MARK, value=current, updated_at=now)
@@ -90,7 +96,8 @@ def _offer(
     directory: Directory,
     alert_record: AlertRecord,
     incident: Incident,
-    events: list[IncidentEvent],
+    document: ContractDocument,
+    view: IncidentView,
     *,
     now: datetime,
     settings: Mapping[str, Any],
@@ -100,12 +107,6 @@ def _offer(
     breached at the same deadline (not met since, nor excluded, nor moved by a
     requalification); the contacts are those of the incident's contract version, as the
     sweep's."""
-    version = directory.get(ContractVersion, incident.contract_version_id)
-    if version is None:
-        return
-    document = document_of(version)
-    limits = limits_for(document, incident.current_severity, settings)
-    view = view_of(incident, events, document.sla, now=now, limits=limits)
     still = any(
         t.status is TargetStatus.breached
         and f"breach:{target_key_base(id_of(incident), t)}" == alert_record.key

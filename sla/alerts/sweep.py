@@ -23,6 +23,7 @@ from incidents.summary import limits_for
 from sla.alerts.messages import Alert, Words, day_of, heading_of, target_alert
 from sla.alerts.outbox import Recipient, flush_outbox, raise_alert
 from sla.alerts.recipients import Directory, audience, contacts_of
+from sla.contracts.document import ContractDocument
 from sla.contracts.models import Contract, ContractVersion, Vendor
 from sla.contracts.periods import dates_of
 from sla.contracts.service import contract_periods, document_of, list_contracts
@@ -169,6 +170,24 @@ def _target_alert(
     )
 
 
+def replayed(
+    directory: Directory,
+    incident: Incident,
+    events: list[IncidentEvent],
+    *,
+    now: datetime,
+    settings: Mapping[str, Any],
+) -> tuple[ContractDocument, IncidentView, Thresholds] | None:
+    """An incident as the sweep sees it at `now`: the document of its contract version, its
+    replayed view and its alert thresholds (None: its version is gone)."""
+    version = directory.get(ContractVersion, incident.contract_version_id)
+    if version is None:
+        return None
+    document = document_of(version)
+    limits = limits_for(document, incident.current_severity, settings)
+    return document, view_of(incident, events, document.sla, now=now, limits=limits), limits
+
+
 def _sweep_one(
     directory: Directory,
     incident: Incident,
@@ -182,13 +201,11 @@ def _sweep_one(
 ) -> None:
     contract = directory.get(Contract, incident.contract_id)
     vendor = directory.get(Vendor, incident.vendor_id)
-    version = directory.get(ContractVersion, incident.contract_version_id)
-    if contract is None or vendor is None or version is None:
+    found = replayed(directory, incident, events, now=now, settings=settings)
+    if contract is None or vendor is None or found is None:
         return
-    document = document_of(version)
+    document, view, limits = found
     rules = document.alerts
-    limits = limits_for(document, incident.current_severity, settings)
-    view = view_of(incident, events, document.sla, now=now, limits=limits)
     upcoming: list[datetime] = []
 
     def worded(kind: str, target: TargetState) -> Alert:
