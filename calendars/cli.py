@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -77,37 +78,100 @@ def calendar_group() -> None:
 @click.option("--business-hours", type=float, help="Business hours to add.")
 @click.option("--business-minutes", type=float, help="Business minutes to add.")
 @click.option("--business-days", type=int, help="Business days to add.")
-@click.option("--end-of-day", is_flag=True, help="With --business-days: that day's last closing.")
+@click.option("--calendar-days", type=int, help="Civil days to add (same local time).")
+@click.option("--months", type=int, help="Calendar months to add (same day, or the last).")
+@click.option("--end-of-day", is_flag=True, help="With days or months: the end of the last day.")
 @click.option("--json", "as_json", is_flag=True, help='Print {"deadline": "…"}.')
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Also print how: each stretch of time counted and the closed days skipped.",
+)
 def deadline_command(
     calendar_path: Path,
     start: str,
     business_hours: float | None,
     business_minutes: float | None,
     business_days: int | None,
+    calendar_days: int | None,
+    months: int | None,
     end_of_day: bool,
     as_json: bool,
+    explain: bool,
 ) -> None:
-    """Print the deadline N business hours, minutes or days after --start."""
-    given = [v for v in (business_hours, business_minutes, business_days) if v is not None]
+    """Print the deadline N business hours, minutes or days, civil days or months after
+    --start."""
+    amounts = (business_hours, business_minutes, business_days, calendar_days, months)
+    given = [v for v in amounts if v is not None]
     if len(given) != 1:
         raise CalendarCommandError(
-            "give exactly one of --business-hours, --business-minutes, --business-days"
+            "give exactly one of --business-hours, --business-minutes, --business-days, "
+            "--calendar-days, --months"
         )
-    if end_of_day and business_days is None:
-        raise CalendarCommandError("--end-of-day goes with --business-days")
+    if end_of_day and business_days is None and calendar_days is None and months is None:
+        raise CalendarCommandError(
+            "--end-of-day goes with --business-days, --calendar-days, --months"
+        )
     calendar = _calendar(calendar_path)
     instant = _instant(start, "--start")
     try:
         if business_days is not None:
             result = calendar.deadline_business_days(instant, business_days, end_of_day=end_of_day)
+        elif calendar_days is not None or months is not None:
+            result = calendar.civil_deadline(
+                instant, days=calendar_days or 0, months=months or 0, end_of_day=end_of_day
+            )
         elif business_hours is not None:
             result = calendar.deadline(instant, business_hours * 3600)
         else:
             result = calendar.deadline(instant, (business_minutes or 0) * 60)
     except CalendarError as error:
         raise CalendarCommandError(str(error)) from None
-    click.echo(json.dumps({"deadline": iso(result)}) if as_json else iso(result))
+    business = calendar_days is None and months is None
+    if as_json:
+        reply: dict[str, object] = {"deadline": iso(result)}
+        if explain:
+            reply["explanation"] = _explanation(calendar, instant, result, business)
+        click.echo(json.dumps(reply, ensure_ascii=False))
+        return
+    click.echo(iso(result))
+    if explain:
+        explained = _explanation(calendar, instant, result, business)
+        for stretch in explained["stretches"]:
+            click.echo(
+                f"  {stretch['date']}  {stretch['from']}-{stretch['to']}  "
+                f"+{human_duration(stretch['seconds'])}  = {human_duration(stretch['total'])}"
+            )
+        for day in explained["closed_days"]:
+            click.echo(f"  {day['date']}  skipped: {day['name']} ({day['reason']})")
+
+
+def _explanation(
+    calendar: BusinessCalendar, start: datetime, deadline: datetime, business: bool
+) -> dict[str, Any]:
+    """The stretches of time counted from `start` to `deadline` and the closed days skipped:
+    the calendar's own spans, the ones the SLA engine's explanation lists."""
+    stretches: list[dict[str, Any]] = []
+    total = 0.0
+    for span in calendar.spans(start, deadline, business=business):
+        seconds = (span.end - span.start).total_seconds()
+        total += seconds
+        stretches.append(
+            {
+                "date": span.start.date().isoformat(),
+                "from": span.start.strftime("%H:%M"),
+                "to": "24:00"
+                if span.end.date() > span.start.date()
+                else span.end.strftime("%H:%M"),
+                "seconds": seconds,
+                "total": total,
+            }
+        )
+    closed = [
+        {"date": d.day.isoformat(), "reason": d.reason, "name": d.name}
+        for d in calendar.closed_days_between(start, deadline)
+    ]
+    return {"stretches": stretches, "closed_days": closed}
 
 
 @calendar_group.command("elapsed")

@@ -342,5 +342,5 @@ def record_event(
     )
     session.add(event)
     session.flush()
-    store_targets(session, {incident_id: target_rows(incident_id, state, targets)})
+    store_targets(session, {incident_id: target_rows(incident_id, terms, state, targets)})
     return IncidentView(incident, [*existing, event], state, targets, terms)

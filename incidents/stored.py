@@ -9,6 +9,8 @@ from typing import Any
 
 from sla.engine.lifecycle import IncidentState
 from sla.engine.target_states import TargetState, TargetStatus
+from sla.engine.targets import excluded_targets
+from sla.engine.terms import SlaTerms
 
 
 def ended_at(state: IncidentState) -> datetime | None:
@@ -18,16 +20,15 @@ def ended_at(state: IncidentState) -> datetime | None:
 
 
 def target_rows(
-    incident_id: int, state: IncidentState, targets: Iterable[TargetState]
+    incident_id: int, terms: SlaTerms, state: IncidentState, targets: Iterable[TargetState]
 ) -> list[dict[str, Any]]:
     """One `incident_targets` row per target."""
-    exclusions = {e.target: e.at for e in state.exclusions}
-    whole = exclusions.get(None)
+    exclusions = excluded_targets(terms, state)
     rows = []
     for target in targets:
         excluded_at = None
         if target.status is TargetStatus.excluded:
-            excluded_at = exclusions.get(target.key, whole)
+            excluded_at = exclusions.get(target.key)
         rows.append(
             {
                 "incident_id": incident_id,

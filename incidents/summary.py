@@ -113,7 +113,9 @@ def store_summary(session: Session, view: IncidentView) -> None:
     session.add(incident)
     session.flush()
     incident_id = id_of(incident)
-    store_targets(session, {incident_id: target_rows(incident_id, view.state, view.targets)})
+    store_targets(
+        session, {incident_id: target_rows(incident_id, view.terms, view.state, view.targets)}
+    )
 
 
 def refresh_summary(

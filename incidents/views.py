@@ -38,6 +38,7 @@ from sla.contracts import service as contracts
 from sla.contracts.models import Contract, Vendor
 from sla.contracts.signals import contract_page
 from sla.db import utcnow
+from sla.engine.explain import DeadlineExplanation, explain_targets
 from sla.engine.lifecycle import EventKind, IncidentState
 from sla.engine.terms import SlaTerms
 from sla.errors import DomainError
@@ -182,6 +183,12 @@ def _event_form(view: IncidentView, form: EventForm | None = None) -> EventForm:
     return form
 
 
+def _explanations(view: IncidentView) -> dict[str, DeadlineExplanation]:
+    """Why each target's deadline falls where it does, by target key."""
+    explained = explain_targets(view.terms, view.state, utcnow(), at_risk_ratio=at_risk_ratio())
+    return {e.terms.key: e for e in explained}
+
+
 def render_incident(
     incident: Incident,
     form: EventForm | None = None,
@@ -206,6 +213,7 @@ def render_incident(
         target_labels=_target_labels(view.terms, view.state.severity),
         exclusion_texts={e.key: e.text for e in view.terms.exclusions},
         running_while_waiting=running_while_waiting(view),
+        explanations=_explanations(view),
         form=_event_form(view, form),
         correction=correction_form(incident, contract, correction),
         quick=[k for k in next_kinds(view.state) if k in QUICK],
@@ -259,6 +267,30 @@ def show(incident_id: int) -> ResponseReturnValue:
     if incident is None:
         abort(404)
     return render_incident(incident)
+
+
+@bp.route("/<int:incident_id>/deadlines")
+@requires_role(Role.viewer)
+def deadlines(incident_id: int) -> ResponseReturnValue:
+    """How each deadline of the incident was computed, on a page made to be printed (for a
+    vendor that disputes a breach)."""
+    session = db_session()
+    incident = session.get(Incident, incident_id)
+    if incident is None:
+        abort(404)
+    view = view_incident(session, incident, now=utcnow(), at_risk_ratio=at_risk_ratio())
+    return render_template(
+        "incidents/deadlines.html",
+        incident=incident,
+        view=view,
+        contract=session.get(Contract, incident.contract_id),
+        vendor=session.get(Vendor, incident.vendor_id),
+        explanations=list(_explanations(view).values()),
+        target_labels=_target_labels(view.terms, view.state.severity),
+        severity_labels=labels_of(view.terms),
+        printed_at=utcnow(),
+        zone=app_timezone(),
+    )
 
 
 @bp.route("/<int:incident_id>/events", methods=["POST"])

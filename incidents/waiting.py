@@ -1,6 +1,7 @@
 """Which clocks run on while an incident waits on the customer or a third party.
 
-A contract may say that waiting freezes only some delays (Libriciel §5.2.4.1 freezes only
+Each target names the waiting states that pause it; a contract may say that waiting freezes
+only some delays (Libriciel §5.2.4.1 freezes only
 the resolution): the others keep running, and the pages say so beside their remaining time,
 with the clause that says it when the contract names one.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from incidents.replay import IncidentView
 from sla.engine.target_states import TargetStatus
+from sla.engine.targets import WAITING_STATE_OF
 
 RUNNING = {TargetStatus.running, TargetStatus.at_risk, TargetStatus.breached}
 
@@ -23,7 +25,8 @@ def running_while_waiting(view: IncidentView) -> dict[str, str]:
         severity = view.terms.severity(view.state.severity)
     except KeyError:
         return {}
-    clauses = {t.key: t.pauses_article for t in severity.targets if not t.pauses}
+    waiting = WAITING_STATE_OF[view.state.pauses[-1].kind]
+    clauses = {t.key: t.pauses_article for t in severity.targets if waiting not in t.pauses}
     return {
         t.key: clauses[t.key]
         for t in view.targets

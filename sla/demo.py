@@ -137,6 +137,9 @@ def _history(
     def add(kind: EventKind, at: datetime, **extra: object) -> bool:
         if at > now:
             return False
+        # In UTC: wall-time arithmetic in the calendar's zone would make instants that do not
+        # exist (02:30 on the spring DST Sunday), and Python compares same-zone times by wall.
+        at = at.astimezone(UTC)
         events.append(Event(id=len(events) + 1, kind=kind, occurred_at=at, **extra))  # type: ignore[arg-type]
         return True
 
@@ -211,7 +214,7 @@ class DemoBatch:
 
     incidents: list[dict[str, object]] = field(default_factory=list)
     events: list[list[Event]] = field(default_factory=list)
-    targets: list[tuple[IncidentState, list[TargetState]]] = field(default_factory=list)
+    targets: list[tuple[SlaTerms, IncidentState, list[TargetState]]] = field(default_factory=list)
 
 
 def _write_batch(
@@ -230,8 +233,8 @@ def _write_batch(
     )
     targets = [
         row
-        for incident_id, (state, computed) in zip(ids, batch.targets, strict=True)
-        for row in target_rows(incident_id, state, computed)
+        for incident_id, (terms, state, computed) in zip(ids, batch.targets, strict=True)
+        for row in target_rows(incident_id, terms, state, computed)
     ]
     session.execute(insert(IncidentTarget), targets)
     rows = [
@@ -277,7 +280,7 @@ def _add_incident(
     terms = document.sla
     calendar = compiled(terms.calendars[contract.calendar_key])
     if rng.random() < 0.75:  # most reports come in during opening hours
-        reported = calendar.open_at_or_after(reported) or reported
+        reported = (calendar.open_at_or_after(reported) or reported).astimezone(UTC)
     if reported > now:
         return
     severity = rng.choices(
@@ -320,7 +323,7 @@ def _add_incident(
         }
     )
     batch.events.append(events)
-    batch.targets.append((state, computed))
+    batch.targets.append((terms, state, computed))
 
 
 def generate_incidents(

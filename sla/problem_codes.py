@@ -70,10 +70,11 @@ DOCUMENT_TABLES: Final[Mapping[str, str]] = {
         "'from' must be 'report' or a target of %(severity)s (%(known)s); got %(value)s"
     ),
     "document.origin_loop": N_("targets measured from each other form a loop"),
-    "document.end_of_day": N_("end_of_day goes with business_days"),
+    "document.end_of_day": N_("end_of_day goes with business_days, calendar_days or months"),
+    "document.unknown_target": N_("unknown target %(target)s; the levels define %(known)s"),
     "document.one_duration": N_("give exactly one of %(keys)s or no_fixed_time = true"),
     "document.zero_duration": N_("must be more than 0"),
-    "document.fractional_days": N_("business_days must be a whole number"),
+    "document.fractional_days": N_("%(key)s must be a whole number"),
     "document.percentage": N_("a percentage between 0 and 100 is needed"),
     "document.share": N_("a share between 0 and 1"),
     "document.expected_emails": N_("expected a list of email addresses"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from calendars.engine.closed_days import ClosedDay
 from calendars.engine.coverage import YearCoverage
@@ -51,3 +51,34 @@ class CalendarDisplay(YearCoverage):
         lo = bisect_left(t.bdays, first_day.toordinal())
         hi = bisect_right(t.bdays, last_day.toordinal())
         return (date.fromordinal(o) for o in t.bdays[lo:hi])
+
+    def spans(self, start: datetime, end: datetime, *, business: bool) -> list[Opening]:
+        """The time between two instants that a delay counts, in the calendar's zone: its
+        openings (business time), or every local day (calendar time), cut to [start, end)."""
+        start, end = start.astimezone(self.zone), end.astimezone(self.zone)
+        if end <= start:
+            return []
+        if business:
+            return [
+                Opening(max(opening.start, start), min(opening.end, end))
+                for opening in self.openings(start.date(), end.date())
+                if opening.end > start and opening.start < end
+            ]
+        days: list[Opening] = []
+        low = start
+        while low < end:
+            midnight = datetime.combine(low.date() + timedelta(days=1), time(), self.zone)
+            days.append(Opening(low, min(end, midnight)))
+            low = days[-1].end
+        return days
+
+    def closed_days_between(self, start: datetime, end: datetime) -> list[ClosedDay]:
+        """The holidays and closures from the local date of `start` to that of `end`."""
+        first = start.astimezone(self.zone).date()
+        last = end.astimezone(self.zone).date()
+        return [
+            day
+            for year in range(first.year, last.year + 1)
+            for day in self.closed_days(year)
+            if first <= day.day <= last
+        ]

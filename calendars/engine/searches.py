@@ -18,6 +18,15 @@ from calendars.spec import DAY_SECONDS, CalendarError
 SEARCH_YEARS = 10  # how far next_opening / next_closing look ahead
 
 
+def add_months(day: date, months: int) -> date:
+    """The same day of the month `months` later, or that month's last day when it has none."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    return date(year, month, min(day.day, last))
+
+
 class BusinessSearches(YearCoverage):
     """Deadlines and elapsed business time, and where the calendar next opens or closes."""
 
@@ -177,6 +186,23 @@ class BusinessSearches(YearCoverage):
         seconds = wall.hour * 3600 + wall.minute * 60 + wall.second
         candidate = self._wall_to_epoch(target_day, seconds) + wall.microsecond / 1e6
         return self._to_datetime(min(candidate, last_close))
+
+    def civil_deadline(
+        self, start: datetime, *, days: int = 0, months: int = 0, end_of_day: bool = False
+    ) -> datetime:
+        """Calendar days and months, opening hours ignored: the same local wall time `days`
+        civil days and `months` calendar months after `start`, whatever DST does in between
+        (a month from 31 January is the last day of February); or the end of that day
+        (23:59:59 local) on request. A wall time that does not exist is the transition."""
+        require_aware(start, "start")
+        if days < 0 or months < 0:
+            raise CalendarError("calendar.negative_days", key="duration")
+        local = start.astimezone(self.zone)
+        day = add_months(local.date(), months) + timedelta(days=days)
+        if end_of_day:
+            return self._to_datetime(self._wall_to_epoch(day, DAY_SECONDS - 1))
+        seconds = local.hour * 3600 + local.minute * 60 + local.second
+        return self._to_datetime(self._wall_to_epoch(day, seconds) + local.microsecond / 1e6)
 
     @staticmethod
     def calendar_deadline(

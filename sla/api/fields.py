@@ -34,6 +34,17 @@ def _enum_value(value: object) -> object:
 # A string the domain holds as an enum member (TargetKind, TargetStatus, DurationUnit).
 EnumValue = Annotated[str, BeforeValidator(_enum_value)]
 
+
+def _enum_values(value: object) -> object:
+    """A set of enum members as their sorted values; anything else unchanged."""
+    if isinstance(value, set | frozenset):
+        return sorted(str(_enum_value(member)) for member in value)
+    return value
+
+
+# A set the domain holds of enum members (the waiting states that pause a target), sorted.
+EnumValues = Annotated[list[str], BeforeValidator(_enum_values)]
+
 _MISSING = object()
 
 

@@ -34,6 +34,7 @@ from sla.api.fields import (
     WHOLE_NUMBER,
     AttributeSources,
     EnumValue,
+    EnumValues,
     Id,
     Instant,
     Key,
@@ -151,7 +152,7 @@ class TargetTermsOut(Public):
     end_of_day: bool = Field(validation_alias=AliasPath("duration", "end_of_day"))
     origin: str
     calendar: str
-    pauses: bool
+    pauses: EnumValues  # the waiting states that freeze it: customer, third_party
     article: str
 
 
@@ -174,6 +175,7 @@ class ExclusionOut(Public):
     key: str
     text: str
     article: str
+    targets: list[str]  # the target keys it covers; none: every target
 
 
 class ContractOut(Public):
@@ -304,6 +306,79 @@ class TargetOut(Public):
     lateness_seconds: float | None
     status: EnumValue
     business_time: bool = Field(validation_alias="business")
+
+
+class TargetQuery(Query):
+    """What the target list adds on request."""
+
+    explain: QueryFlag = Field(
+        default=False, description="Add each target's explanation: why its deadline falls there"
+    )
+
+
+class StretchOut(Public):
+    """A stretch of time counted toward the target (business time: an opening)."""
+
+    # Read from a `Stretch`.
+
+    start: datetime
+    end: datetime
+    seconds: float
+    running_total: float
+
+
+class ClosedDayOut(Public):
+    """A holiday or closure between the start and the deadline."""
+
+    # Read from a `ClosedDay`.
+
+    day: date
+    reason: str
+    name: str
+
+
+class PauseEffectOut(Public):
+    """A wait of the incident and how much later it put this target's deadline."""
+
+    # Read from a `PauseEffect`.
+
+    start: datetime
+    end: datetime
+    waiting: EnumValue
+    freezes: bool
+    moved_seconds: float
+
+
+class ExplanationOut(Public):
+    """Why a target's deadline falls where it does: where its clock starts (heure H, or the
+    milestone of `origin_target`), the calendar, each stretch counted, the closed days
+    skipped, the pauses and how much they moved it; built from the same computation."""
+
+    # Read from a `DeadlineExplanation`.
+
+    origin: datetime | None
+    origin_target: str | None
+    calendar: str
+    calendar_name: str
+    timezone: str
+    unit: EnumValue = Field(validation_alias=AliasPath("duration", "unit"))
+    amount: float = Field(validation_alias=AliasPath("duration", "amount"))
+    end_of_day: bool = Field(validation_alias=AliasPath("duration", "end_of_day"))
+    base_deadline: datetime | None
+    deadline: datetime | None
+    moved_seconds: float
+    counted_seconds: float
+    stretches: list[StretchOut]
+    closed_days: list[ClosedDayOut]
+    pauses: list[PauseEffectOut]
+
+
+class ExplainedTargetOut(TargetOut):
+    """A target of an incident now, with the explanation of its deadline."""
+
+    # ExplainedTargetOut.of(explanation.state, SimpleNamespace(explanation=explanation)).
+
+    explanation: ExplanationOut
 
 
 class IncidentOut(Public):

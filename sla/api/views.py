@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
+from types import SimpleNamespace
 from typing import TypeVar
 
 from flask import Blueprint, current_app, jsonify, request
@@ -26,6 +27,7 @@ from sla.api.operations import OPERATIONS, Operation
 from sla.contracts import service as contracts
 from sla.contracts.models import Vendor
 from sla.db import utcnow
+from sla.engine.explain import explain_targets
 from sla.errors import DomainError, NotFound
 from sla.web.access import requires_role
 from sla.web.database import db_session
@@ -312,12 +314,20 @@ def incident(incident_id: int) -> ResponseReturnValue:
     summary="The incident's targets now",
     role=Role.viewer,
     response=None,
+    query=schemas.TargetQuery,
 )
 def incident_targets(incident_id: int) -> ResponseReturnValue:
-    """The incident's targets now: deadlines, time consumed and left, status."""
+    """The incident's targets now: deadlines, time consumed and left, status; with
+    `explain=true`, each with the reasoning behind its deadline."""
+    wanted = parse_query(schemas.TargetQuery)
     view = incident_view(incidents.get_incident(db_session(), incident_id))
+    if not wanted.explain:
+        return reply_list(
+            schemas.TargetOut.model_validate(t, from_attributes=True) for t in view.targets
+        )
+    explained = explain_targets(view.terms, view.state, utcnow(), at_risk_ratio=at_risk_ratio())
     return reply_list(
-        schemas.TargetOut.model_validate(t, from_attributes=True) for t in view.targets
+        schemas.ExplainedTargetOut.of(e.state, SimpleNamespace(explanation=e)) for e in explained
     )
 
 

@@ -14,15 +14,29 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from calendars.engine import BusinessCalendar, compiled
-from sla.engine.lifecycle import IncidentState, Pause
+from sla.engine.lifecycle import EventKind, IncidentState, Pause
 from sla.engine.target_states import DEFAULT_AT_RISK_RATIO, TargetState, TargetStatus
-from sla.engine.terms import REPORT, DurationUnit, SlaTerms, TargetKind, TargetTerms
+from sla.engine.terms import (
+    REPORT,
+    DurationUnit,
+    SlaTerms,
+    TargetKind,
+    TargetTerms,
+    WaitingState,
+)
+
+# The waiting state each pausing event puts the incident in.
+WAITING_STATE_OF = {
+    EventKind.waiting_customer: WaitingState.customer,
+    EventKind.waiting_third_party: WaitingState.third_party,
+}
 
 
 def milestone_of(kind: TargetKind, state: IncidentState) -> datetime | None:
     """The instant a target of this kind was met: its own event, or a later stage that implies
     it (a vendor who restored the service has taken charge of it)."""
-    if kind is TargetKind.take_charge:
+    if kind is TargetKind.take_charge or kind is TargetKind.first_response:
+        # The vendor's first answer, whatever the contract calls it.
         candidates: tuple[datetime | None, ...] = (
             state.acknowledged_at,
             state.intervention_at,
@@ -72,7 +86,7 @@ def _state(
     )
 
 
-class _Clock:
+class TargetClock:
     """Measures and moves time in one target's terms: business time in its calendar, or real
     time. Measures go through positions on an axis, so that many of them cost one search each."""
 
@@ -101,6 +115,14 @@ class _Clock:
             return self.calendar.deadline_business_days(
                 origin, int(duration.amount), end_of_day=duration.end_of_day
             )
+        if duration.unit is DurationUnit.calendar_days:
+            return self.calendar.civil_deadline(
+                origin, days=int(duration.amount), end_of_day=duration.end_of_day
+            )
+        if duration.unit is DurationUnit.months:
+            return self.calendar.civil_deadline(
+                origin, months=int(duration.amount), end_of_day=duration.end_of_day
+            )
         return BusinessCalendar.calendar_deadline(
             origin, timedelta(seconds=duration.amount), self.calendar.zone
         )
@@ -115,20 +137,43 @@ def _overlap(spans: list[tuple[float, float]], low: float, high: float) -> float
     return covered
 
 
-def _pause_spans(pauses: list[Pause], now: datetime) -> list[tuple[datetime, datetime]]:
-    return [(pause.start, pause.end or now) for pause in pauses]
+PauseSpan = tuple[datetime, datetime, WaitingState]
+
+
+def _pause_spans(pauses: list[Pause], now: datetime) -> list[PauseSpan]:
+    return [(pause.start, pause.end or now, WAITING_STATE_OF[pause.kind]) for pause in pauses]
+
+
+def excluded_targets(terms: SlaTerms, state: IncidentState) -> dict[str, datetime]:
+    """The targets of the incident's current severity that an invoked exclusion clause takes
+    out of the measure, with when the clause was invoked. A clause that names the targets it
+    covers excludes those and no other; one that names none, the target it was invoked for, or
+    every target."""
+    keys = [target.key for target in terms.severity(state.severity).targets]
+    excluded: dict[str, datetime] = {}
+    for exclusion in state.exclusions:
+        clause = terms.exclusion(exclusion.clause)
+        if clause is not None and clause.targets:
+            covered = [key for key in keys if key in clause.targets]
+        elif exclusion.target is not None:
+            covered = [exclusion.target]
+        else:
+            covered = keys
+        for key in covered:
+            excluded.setdefault(key, exclusion.at)
+    return excluded
 
 
 @dataclass(slots=True, init=False)
-class _Incident:
+class IncidentClocks:
     """What the targets of one incident share at `now`, and the thresholds that judge them."""
 
     reported_at: datetime
     milestones: dict[str, datetime | None]  # per target key, as `milestone_of` finds it
-    pause_spans: list[tuple[datetime, datetime]]  # a pause still open ends at `now`
+    pause_spans: list[PauseSpan]  # a pause still open ends at `now`
     end_of_clock: datetime  # the closure, or `now`
     is_closed: bool
-    is_paused: bool
+    waiting: WaitingState | None  # who the vendor waits on now, if it does
     at_risk_ratio: float
     warn_ratio: float | None
     warn_remaining_seconds: float
@@ -147,7 +192,7 @@ class _Incident:
         self.pause_spans = _pause_spans(state.pauses, now)
         self.end_of_clock = state.closed_at or now
         self.is_closed = state.is_closed
-        self.is_paused = state.is_paused
+        self.waiting = WAITING_STATE_OF[state.pauses[-1].kind] if state.is_paused else None
         self.at_risk_ratio = at_risk_ratio
         self.warn_ratio = warn_ratio
         self.warn_remaining_seconds = warn_remaining_seconds
@@ -170,17 +215,16 @@ def compute_targets(
     """
     severity = terms.severity(state.severity)
     calendar_of = calendar_for or calendars_of(terms).__getitem__
-    excluded_keys = {exclusion.target for exclusion in state.exclusions}
-    all_excluded = None in excluded_keys  # a clause invoked for every target
-    incident = _Incident(
+    excluded_keys = excluded_targets(terms, state)
+    incident = IncidentClocks(
         state, severity.targets, now, at_risk_ratio, warn_ratio, warn_remaining_seconds
     )
     results: list[TargetState] = []
     for target in severity.targets:
-        clock = _Clock(target, calendar_of(target.calendar))
-        origin = _origin(target, incident)
+        clock = TargetClock(target, calendar_of(target.calendar))
+        origin = origin_of(target, incident)
         milestone = _milestone(target, origin, incident)
-        if all_excluded or target.key in excluded_keys:
+        if target.key in excluded_keys:
             results.append(_unmeasured(target, clock, origin, milestone, TargetStatus.excluded))
         elif origin is None:
             results.append(_unmeasured(target, clock, origin, milestone, TargetStatus.pending))
@@ -191,7 +235,7 @@ def compute_targets(
     return results
 
 
-def _origin(target: TargetTerms, incident: _Incident) -> datetime | None:
+def origin_of(target: TargetTerms, incident: IncidentClocks) -> datetime | None:
     """Where a target starts counting: heure H, or the milestone of the target it is measured
     from (None while that milestone has not happened)."""
     if target.origin == REPORT:
@@ -200,7 +244,7 @@ def _origin(target: TargetTerms, incident: _Incident) -> datetime | None:
 
 
 def _milestone(
-    target: TargetTerms, origin: datetime | None, incident: _Incident
+    target: TargetTerms, origin: datetime | None, incident: IncidentClocks
 ) -> datetime | None:
     """The instant the target was met, never before it started counting."""
     milestone = incident.milestones[target.key]
@@ -211,7 +255,7 @@ def _milestone(
 
 def _unmeasured(
     target: TargetTerms,
-    clock: _Clock,
+    clock: TargetClock,
     origin: datetime | None,
     milestone: datetime | None,
     status: TargetStatus,
@@ -221,7 +265,7 @@ def _unmeasured(
 
 
 def _positions(
-    clock: _Clock,
+    clock: TargetClock,
     origin: datetime,
     stop: datetime,
     pause_spans: list[tuple[datetime, datetime]],
@@ -253,16 +297,23 @@ def _counted(pause_positions: list[tuple[float, float]], low: float, high: float
     return (high - low) - paused
 
 
+def _pauses_of(target: TargetTerms, incident: IncidentClocks) -> list[tuple[datetime, datetime]]:
+    """The incident's pauses that freeze this target: those in a waiting state it names."""
+    return [
+        (start, end) for start, end, waiting in incident.pause_spans if waiting in target.pauses
+    ]
+
+
 def _open_ended(
     target: TargetTerms,
-    clock: _Clock,
+    clock: TargetClock,
     origin: datetime,
     milestone: datetime | None,
-    incident: _Incident,
+    incident: IncidentClocks,
 ) -> TargetState:
     """A target with no fixed time ("in the next release"): tracked, never breached."""
     stop = incident.end_of_clock if milestone is None else milestone
-    pauses = incident.pause_spans if target.pauses else []
+    pauses = _pauses_of(target, incident)
     origin_position, stop_position, pause_positions, _ = _positions(clock, origin, stop, pauses)
     consumed = _counted(pause_positions, origin_position, stop_position)
     if milestone is not None:
@@ -274,17 +325,35 @@ def _open_ended(
     return _state(target, origin, milestone, clock.business, status, None, None, consumed, None)
 
 
-def _with_deadline(
+@dataclass(slots=True)
+class Measure:
+    """One fixed-time target measured: where it starts, its deadline before and after the
+    pauses, what it has consumed, on its axis (business or real seconds). The target's state
+    and the explanation of its deadline both read it."""
+
+    origin: datetime
+    base_deadline: datetime
+    deadline: datetime
+    origin_position: float
+    base_position: float
+    deadline_position: float
+    stop_position: float
+    pauses: list[tuple[datetime, datetime]]  # the pauses that freeze it, ending after origin
+    pause_positions: list[tuple[float, float]]  # the same, on the axis
+    total: float  # the target's time, pauses left out
+    consumed: float
+
+
+def measure(
     target: TargetTerms,
-    clock: _Clock,
+    clock: TargetClock,
     origin: datetime,
-    milestone: datetime | None,
-    incident: _Incident,
-) -> TargetState:
-    """A target with a fixed time: its deadline moved by the pauses, what it has consumed,
-    its status, lateness and warning instant."""
-    stop = incident.end_of_clock if milestone is None else milestone
-    pauses = incident.pause_spans if target.pauses else []
+    stop: datetime,
+    incident: IncidentClocks,
+) -> Measure:
+    """Measure a fixed-time target from `origin` until `stop` (its milestone, or the end of
+    the clock): its deadline moved by the pauses that freeze it."""
+    pauses = [span for span in _pauses_of(target, incident) if span[1] > origin]
     duration = target.duration
     base_deadline = clock.base_deadline(origin)
     # Business hours: the base deadline sits exactly `amount` after the origin on the axis.
@@ -293,30 +362,54 @@ def _with_deadline(
         clock, origin, stop, pauses, None if on_axis else base_deadline
     )
     base_position = origin_position + duration.amount if searched_base is None else searched_base
-    consumed = _counted(pause_positions, origin_position, stop_position)
     deadline_position = _deadline_position(origin_position, base_position, pause_positions)
-    deadline = clock.advance(base_deadline, deadline_position - base_position)
-    total = _counted(pause_positions, origin_position, deadline_position)
+    return Measure(
+        origin=origin,
+        base_deadline=base_deadline,
+        deadline=clock.advance(base_deadline, deadline_position - base_position),
+        origin_position=origin_position,
+        base_position=base_position,
+        deadline_position=deadline_position,
+        stop_position=stop_position,
+        pauses=pauses,
+        pause_positions=pause_positions,
+        total=_counted(pause_positions, origin_position, deadline_position),
+        consumed=_counted(pause_positions, origin_position, stop_position),
+    )
+
+
+def _with_deadline(
+    target: TargetTerms,
+    clock: TargetClock,
+    origin: datetime,
+    milestone: datetime | None,
+    incident: IncidentClocks,
+) -> TargetState:
+    """A target with a fixed time: its deadline moved by the pauses, what it has consumed,
+    its status, lateness and warning instant."""
+    stop = incident.end_of_clock if milestone is None else milestone
+    m = measure(target, clock, origin, stop, incident)
+    deadline, total, consumed = m.deadline, m.total, m.consumed
     warn_at = None
     if incident.warn_ratio is not None and milestone is None:
         warn_at = _warn_at(
             clock,
             origin,
-            origin_position,
-            deadline_position,
+            m.origin_position,
+            m.deadline_position,
             total,
             incident.warn_ratio,
             incident.warn_remaining_seconds,
         )
-    paused = incident.is_paused and target.pauses
+    paused = incident.waiting is not None and incident.waiting in target.pauses
     status = _status(milestone, deadline, paused, consumed, total, incident)
     lateness: float | None = None
     if status is TargetStatus.breached:
         # A late milestone: the time that counts past the deadline; none: all the time since.
         lateness = (
-            stop_position - deadline_position
+            m.stop_position - m.deadline_position
             if milestone is None
-            else _counted(pause_positions, deadline_position, stop_position)
+            else _counted(m.pause_positions, m.deadline_position, m.stop_position)
         )
     return _state(
         target,
@@ -349,7 +442,7 @@ def _deadline_position(
 
 
 def _warn_at(
-    clock: _Clock,
+    clock: TargetClock,
     origin: datetime,
     origin_position: float,
     deadline_position: float,
@@ -372,7 +465,7 @@ def _status(
     paused: bool,
     consumed: float,
     total: float,
-    incident: _Incident,
+    incident: IncidentClocks,
 ) -> TargetStatus:
     """A milestone at or before the deadline meets the target; a deadline passed without one
     breaches it, except a closure exactly at the deadline; a closure before makes it moot.

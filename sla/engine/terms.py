@@ -17,6 +17,7 @@ class TargetKind(StrEnum):
     """What a target waits for. Each kind is met by the first of its milestone events."""
 
     take_charge = "take_charge"  # prise en charge / prise en compte
+    first_response = "first_response"  # première réponse: met by the vendor's first answer
     intervention = "intervention"  # GTI: work started / first answer
     restoration = "restoration"  # GTR: service restored, by a fix or a workaround
     resolution = "resolution"  # correctif, definitive fix
@@ -26,8 +27,25 @@ class TargetKind(StrEnum):
 class DurationUnit(StrEnum):
     business_seconds = "business_seconds"
     business_days = "business_days"
-    calendar_seconds = "calendar_seconds"
+    calendar_seconds = "calendar_seconds"  # real elapsed time, DST included
+    calendar_days = "calendar_days"  # civil days: the same local wall time N days later
+    months = "months"  # calendar months: the same day N months later, or that month's last
     none = "none"  # "in the next release": tracked, never breached
+
+
+CIVIL_UNITS = frozenset({DurationUnit.calendar_days, DurationUnit.months})
+# The units whose deadline may fall at the end of its last day instead of the start's time.
+END_OF_DAY_UNITS = frozenset({DurationUnit.business_days, *CIVIL_UNITS})
+
+
+class WaitingState(StrEnum):
+    """Who the vendor waits on: each target says which of them pause its clock."""
+
+    customer = "customer"
+    third_party = "third_party"
+
+
+DEFAULT_PAUSES = frozenset({WaitingState.customer})
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +74,7 @@ class TargetTerms:
     duration: Duration
     origin: str = REPORT  # "report" or the key of another target of the same severity
     calendar: str = ""  # a calendar key of the contract
-    pauses: bool = True  # whether waiting on the customer / a third party freezes it
+    pauses: frozenset[WaitingState] = DEFAULT_PAUSES  # the waiting states that freeze it
     article: str = ""
     pauses_article: str = ""  # the clause that says whether waiting freezes it
 
@@ -82,6 +100,7 @@ class ExclusionTerms:
     key: str
     text: str
     article: str = ""
+    targets: tuple[str, ...] = ()  # the target keys the clause covers; none named: every one
 
 
 @dataclass(frozen=True, slots=True)

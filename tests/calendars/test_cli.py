@@ -159,3 +159,31 @@ def test_bad_calendar_file_names_file_and_key(tmp_path: Path) -> None:
         result.stderr.strip()
         == f"Error: {path}: hours.mon: intervals overlap: 09:00-12:00 and 11:00-13:00"
     )
+
+
+def test_deadline_explain_lists_each_stretch_and_the_closed_days(calendar_file: Path) -> None:
+    # Wednesday 7 May 2025 16:00 + 3.5 h: Thursday 8 May (Victoire 1945) skipped.
+    args = ["deadline", "--calendar", str(calendar_file), "--start", "2025-05-07T16:00:00+02:00"]
+    result = sla(*args, "--business-hours", "3.5", "--json", "--explain", cwd=calendar_file.parent)
+    assert result.returncode == 0, result.stderr
+    body = json.loads(result.stdout)
+    assert body["deadline"] == "2025-05-09T10:30:00+02:00"
+    stretches = body["explanation"]["stretches"]
+    assert [(s["date"], s["from"], s["to"]) for s in stretches] == [
+        ("2025-05-07", "16:00", "18:00"),
+        ("2025-05-09", "09:00", "10:30"),
+    ]
+    assert stretches[-1]["total"] == 3.5 * 3600
+    assert [d["date"] for d in body["explanation"]["closed_days"]] == ["2025-05-08"]
+    text = sla(*args, "--business-hours", "3.5", "--explain", cwd=calendar_file.parent).stdout
+    assert "2025-05-08  skipped: " in text and "= 3 h 30 min" in text
+
+
+def test_deadline_in_civil_days_and_months(calendar_file: Path) -> None:
+    start = ["deadline", "--calendar", str(calendar_file), "--start"]
+    days = sla(
+        *start, "2026-03-01T09:00:00+01:00", "--calendar-days", "60", cwd=calendar_file.parent
+    )
+    assert days.stdout.strip() == "2026-04-30T09:00:00+02:00"  # the same wall time after DST
+    month = sla(*start, "2025-01-31T10:00:00+01:00", "--months", "1", cwd=calendar_file.parent)
+    assert month.stdout.strip() == "2025-02-28T10:00:00+01:00"

@@ -82,7 +82,7 @@ def test_cli_import_reports_every_problem_with_file_and_line_and_writes_nothing(
     ("text", "code", "expected"),
     [
         ("[vendor\nname = 1", "document.invalid_toml", "x.toml:1: not valid TOML"),
-        ("format = 2\n", "document.unsupported_format", "x.toml:1: format: unsupported format 2"),
+        ("format = 3\n", "document.unsupported_format", "x.toml:1: format: unsupported format 3"),
         (
             '[vendor]\nname = "V"\nsiret = "12345678901234"\n',
             "document.bad_siret",

@@ -46,7 +46,7 @@ def test_stored_summaries_and_targets_equal_a_fresh_replay_as_days_pass(engine: 
                             f"{getattr(incident, column)!r}, fresh {value!r}"
                         )
                 fresh_rows = sorted(
-                    target_rows(incident.id or 0, fresh.state, fresh.targets),
+                    target_rows(incident.id or 0, fresh.terms, fresh.state, fresh.targets),
                     key=lambda r: str(r["key"]),
                 )
                 kept = sorted(stored_targets.get(incident.id or 0, []), key=lambda r: str(r["key"]))
@@ -60,3 +60,4 @@ def test_stored_summaries_and_targets_equal_a_fresh_replay_as_days_pass(engine: 
                                 f"stored {stored_row[field]!r}, fresh {value!r}"
                             )
     assert mismatches == [], "\n".join(mismatches[:20])
+

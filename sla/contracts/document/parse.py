@@ -28,7 +28,8 @@ from sla.contracts.document.types import (
 from sla.contracts.toml_lines import key_lines, line_of
 from sla.engine.terms import SlaTerms
 
-FORMAT = 1
+FORMAT = 2  # what this release writes
+FORMATS = (1, 2)  # what it reads: format 1 keeps its meaning of `pauses`
 
 
 def _json_safe(value: Any) -> Any:
@@ -59,13 +60,13 @@ def parse_document(data: Mapping[str, Any]) -> tuple[ContractDocument | None, li
     """Validate a contract mapping; return the document (None if any problem) and problems."""
     check = Checker()
     check.unknown(data, {"format", "vendor", "calendars", "contract", "sla", "alerts"}, ())
-    version = data.get("format", FORMAT)
-    if version != FORMAT:
+    version = data.get("format", 1)  # documents written before format 2 said nothing
+    if version not in FORMATS:
         check.fail(("format",), "document.unsupported_format", value=repr(version), format=FORMAT)
     vendor = vendor_info(check, data)
     calendars = calendar_specs(check, data)
     contract = contract_info(check, data, calendars)
-    sla = sla_terms(check, data, calendars, contract.calendar)
+    sla = sla_terms(check, data, calendars, contract.calendar, legacy=version == 1)
     _check_price_severities(check, contract, sla)
     alerts = contract_alerts(check, data, sla)
     if check.problems:

@@ -1,7 +1,13 @@
 """The [sla] table: severity levels and their targets, availability, exclusions → `SlaTerms`.
 
-A target gives one duration (business or calendar time) or `no_fixed_time`, the calendar it
-counts in, and where its clock starts: the report or another target of the same level.
+A target gives one duration (business time, calendar hours, civil days, months) or
+`no_fixed_time`, the calendar it counts in, where its clock starts (the report or another
+target of the same level) and the waiting states that pause it. An exclusion names the targets
+it covers.
+
+Format 1 documents keep their meaning: `pauses` is a boolean (true: both waiting states), and
+a target that does not say pauses on waiting when it is a restoration, a resolution or other.
+In format 2, a target that does not say is paused by waiting on the customer only.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ from calendars.spec import CalendarSpec
 from sla.contracts.document.checker import Checker
 from sla.contracts.toml_lines import Path as KeyPath
 from sla.engine.terms import (
+    DEFAULT_PAUSES,
+    END_OF_DAY_UNITS,
     REPORT,
     AvailabilityTerms,
     Duration,
@@ -23,6 +31,7 @@ from sla.engine.terms import (
     SlaTerms,
     TargetKind,
     TargetTerms,
+    WaitingState,
 )
 
 DURATION_KEYS = {
@@ -30,8 +39,10 @@ DURATION_KEYS = {
     "business_minutes": (DurationUnit.business_seconds, 60),
     "business_days": (DurationUnit.business_days, 1),
     "calendar_hours": (DurationUnit.calendar_seconds, 3600),
-    "calendar_days": (DurationUnit.calendar_seconds, 86400),
+    "calendar_days": (DurationUnit.calendar_days, 1),
+    "months": (DurationUnit.months, 1),
 }
+WHOLE_UNITS = {DurationUnit.business_days, DurationUnit.calendar_days, DurationUnit.months}
 TARGET_KEYS = {
     "key",
     "kind",
@@ -46,9 +57,10 @@ TARGET_KEYS = {
     *DURATION_KEYS,
 }
 PERIODS = ("month", "quarter", "year")  # what an availability is measured over
-# Unless a target says otherwise, waiting on the customer pauses restoration and resolution
-# clocks (Libriciel §5.2.4.1: "le temps de résolution est gelé"), not the take-charge.
-PAUSING_KINDS = {TargetKind.restoration, TargetKind.resolution, TargetKind.other}
+# Format 1 only: unless a target said otherwise, waiting paused restoration and resolution
+# clocks, not the take-charge.
+LEGACY_PAUSING_KINDS = {TargetKind.restoration, TargetKind.resolution, TargetKind.other}
+ALL_WAITING = frozenset(WaitingState)
 
 
 def sla_terms(
@@ -56,13 +68,16 @@ def sla_terms(
     data: Mapping[str, Any],
     calendars: dict[str, CalendarSpec],
     default_calendar: str,
+    *,
+    legacy: bool = False,
 ) -> SlaTerms:
+    """The [sla] table; `legacy` reads it with format 1's meaning of `pauses`."""
     path: KeyPath = ("sla",)
     table = check.table(data, "sla", ())
     check.unknown(table, {"effective_from", "severities", "availability", "exclusions"}, path)
-    severities = _severities(check, table, path, calendars, default_calendar)
+    severities = _severities(check, table, path, calendars, default_calendar, legacy)
     availability = _availability(check, table, path, calendars, default_calendar)
-    exclusions = _exclusions(check, table, path)
+    exclusions = _exclusions(check, table, path, severities)
     return SlaTerms(
         effective_from=check.day(table, "effective_from", path, required=bool(table)) or date.min,
         severities=tuple(severities),
@@ -78,6 +93,7 @@ def _severities(
     path: KeyPath,
     calendars: Mapping[str, CalendarSpec],
     default_calendar: str,
+    legacy: bool,
 ) -> list[SeverityTerms]:
     severities: list[SeverityTerms] = []
     seen: set[str] = set()
@@ -94,7 +110,7 @@ def _severities(
         if key in seen:
             check.fail((*severity_path, "key"), "document.duplicate_severity", severity=repr(key))
         seen.add(key)
-        targets = _targets(check, raw, severity_path, calendars, default_calendar)
+        targets = _targets(check, raw, severity_path, calendars, default_calendar, legacy)
         _check_target_links(check, targets, severity_path, key)
         severities.append(
             SeverityTerms(
@@ -113,6 +129,7 @@ def _targets(
     severity_path: KeyPath,
     calendars: Mapping[str, CalendarSpec],
     default_calendar: str,
+    legacy: bool,
 ) -> list[TargetTerms]:
     targets: list[TargetTerms] = []
     for index, item in enumerate(check.array(severity, "targets", severity_path)):
@@ -120,7 +137,7 @@ def _targets(
         if not isinstance(item, Mapping):
             check.fail(target_path, "document.expected_table")
             continue
-        target = _target(check, item, target_path, calendars, default_calendar)
+        target = _target(check, item, target_path, calendars, default_calendar, legacy)
         if target is not None:
             targets.append(target)
     return targets
@@ -171,6 +188,7 @@ def _target(
     path: KeyPath,
     calendars: Mapping[str, CalendarSpec],
     default_calendar: str,
+    legacy: bool,
 ) -> TargetTerms | None:
     check.unknown(item, TARGET_KEYS, path)
     key = check.slug(item, "key", path)
@@ -188,7 +206,7 @@ def _target(
     duration = _duration(check, item, path)
     if duration is None:
         return None
-    if "end_of_day" in item and duration.unit is not DurationUnit.business_days:
+    if "end_of_day" in item and duration.unit not in END_OF_DAY_UNITS:
         check.fail((*path, "end_of_day"), "document.end_of_day")
     calendar = check.text(item, "calendar", path) or default_calendar
     if calendar and calendars and calendar not in calendars:
@@ -205,7 +223,7 @@ def _target(
         duration=duration,
         origin=check.text(item, "from", path, default=REPORT) or REPORT,
         calendar=calendar,
-        pauses=check.boolean(item, "pauses", path, kind in PAUSING_KINDS),
+        pauses=_pauses(check, item, path, kind, legacy),
         article=check.text(item, "article", path),
         pauses_article=check.text(item, "pauses_article", path),
     )
@@ -227,11 +245,37 @@ def _duration(check: Checker, item: Mapping[str, Any], path: KeyPath) -> Duratio
         return None
     if amount == 0:
         check.fail((*path, name), "document.zero_duration")
-    if unit is DurationUnit.business_days and amount != int(amount):
-        check.fail((*path, name), "document.fractional_days")
+    if unit in WHOLE_UNITS and amount != int(amount):
+        check.fail((*path, name), "document.fractional_days", key=name)
     return Duration(
         unit, amount * factor, end_of_day=check.boolean(item, "end_of_day", path, False)
     )
+
+
+def _pauses(
+    check: Checker, item: Mapping[str, Any], path: KeyPath, kind: TargetKind, legacy: bool
+) -> frozenset[WaitingState]:
+    """The waiting states that pause a target: a list of them, or a boolean (true: both)."""
+    value = item.get("pauses")
+    if value is None:
+        if legacy:
+            return ALL_WAITING if kind in LEGACY_PAUSING_KINDS else frozenset()
+        return DEFAULT_PAUSES
+    if isinstance(value, bool):
+        return ALL_WAITING if value else frozenset()
+    choices = [state.value for state in WaitingState]
+    if not isinstance(value, list):
+        check.fail((*path, "pauses"), "document.not_one_of", choices=choices, value=repr(value))
+        return DEFAULT_PAUSES
+    states: set[WaitingState] = set()
+    for entry in value:
+        if entry not in choices:
+            check.fail(
+                (*path, "pauses"), "document.not_one_of", choices=choices, value=repr(entry)
+            )
+            continue
+        states.add(WaitingState(entry))
+    return frozenset(states)
 
 
 def _availability(
@@ -272,19 +316,33 @@ def _availability(
     )
 
 
-def _exclusions(check: Checker, table: Mapping[str, Any], path: KeyPath) -> list[ExclusionTerms]:
+def _exclusions(
+    check: Checker, table: Mapping[str, Any], path: KeyPath, severities: list[SeverityTerms]
+) -> list[ExclusionTerms]:
+    """The exclusion clauses, each with the target keys it covers (none named: every one)."""
+    known = sorted({target.key for severity in severities for target in severity.targets})
     exclusions: list[ExclusionTerms] = []
     for index, raw in enumerate(check.array(table, "exclusions", path)):
         exclusion_path: KeyPath = (*path, "exclusions", index)
         if not isinstance(raw, Mapping):
             check.fail(exclusion_path, "document.expected_table")
             continue
-        check.unknown(raw, {"key", "text", "article"}, exclusion_path)
+        check.unknown(raw, {"key", "text", "article", "targets"}, exclusion_path)
+        covered = check.array(raw, "targets", exclusion_path)
+        for target in covered:
+            if target not in known:
+                check.fail(
+                    (*exclusion_path, "targets"),
+                    "document.unknown_target",
+                    target=repr(target),
+                    known=known,
+                )
         exclusions.append(
             ExclusionTerms(
                 check.slug(raw, "key", exclusion_path),
                 check.text(raw, "text", exclusion_path, required=True, multiline=True),
                 check.text(raw, "article", exclusion_path),
+                tuple(str(target) for target in covered),
             )
         )
     return exclusions
