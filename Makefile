@@ -56,7 +56,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_alerts.py
 	$(BIN)/python benchmarks/bench_reports.py
 
-# The browser tests, saving their screenshots into docs/screenshots (needs /usr/bin/chromium).
+# The browser tests, saving their screenshots into docs/screenshots (needs /usr/bin/chromium
+# and, for French date and time inputs, Debian's chromium-l10n).
 screenshots: $(STAMP) $(CATALOGS)
 	SLA_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest -q tests/browser
 

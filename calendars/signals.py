@@ -20,3 +20,16 @@ def names_of_owners(session: Session, owner_ids: Iterable[int]) -> dict[int, str
     for _receiver, found in owner_names.send(session, owner_ids=wanted):
         names.update(found)
     return names
+
+
+owner_choices = _signals.signal("calendar-owner-choices")
+"""Sent with the session as sender; a receiver returns {owner id: name} of every possible
+owner, even one with no calendar yet (the calendar form offers them all)."""
+
+
+def every_owner(session: Session) -> dict[int, str]:
+    """Every owner a calendar may have, by id, as the domains that own calendars give them."""
+    owners: dict[int, str] = {}
+    for _receiver, found in owner_choices.send(session):
+        owners.update(found)
+    return owners

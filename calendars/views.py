@@ -17,8 +17,8 @@ from flask_babel import gettext as _
 from sqlmodel import select
 
 from calendars.engine import BusinessCalendar, compiled
-from calendars.engine.closed_days import ClosedDay, holiday_names
 from calendars.models import VendorCalendar
+from calendars.preview import named_closed_days
 from calendars.signals import names_of_owners
 from calendars.spec import WEEKDAYS, CalendarError, parse_calendar
 from sla.db import utcnow
@@ -44,15 +44,6 @@ def _out_of_years() -> str:
     return str(
         _("Expected a date between %(first)d and %(last)d.", first=FIRST_YEAR, last=LAST_YEAR)
     )
-
-
-def _named(days: list[ClosedDay], code: str | None, year: int) -> dict[date, str]:
-    """Each closed day by its name in the reader's language: the holiday's, or "closure"."""
-    names = holiday_names(code, year, str(get_locale()))
-    return {
-        c.day: names.get(c.day, c.name) if c.reason == "holiday" else str(_("closure"))
-        for c in days
-    }
 
 
 def _year(text: str, default: int, errors: dict[str, str]) -> int:
@@ -179,7 +170,7 @@ def show(calendar_id: int) -> ResponseReturnValue:
             if opening.end.date() == opening.start.date()
             else f"{opening.start:%H:%M}–24:00"
         )
-    closed = _named(engine.closed_days(first.year), spec.holidays, first.year)
+    closed = named_closed_days(engine, spec, first.year, str(get_locale()), str(_("closure")))
     weeks = month_calendar.Calendar().monthdatescalendar(first.year, first.month)
     # The tool: if reported at X, N business hours fall due at Y.
     tool = {key: request.args.get(key, "") for key in ("start", "hours", "days")}
@@ -198,7 +189,7 @@ def show(calendar_id: int) -> ResponseReturnValue:
         year=year,
         first_year=FIRST_YEAR,
         last_year=LAST_YEAR,
-        closed_days=_named(engine.closed_days(year), spec.holidays, year),
+        closed_days=named_closed_days(engine, spec, year, str(get_locale()), str(_("closure"))),
         worked=sorted(d for d in spec.worked_holidays if d.year == year),
         first=first,
         month_title=format_date(first, "LLLL y"),

@@ -174,8 +174,19 @@ def _event_form(view: IncidentView, form: EventForm | None = None) -> EventForm:
     form.severity.choices = [SelectChoice("", "—")] + [
         SelectChoice(s.key, s.label) for s in view.terms.severities if s.key != view.state.severity
     ]
+    labels = _target_labels(view.terms, view.state.severity)
     form.exclusion.choices = [SelectChoice("", "—")] + [
-        SelectChoice(e.key, e.text) for e in view.terms.exclusions
+        SelectChoice(
+            e.key,
+            _(
+                "%(text)s (covers: %(targets)s)",
+                text=e.text,
+                targets=", ".join(labels.get(key, key) for key in e.targets),
+            )
+            if e.targets
+            else e.text,
+        )
+        for e in view.terms.exclusions
     ]
     form.target.choices = [SelectChoice("", _("all targets"))] + [
         SelectChoice(t.key, t.label) for t in view.targets

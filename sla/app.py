@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from calendars.form_views import bp as calendar_form_bp
 from calendars.views import bp as calendars_bp
 from incidents import correction_views, list_views  # noqa: F401 (their routes join the incidents pages)
 from incidents.dashboard_views import bp as home
@@ -28,6 +29,8 @@ from sla.auth.admin_views import bp as users_bp
 from sla.auth.views import bp as auth_bp
 from sla.catalogues import TRANSLATIONS
 from sla.config import PROJECT_ROOT, ConfigError, Settings, load_settings
+from sla.contracts.form_views import bp as contract_form_bp
+from sla.contracts.vendor_views import bp as vendor_forms_bp
 from sla.contracts.views import bp as contracts_bp
 from sla.db import DATABASE_INT_MAX, is_transient, make_engine
 from sla.outages.views import bp as outages_bp
@@ -164,11 +167,17 @@ def _register_blueprints(app: Flask) -> None:
         incidents_bp,
         contracts_bp,
         calendars_bp,
+        calendar_form_bp,
+        vendor_forms_bp,
+        contract_form_bp,
         alerts_bp,
         reports_bp,
         outages_bp,
     ):
         app.register_blueprint(blueprint)
+    # The contract form checks its token itself, so that an expired one brings the long form
+    # back as typed with a message instead of the error page (sla/contracts/form_views.py).
+    csrf.exempt(contract_form_bp)
     # The API takes personal tokens, never a cookie for writes (see access.py): no CSRF there.
     csrf.exempt(api)
     app.register_blueprint(api)

@@ -81,6 +81,7 @@ TITLES = {
 }
 ORDER = [
     TargetKind.take_charge,
+    TargetKind.first_response,
     TargetKind.intervention,
     TargetKind.restoration,
     TargetKind.resolution,
@@ -110,6 +111,10 @@ def _delay(rng: random.Random, target: TargetTerms) -> float:
     amount = target.duration.amount
     if target.duration.unit is DurationUnit.business_days:
         amount *= 8 * 3600  # about a business day
+    if target.duration.unit is DurationUnit.calendar_days:
+        amount *= 86_400
+    if target.duration.unit is DurationUnit.months:
+        amount *= 30 * 86_400
     if target.duration.unit is DurationUnit.none:
         amount = rng.uniform(5, 40) * 8 * 3600
     factor = rng.uniform(0.05, 0.9) if rng.random() < 0.82 else rng.uniform(1.05, 2.5)
@@ -188,11 +193,12 @@ def _history(
             return events
         kind = {
             TargetKind.take_charge: EventKind.acknowledged,
+            TargetKind.first_response: EventKind.acknowledged,
             TargetKind.intervention: EventKind.intervention_started,
             TargetKind.restoration: EventKind.workaround,
         }.get(target.kind, EventKind.resolved)
-        if kind is EventKind.intervention_started and any(
-            e.kind is EventKind.intervention_started for e in events
+        if kind in (EventKind.intervention_started, EventKind.acknowledged) and any(
+            e.kind is kind for e in events
         ):
             continue
         if not add(kind, at):

@@ -34,6 +34,7 @@ DEFAULT_LOCALE: Final[str] = str(SCHEMA["app"]["default_locale"].default)
 # The target kinds (`sla.web.labels.TARGET_KIND`'s msgids), capitalised at a line's start.
 KIND_LABELS: Final[Mapping[str, str]] = {
     "take_charge": N_("take-charge"),
+    "first_response": N_("first response"),
     "intervention": N_("intervention (GTI)"),
     "restoration": N_("restoration (GTR)"),
     "resolution": N_("resolution"),

@@ -76,6 +76,7 @@ CORRECTED_FIELD = {
 }
 TARGET_KIND = {
     "take_charge": _l("take-charge"),
+    "first_response": _l("first response"),
     "intervention": _l("intervention (GTI)"),
     "restoration": _l("restoration (GTR)"),
     "resolution": _l("resolution"),
@@ -107,6 +108,12 @@ PERIOD = {
     "year": _l("year"),
 }
 
+# Who the vendor waits on (a target's `pauses`): the waiting states that pause a delay.
+WAITING_STATE = {
+    "customer": _l("waiting on the customer"),
+    "third_party": _l("waiting on a third party"),
+}
+
 
 def register(app: Flask) -> None:
     app.jinja_env.globals.update(
@@ -120,4 +127,5 @@ def register(app: Flask) -> None:
         DELIVERY_CHANNEL=DELIVERY_CHANNEL,
         CONTRACT_DATE=CONTRACT_DATE,
         PERIOD=PERIOD,
+        WAITING_STATE=WAITING_STATE,
     )

@@ -94,7 +94,12 @@ def browser_instance() -> Iterator[Any]:
                 "--disable-background-networking",
                 "--disable-component-update",
                 "--disable-sync",
+                # The browser's own interface language: date and time inputs in French order
+                # (jj/mm/aaaa, 24 h) as a French agent's browser shows them.
+                "--lang=fr-FR",
             ],
+            # Chromium takes the language of its date and time inputs from the environment.
+            env={**os.environ, "LANG": "fr_FR.UTF-8", "LANGUAGE": "fr_FR:fr"},
         )
         yield browser
         browser.close()

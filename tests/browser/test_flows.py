@@ -30,7 +30,7 @@ def test_agent_logs_a_bloquant_incident_and_follows_it(
 
     # After saving, every target's deadline is shown at once.
     page.wait_for_url(re.compile(r"/incidents/\d+$"))
-    targets = page.locator("table.targets tbody tr")
+    targets = page.locator("table.targets > tbody > tr:not(.explanation-row)")
     assert targets.count() == 3
     assert "Prise en compte" in targets.nth(0).inner_text()
     assert re.search(r"\d{2}:\d{2}", targets.nth(0).locator("td").nth(1).inner_text())
@@ -41,7 +41,7 @@ def test_agent_logs_a_bloquant_incident_and_follows_it(
     page.get_by_role("button", name="Reprise").click()
     assert "ouvert" in page.locator(".facts").inner_text()
 
-    page.locator("details summary").first.click()
+    page.locator("section.actions details summary").first.click()
     page.get_by_label("Événement").select_option("requalified")
     page.get_by_label("Nouvelle gravité").select_option("majeur")
     page.get_by_label("Motif ou commentaire").fill("Un seul service concerné après diagnostic")

@@ -39,7 +39,8 @@ def test_the_five_seed_contracts_import(contracts: dict[str, int], engine: Engin
         assert (
             libriciel is not None and libriciel.max_renewals == 3 and libriciel.notice_months == 2
         )
-        assert str(libriciel.yearly_amount_ht) == "1600.00"
+        # Conditions particulières: "337,50 | Total trimestriel HT", support included.
+        assert str(libriciel.yearly_amount_ht) == "1350.00"
 
 
 def test_every_figure_cites_its_article() -> None:
@@ -206,7 +207,8 @@ def test_amendment_must_take_effect_later(contracts: dict[str, int], engine: Eng
 @pytest.mark.parametrize("amount", ['"nan"', '"NaN"', '"-inf"', '"12,5,0"'])
 def test_an_amount_that_is_not_a_number_is_a_problem_on_its_line(amount: str) -> None:
     text = (EXAMPLES / "libriciel-comelus.toml").read_text(encoding="utf-8")
-    bad = text.replace('yearly_amount_ht = "1600.00"', f"yearly_amount_ht = {amount}")
+    bad = text.replace('yearly_amount_ht = "1350.00"', f"yearly_amount_ht = {amount}")
+    assert bad != text
     line = next(n for n, row in enumerate(bad.splitlines(), 1) if "yearly_amount_ht =" in row)
     with pytest.raises(DocumentError) as refused:
         read_contract_text(bad, "libriciel.toml")

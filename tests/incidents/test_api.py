@@ -230,7 +230,7 @@ def test_contract_detail_lists_the_sla(api: Any, contracts: dict[str, int]) -> N
         "end_of_day": False,
         "origin": "report",
         "calendar": "ouvrables",
-        "pauses": True,
+        "pauses": ["customer"],  # the contract is silent: waiting on the customer only
         "article": "Mission 2 ; Garantie de rétablissement - GTR",
     }
 
@@ -288,7 +288,7 @@ def test_contracts_show_the_version_in_force_and_its_sla(
     assert listed["2025CM0417"]["version_effective_from"] == "2025-07-01"
     assert listed["2025CM0417"]["yearly_amount_ht"] == "5429.84"
     assert listed["2025CM0417"]["calendar"] == "support"
-    assert listed["D_2024_0110"]["yearly_amount_ht"] == "1600.00"
+    assert listed["D_2024_0110"]["yearly_amount_ht"] == "1350.00"
     assert listed["SMICA-DRUELLE-2024"]["yearly_amount_ht"] is None
     detail = client.get(f"/api/v1/contracts/{contracts['2025CM0417']}", headers=headers).json
     assert {k: detail[k] for k in listed["2025CM0417"]} == listed["2025CM0417"]

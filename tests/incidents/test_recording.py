@@ -178,7 +178,8 @@ def test_the_stored_summary_is_the_fresh_replay_after_every_event(
             fresh = replayed_view(session, incident, now=when, alert_settings=ALERTS)
             assert stored_summary == summary_values(fresh.state, fresh.targets), kind
             expected = sorted(
-                target_rows(incident.id or 0, fresh.terms, fresh.state, fresh.targets), key=lambda r: r["key"]
+                target_rows(incident.id or 0, fresh.terms, fresh.state, fresh.targets),
+                key=lambda r: r["key"],
             )
             assert stored_rows == expected, kind
 

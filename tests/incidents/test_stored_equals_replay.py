@@ -60,4 +60,3 @@ def test_stored_summaries_and_targets_equal_a_fresh_replay_as_days_pass(engine: 
                                 f"stored {stored_row[field]!r}, fresh {value!r}"
                             )
     assert mismatches == [], "\n".join(mismatches[:20])
-

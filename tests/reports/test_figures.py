@@ -81,7 +81,9 @@ def test_month_figures_match_the_hand_count(engine: Engine, october: dict[str, A
 
     aukfood = section(report, "MIRAMAS-AUKFOOD-2023")
     kinds = {k.kind: (k.met, k.breached, k.excluded) for k in aukfood.kinds}
-    assert kinds == {"intervention": (2, 0, 0), "restoration": (1, 0, 1)}
+    # The GTI is a first response ("Une première réponse sera apportée au client"): met by
+    # the intervention that answered E and F.
+    assert kinds == {"first_response": (2, 0, 0), "restoration": (1, 0, 1)}
     assert [(c.incident_id, c.clause, c.target) for c in aukfood.exclusions] == [
         (ids["E"], "tres-complexe", "gtr")
     ]

@@ -223,7 +223,7 @@ def test_the_csv_and_xlsx_downloaded_in_english_have_english_headers(
     book = load_workbook(io.BytesIO(client.get(f"/reports/report.xlsx?{OCTOBER}").data))
     assert book.sheetnames == ["Summary", "Targets", "Breached targets", "Period"]
     kinds = {row[2] for row in book["Targets"].iter_rows(min_row=2, values_only=True)}
-    assert {"Take-charge", "Restoration (GTR)", "Intervention (GTI)"} <= kinds
+    assert {"Take-charge", "Restoration (GTR)", "First response"} <= kinds
     period = {row[0]: row[1] for row in book["Period"].iter_rows(values_only=True)}
     assert (period["Period"], period["Scope"]) == ("October 2025", "All vendors")
     assert not _french_in(" ".join(str(v) for v in period.values()))

@@ -66,9 +66,10 @@ def _record(engine: Engine, incident_id: int, kind: EventKind, at: datetime) -> 
 
 def _row(html: str, label: str) -> str:
     """The visible text of the targets table's row of the target `label`."""
-    table = re.search(r'<table class="targets">.*?</table>', html, re.S)
-    assert table
-    for row in re.findall(r"<tr class=\"row-.*?</tr>", table.group(0), re.S):
+    start = html.find('<table class="targets">')
+    assert start >= 0
+    # The rows of the targets table (each target's explanation folds a table of its own).
+    for row in re.findall(r"<tr class=\"row-.*?</tr>", html[start:], re.S):
         if f">{label}<" in row:
             return visible_text(row)
     raise AssertionError(f"no row {label}")

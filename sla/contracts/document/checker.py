@@ -25,6 +25,12 @@ FIRST_DAY = date(1970, 1, 1)
 LAST_DAY = date(2200, 12, 31)
 
 
+# The largest count a document may give (months, renewals, days of notice, minutes, hours of a
+# delay): far beyond any contract, low enough that dates and sums built from it never overflow.
+MAX_COUNT = 100_000
+MAX_AMOUNT = Decimal("9999999999.99")
+
+
 class Checker:
     """Collects problems while reading a mapping."""
 
@@ -90,6 +96,7 @@ class Checker:
         *,
         default: int | None = None,
         low: int = 0,
+        high: int = MAX_COUNT,
     ) -> int | None:
         value = data.get(key)
         if value is None:
@@ -100,17 +107,25 @@ class Checker:
         if value < low:
             self.fail((*path, key), "document.too_small", low=low)
             return default
+        if value > high:
+            self.fail((*path, key), "document.too_large", high=high)
+            return default
         return value
 
-    def number(self, data: Mapping[str, Any], key: str, path: KeyPath) -> float | None:
+    def number(
+        self, data: Mapping[str, Any], key: str, path: KeyPath, *, high: float = MAX_COUNT
+    ) -> float | None:
         value = data.get(key)
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.fail((*path, key), "document.expected_number", value=repr(value))
             return None
-        if value < 0:
+        if value != value or value < 0:  # NaN, or below zero
             self.fail((*path, key), "document.negative")
+            return None
+        if value > high:
+            self.fail((*path, key), "document.too_large", high=high)
             return None
         return float(value)
 
@@ -126,6 +141,9 @@ class Checker:
         # NaN first: comparing it with 0 raises instead of answering.
         if isinstance(value, bool) or not amount.is_finite() or amount < 0:
             self.fail((*path, key), "document.expected_positive_amount", value=repr(value))
+            return None
+        if amount > MAX_AMOUNT:  # what the amount columns hold (NUMERIC(12, 2))
+            self.fail((*path, key), "document.too_large", high=MAX_AMOUNT)
             return None
         return amount.quantize(Decimal("0.01"))
 

@@ -12,10 +12,15 @@ from urllib.parse import urlsplit
 from calendars.spec import CalendarError, CalendarSpec, parse_calendar
 from sla.contracts.document.checker import KEY_RE, Checker
 from sla.contracts.document.types import ContractInfo, UnitPrice, VendorInfo
+from sla.contracts.siret import normalized_siret, siret_problem
 from sla.contracts.toml_lines import Path as KeyPath
 from sla.safe_text import control_characters
 
 RENEWALS = ("tacit", "express", "none")
+# A contract's periods and renewals: generous bounds (a public contract runs a few years) that
+# keep its last day, start + months × (1 + renewals), a date.
+MAX_MONTHS = 240
+MAX_RENEWALS = 50
 CONTRACT_KEYS = {
     "reference",
     "title",
@@ -34,25 +39,14 @@ CONTRACT_KEYS = {
 }
 
 
-def _siret_ok(number: str) -> bool:
-    digits = [int(char) for char in number]
-    total = 0
-    for index, digit in enumerate(reversed(digits)):
-        if index % 2:
-            digit *= 2
-            digit -= 9 if digit > 9 else 0
-        total += digit
-    return total % 10 == 0
-
-
 def vendor_info(check: Checker, data: Mapping[str, Any]) -> VendorInfo:
     path: KeyPath = ("vendor",)
     table = check.table(data, "vendor", ())
     check.unknown(
         table, {"name", "siret", "support_email", "support_phone", "portal_url", "notes"}, path
     )
-    siret = check.text(table, "siret", path).replace(" ", "")
-    if siret and (not siret.isdigit() or len(siret) not in (9, 14) or not _siret_ok(siret)):
+    siret = normalized_siret(check.text(table, "siret", path))
+    if siret and siret_problem(siret, siren_allowed=True):
         check.fail((*path, "siret"), "document.bad_siret", value=repr(siret))
     email = check.text(table, "support_email", path)
     if email and "@" not in email:
@@ -127,10 +121,13 @@ def contract_info(
         title=check.text(table, "title", path, required=True),
         services=tuple(service.strip() for service in services),
         start=start or date.min,
-        initial_months=check.integer(table, "initial_months", path, default=12, low=1) or 12,
+        initial_months=check.integer(
+            table, "initial_months", path, default=12, low=1, high=MAX_MONTHS
+        )
+        or 12,
         renewal=renewal,
-        max_renewals=check.integer(table, "max_renewals", path),
-        notice_months=check.integer(table, "notice_months", path, default=0) or 0,
+        max_renewals=check.integer(table, "max_renewals", path, high=MAX_RENEWALS),
+        notice_months=check.integer(table, "notice_months", path, default=0, high=MAX_MONTHS) or 0,
         notice_days=check.integer(table, "notice_days", path, default=0) or 0,
         end=end,
         yearly_amount_ht=check.money(table, "yearly_amount_ht", path),

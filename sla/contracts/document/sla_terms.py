@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from calendars.spec import CalendarSpec
-from sla.contracts.document.checker import Checker
+from sla.contracts.document.checker import MAX_COUNT, Checker
 from sla.contracts.toml_lines import Path as KeyPath
 from sla.engine.terms import (
     DEFAULT_PAUSES,
@@ -42,6 +42,8 @@ DURATION_KEYS = {
     "calendar_days": (DurationUnit.calendar_days, 1),
     "months": (DurationUnit.months, 1),
 }
+# The largest amount of each duration key: a century, or what a deadline search can reach.
+DURATION_LIMITS = {"months": 1200, "calendar_days": 36_500, "business_days": 25_000}
 WHOLE_UNITS = {DurationUnit.business_days, DurationUnit.calendar_days, DurationUnit.months}
 TARGET_KEYS = {
     "key",
@@ -240,7 +242,7 @@ def _duration(check: Checker, item: Mapping[str, Any], path: KeyPath) -> Duratio
         return Duration(DurationUnit.none)
     name = given[0]
     unit, factor = DURATION_KEYS[name]
-    amount = check.number(item, name, path)
+    amount = check.number(item, name, path, high=DURATION_LIMITS.get(name, MAX_COUNT))
     if amount is None:
         return None
     if amount == 0:
@@ -270,9 +272,7 @@ def _pauses(
     states: set[WaitingState] = set()
     for entry in value:
         if entry not in choices:
-            check.fail(
-                (*path, "pauses"), "document.not_one_of", choices=choices, value=repr(entry)
-            )
+            check.fail((*path, "pauses"), "document.not_one_of", choices=choices, value=repr(entry))
             continue
         states.add(WaitingState(entry))
     return frozenset(states)

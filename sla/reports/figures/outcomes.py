@@ -17,7 +17,7 @@ from datetime import datetime
 
 from sla.reports.figures.facts import IncidentFact, Period, TargetFact
 
-KIND_ORDER = ("take_charge", "intervention", "restoration", "resolution", "other")
+KIND_ORDER = ("take_charge", "first_response", "intervention", "restoration", "resolution", "other")
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ class Decisions:
 
     def record_time(self, target: TargetFact) -> None:
         """The business time a met or breached target took to its milestone."""
-        if target.kind == "take_charge":
+        if target.kind in ("take_charge", "first_response"):  # the vendor's first answer
             self.take_charge.append(target.consumed_seconds)
             self.taken[target.incident_id] = target.consumed_seconds
         elif target.kind == "intervention":
