@@ -149,27 +149,23 @@ def deadline_command(
 def _explanation(
     calendar: BusinessCalendar, start: datetime, deadline: datetime, business: bool
 ) -> dict[str, Any]:
-    """The stretches of time counted from `start` to `deadline` and the closed days skipped:
-    the calendar's own spans, the ones the SLA engine's explanation lists."""
-    stretches: list[dict[str, Any]] = []
-    total = 0.0
-    for span in calendar.spans(start, deadline, business=business):
-        seconds = (span.end - span.start).total_seconds()
-        total += seconds
-        stretches.append(
-            {
-                "date": span.start.date().isoformat(),
-                "from": span.start.strftime("%H:%M"),
-                "to": "24:00"
-                if span.end.date() > span.start.date()
-                else span.end.strftime("%H:%M"),
-                "seconds": seconds,
-                "total": total,
-            }
-        )
+    """The stretches of time counted from `start` to `deadline` and, for business time, the
+    closed days skipped: the calendar's own stretches, those the SLA engine explains with."""
+    stretches = [
+        {
+            "date": stretch.start.date().isoformat(),
+            "from": stretch.start.strftime("%H:%M"),
+            "to": stretch.end.strftime("%H:%M")
+            if stretch.end.date() == stretch.start.date()
+            else iso(stretch.end),
+            "seconds": stretch.seconds,
+            "total": stretch.running_total,
+        }
+        for stretch in calendar.stretches(start, deadline, business=business)
+    ]
     closed = [
         {"date": d.day.isoformat(), "reason": d.reason, "name": d.name}
-        for d in calendar.closed_days_between(start, deadline)
+        for d in (calendar.closed_days_between(start, deadline) if business else [])
     ]
     return {"stretches": stretches, "closed_days": closed}
 

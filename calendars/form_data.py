@@ -45,6 +45,7 @@ _ROW_ACTION = re.compile(r"(add|remove)-(range|closure|worked)(?::([a-z]{3}))?(?
 
 # The codes of the problems the form checks besides the calendar itself.
 OWNER_MISSING: Final = "owner.missing"
+HOURS_MISSING: Final = "hours.missing"
 KEY_FORMAT: Final = "key.format"
 NAME_MISSING: Final = "name.missing"
 NAME_TOO_LONG: Final = "name.too_long"
@@ -360,6 +361,9 @@ def form_problems(data: CalendarFormData, owners: Collection[int]) -> dict[str, 
         problems["name"] = NAME_ONE_LINE
     if control_characters(data.description, multiline=True):
         problems["description"] = DESCRIPTION_CONTROLS
+    for day in WEEKDAYS:  # "hours" chosen with no hour typed: say so, never save it closed
+        if data.modes[day] == HOURS and all(row.is_blank for row in data.ranges[day]):
+            problems[f"hours-{day}"] = HOURS_MISSING
     return problems
 
 

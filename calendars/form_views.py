@@ -30,19 +30,11 @@ from sla.db import utcnow
 from sla.errors import reader_words
 from sla.web.access import requires_role
 from sla.web.database import db_session
+from sla.web.labels import WEEKDAY
 from sla.web.roles import Role
 
 bp = Blueprint("calendar_form", __name__, url_prefix="/calendars")
 
-DAY_NAMES = {
-    "mon": _l("Monday"),
-    "tue": _l("Tuesday"),
-    "wed": _l("Wednesday"),
-    "thu": _l("Thursday"),
-    "fri": _l("Friday"),
-    "sat": _l("Saturday"),
-    "sun": _l("Sunday"),
-}
 DAY_MODES = (
     (form_data.HOURS, _l("Hours")),
     (form_data.CLOSED, _l("Closed")),
@@ -59,6 +51,7 @@ FORM_MESSAGES = {
         "One line, without control characters (no line break, tab or NUL)."
     ),
     form_data.DESCRIPTION_CONTROLS: _l("No control characters (line breaks and tabs only)."),
+    form_data.HOURS_MISSING: _l("Type the opening hours of this day, or choose “Closed”."),
 }
 
 
@@ -84,7 +77,7 @@ class Checked:
 def _label(where: str) -> str:
     """The form field an error is about, as the form names it."""
     if where.startswith("hours-"):
-        return str(DAY_NAMES[where[6:]])
+        return str(WEEKDAY[where[6:]])
     if where.startswith("closure-"):
         return str(_("Closure %(number)d", number=int(where[8:]) + 1))
     if where.startswith("worked-"):
@@ -125,7 +118,7 @@ def _page(
         owners=sorted(owners.items(), key=lambda item: item[1].casefold()),
         zones=form_data.time_zones(data.timezone),
         holiday_sets=holiday_set_choices(data.holidays),
-        weekdays=[(day, DAY_NAMES[day]) for day in WEEKDAYS],
+        weekdays=[(day, WEEKDAY[day]) for day in WEEKDAYS],
         errors=checked.errors if show_errors else {},
         preview=_preview_of(checked.spec),
         problems=checked.problems,

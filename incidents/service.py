@@ -300,6 +300,16 @@ def record_event(
             raise DomainError(
                 "target.unknown", field="target", target=target, known=list(dict.fromkeys(keys))
             )
+        clause = terms.exclusion(exclusion or "")
+        if clause is not None and clause.targets and target not in clause.targets:
+            # The clause says which delays it covers: invoking it excludes those, no other.
+            labels = {t.key: t.label for s in terms.severities for t in s.targets}
+            raise DomainError(
+                "exclusion.not_covered",
+                field="target",
+                target=labels.get(target, target),
+                covers=", ".join(labels.get(key, key) for key in clause.targets),
+            )
     incident_id = id_of(incident)
     existing = events_of(session, incident_id)
     if cancels is not None and not any(e.id == cancels for e in existing):

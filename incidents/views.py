@@ -194,9 +194,10 @@ def _event_form(view: IncidentView, form: EventForm | None = None) -> EventForm:
     return form
 
 
-def _explanations(view: IncidentView) -> dict[str, DeadlineExplanation]:
-    """Why each target's deadline falls where it does, by target key."""
-    explained = explain_targets(view.terms, view.state, utcnow(), at_risk_ratio=at_risk_ratio())
+def _explanations(view: IncidentView, now: datetime) -> dict[str, DeadlineExplanation]:
+    """Why each target's deadline falls where it does, by target key, at the instant the
+    view was computed (a wait still open ends there, as in the targets' rows)."""
+    explained = explain_targets(view.terms, view.state, now, at_risk_ratio=at_risk_ratio())
     return {e.terms.key: e for e in explained}
 
 
@@ -207,7 +208,8 @@ def render_incident(
     correction: CorrectionForm | None = None,
 ) -> ResponseReturnValue:
     session = db_session()
-    view = view_incident(session, incident, now=utcnow(), at_risk_ratio=at_risk_ratio())
+    now = utcnow()
+    view = view_incident(session, incident, now=now, at_risk_ratio=at_risk_ratio())
     users = {u.id: u for u in session.exec(select(User))}
     contract = session.get(Contract, incident.contract_id)
     vendor = session.get(Vendor, incident.vendor_id)
@@ -224,7 +226,7 @@ def render_incident(
         target_labels=_target_labels(view.terms, view.state.severity),
         exclusion_texts={e.key: e.text for e in view.terms.exclusions},
         running_while_waiting=running_while_waiting(view),
-        explanations=_explanations(view),
+        explanations=_explanations(view, now),
         form=_event_form(view, form),
         correction=correction_form(incident, contract, correction),
         quick=[k for k in next_kinds(view.state) if k in QUICK],
@@ -289,17 +291,18 @@ def deadlines(incident_id: int) -> ResponseReturnValue:
     incident = session.get(Incident, incident_id)
     if incident is None:
         abort(404)
-    view = view_incident(session, incident, now=utcnow(), at_risk_ratio=at_risk_ratio())
+    now = utcnow()
+    view = view_incident(session, incident, now=now, at_risk_ratio=at_risk_ratio())
     return render_template(
         "incidents/deadlines.html",
         incident=incident,
         view=view,
         contract=session.get(Contract, incident.contract_id),
         vendor=session.get(Vendor, incident.vendor_id),
-        explanations=list(_explanations(view).values()),
+        explanations=list(_explanations(view, now).values()),
         target_labels=_target_labels(view.terms, view.state.severity),
         severity_labels=labels_of(view.terms),
-        printed_at=utcnow(),
+        printed_at=now,
         zone=app_timezone(),
     )
 

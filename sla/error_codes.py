@@ -89,6 +89,9 @@ MESSAGES: Final[Mapping[str, str]] = {
     "event.same_severity": N_("%(kind)s: the severity is already '%(severity)s'."),
     "event.no_reason": N_("%(kind)s: give the reason."),
     "event.no_justification": N_("%(kind)s: say why the clause applies."),
+    "exclusion.not_covered": N_(
+        "This clause does not cover the delay %(target)s: it covers %(covers)s only."
+    ),
     # -- outages ----------------------------------------------------------------------------
     "outage.not_found": N_("Unknown outage."),
     "outage.start_future": N_("The start cannot be in the future."),

@@ -42,6 +42,10 @@ DOCUMENT_READS: Final[Mapping[str, str]] = {
     "document.bad_key": N_("%(value)s: use lowercase letters, digits, '-' or '_'"),
     "document.too_small": N_("must be at least %(low)d"),
     "document.too_large": N_("must be at most %(high)s"),
+    "document.unreachable_delay": N_(
+        "this delay cannot be counted in the calendar %(calendar)s: it opens too seldom "
+        "for so long a delay"
+    ),
     "document.negative": N_("cannot be negative"),
     "document.date_out_of_range": N_("%(date)s is out of range (%(first)d-%(last)d)"),
     "document.not_one_of": N_("must be one of %(choices)s; got %(value)s"),

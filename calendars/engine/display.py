@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from calendars.engine.closed_days import ClosedDay
 from calendars.engine.coverage import YearCoverage
@@ -17,6 +17,35 @@ class Opening:
 
     start: datetime
     end: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Stretch:
+    """A stretch of time a delay counts, in the calendar's zone."""
+
+    start: datetime
+    end: datetime
+    seconds: float  # elapsed, not wall-clock
+    running_total: float  # counted since the first stretch, this one included
+
+
+def _less(
+    low: datetime, high: datetime, pauses: Sequence[tuple[datetime, datetime]]
+) -> list[tuple[datetime, datetime]]:
+    """[low, high) without the paused intervals."""
+    pieces = [(low, high)]
+    for pause_start, pause_end in pauses:
+        kept: list[tuple[datetime, datetime]] = []
+        for a, b in pieces:
+            if pause_end <= a or pause_start >= b:
+                kept.append((a, b))
+                continue
+            if pause_start > a:
+                kept.append((a, pause_start))
+            if pause_end < b:
+                kept.append((pause_end, b))
+        pieces = kept
+    return [(a, b) for a, b in pieces if b > a]
 
 
 class CalendarDisplay(YearCoverage):
@@ -52,25 +81,44 @@ class CalendarDisplay(YearCoverage):
         hi = bisect_right(t.bdays, last_day.toordinal())
         return (date.fromordinal(o) for o in t.bdays[lo:hi])
 
-    def spans(self, start: datetime, end: datetime, *, business: bool) -> list[Opening]:
-        """The time between two instants that a delay counts, in the calendar's zone: its
-        openings (business time), or every local day (calendar time), cut to [start, end)."""
+    def stretches(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        business: bool,
+        pauses: Sequence[tuple[datetime, datetime]] = (),
+    ) -> list[Stretch]:
+        """The time a delay counts between two instants, in the calendar's zone: its openings
+        (business time) or the whole span (calendar time), less the `pauses`; each stretch
+        with the elapsed seconds it adds (real time: a DST change counts as it happens) and
+        the running total."""
         start, end = start.astimezone(self.zone), end.astimezone(self.zone)
         if end <= start:
             return []
         if business:
-            return [
-                Opening(max(opening.start, start), min(opening.end, end))
+            spans = [
+                (max(opening.start, start), min(opening.end, end))
                 for opening in self.openings(start.date(), end.date())
                 if opening.end > start and opening.start < end
             ]
-        days: list[Opening] = []
-        low = start
-        while low < end:
-            midnight = datetime.combine(low.date() + timedelta(days=1), time(), self.zone)
-            days.append(Opening(low, min(end, midnight)))
-            low = days[-1].end
-        return days
+        else:
+            spans = [(start, end)]
+        stretches: list[Stretch] = []
+        total = 0.0
+        for low, high in spans:
+            for piece_start, piece_end in _less(low, high, pauses):
+                seconds = piece_end.timestamp() - piece_start.timestamp()
+                total += seconds
+                stretches.append(
+                    Stretch(
+                        piece_start.astimezone(self.zone),
+                        piece_end.astimezone(self.zone),
+                        seconds,
+                        total,
+                    )
+                )
+        return stretches
 
     def closed_days_between(self, start: datetime, end: datetime) -> list[ClosedDay]:
         """The holidays and closures from the local date of `start` to that of `end`."""

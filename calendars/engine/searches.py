@@ -193,14 +193,14 @@ class BusinessSearches(YearCoverage):
         """Calendar days and months, opening hours ignored: the same local wall time `days`
         civil days and `months` calendar months after `start`, whatever DST does in between
         (a month from 31 January is the last day of February); or the end of that day
-        (23:59:59 local) on request. A wall time that does not exist is the transition."""
+        (23:59:59.999999 local) on request. A wall time that does not exist is the transition."""
         require_aware(start, "start")
         if days < 0 or months < 0:
             raise CalendarError("calendar.negative_days", key="duration")
         local = start.astimezone(self.zone)
         day = add_months(local.date(), months) + timedelta(days=days)
-        if end_of_day:
-            return self._to_datetime(self._wall_to_epoch(day, DAY_SECONDS - 1))
+        if end_of_day:  # the last instant of the day: 23:59:59.999999 local
+            return self._to_datetime(self._wall_to_epoch(day, DAY_SECONDS - 1) + 0.999999)
         seconds = local.hour * 3600 + local.minute * 60 + local.second
         return self._to_datetime(self._wall_to_epoch(day, seconds) + local.microsecond / 1e6)
 

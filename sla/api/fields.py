@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -42,8 +42,8 @@ def _enum_values(value: object) -> object:
     return value
 
 
-# A set the domain holds of enum members (the waiting states that pause a target), sorted.
-EnumValues = Annotated[list[str], BeforeValidator(_enum_values)]
+# The waiting states that pause a target (a set the domain holds), sorted.
+WaitingStates = Annotated[list[Literal["customer", "third_party"]], BeforeValidator(_enum_values)]
 
 _MISSING = object()
 

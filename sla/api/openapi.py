@@ -20,11 +20,12 @@ from sla.db import DATABASE_INT_MAX
 from sla.version import __version__
 
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
-# The item model of each route answering a JSON array (its Operation.response is None).
-LIST_RESPONSES: dict[str, type[BaseModel]] = {
-    "vendors": schemas.VendorOut,
-    "contract_list": schemas.ContractOut,
-    "incident_targets": schemas.TargetOut,
+# The item models of each route answering a JSON array (its Operation.response is None): an
+# item is one of them (the targets, with their explanation when `explain=true`).
+LIST_RESPONSES: dict[str, tuple[type[BaseModel], ...]] = {
+    "vendors": (schemas.VendorOut,),
+    "contract_list": (schemas.ContractOut,),
+    "incident_targets": (schemas.TargetOut, schemas.ExplainedTargetOut),
 }
 
 
@@ -77,7 +78,7 @@ def build_openapi(operations: list[Operation]) -> dict[str, Any]:
     models: set[type[BaseModel]] = {
         schemas.ErrorBody,
         schemas.ServerErrorBody,
-        *LIST_RESPONSES.values(),
+        *(model for models in LIST_RESPONSES.values() for model in models),
     }
     for op in operations:
         models.update(m for m in (op.body, op.response) if m is not None)
@@ -170,7 +171,8 @@ def _responses(op: Operation) -> dict[str, Any]:
     if op.response is not None:
         ok_schema: dict[str, Any] = _schema_ref(op.response)
     else:
-        ok_schema = {"type": "array", "items": _schema_ref(LIST_RESPONSES[op.endpoint])}
+        items = [_schema_ref(model) for model in LIST_RESPONSES[op.endpoint]]
+        ok_schema = {"type": "array", "items": items[0] if len(items) == 1 else {"anyOf": items}}
     success: dict[str, Any] = {
         "description": "OK",
         "content": {"application/json": {"schema": ok_schema}},

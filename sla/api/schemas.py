@@ -34,12 +34,12 @@ from sla.api.fields import (
     WHOLE_NUMBER,
     AttributeSources,
     EnumValue,
-    EnumValues,
     Id,
     Instant,
     Key,
     QueryFlag,
     QueryId,
+    WaitingStates,
 )
 from sla.engine.lifecycle import EventKind
 
@@ -152,7 +152,7 @@ class TargetTermsOut(Public):
     end_of_day: bool = Field(validation_alias=AliasPath("duration", "end_of_day"))
     origin: str
     calendar: str
-    pauses: EnumValues  # the waiting states that freeze it: customer, third_party
+    pauses: WaitingStates  # the waiting states that freeze it: customer, third_party
     article: str
 
 

@@ -320,12 +320,18 @@ def incident_targets(incident_id: int) -> ResponseReturnValue:
     """The incident's targets now: deadlines, time consumed and left, status; with
     `explain=true`, each with the reasoning behind its deadline."""
     wanted = parse_query(schemas.TargetQuery)
-    view = incident_view(incidents.get_incident(db_session(), incident_id))
+    now = utcnow()
+    view = view_incident(
+        db_session(),
+        incidents.get_incident(db_session(), incident_id),
+        now=now,
+        at_risk_ratio=at_risk_ratio(),
+    )
     if not wanted.explain:
         return reply_list(
             schemas.TargetOut.model_validate(t, from_attributes=True) for t in view.targets
         )
-    explained = explain_targets(view.terms, view.state, utcnow(), at_risk_ratio=at_risk_ratio())
+    explained = explain_targets(view.terms, view.state, now, at_risk_ratio=at_risk_ratio())
     return reply_list(
         schemas.ExplainedTargetOut.of(e.state, SimpleNamespace(explanation=e)) for e in explained
     )

@@ -25,29 +25,19 @@ from werkzeug.datastructures import MultiDict
 
 from sla.contracts.document import Problem, parse_document
 from sla.contracts.document.parse import FORMAT
+from sla.contracts.document.sla_terms import DURATION_KEYS, LEGACY_PAUSING_KINDS
 from sla.engine.terms import REPORT, TargetKind, WaitingState
 
 Form = MultiDict[str, str]
 Path = tuple[str | int, ...]
 
-# A target's delay: an amount and its unit, or no fixed time.
-AMOUNT_UNITS = (
-    "business_hours",
-    "business_minutes",
-    "business_days",
-    "calendar_hours",
-    "calendar_days",
-    "months",
-)
+# A target's delay: an amount and its unit (the document's duration keys), or no fixed time.
+AMOUNT_UNITS = tuple(DURATION_KEYS)
 NO_FIXED_TIME = "no_fixed_time"
 UNITS = (*AMOUNT_UNITS, NO_FIXED_TIME)
 KINDS = tuple(kind.value for kind in TargetKind)
 WAITING = tuple(state.value for state in WaitingState)
-RENEWALS = ("none", "express", "tacit")
-PERIODS = ("month", "quarter", "year")
 ALERT_THRESHOLDS = ("warn_used_ratio", "warn_remaining_minutes", "reminder_hours")
-# Format 1: a target that did not say paused on waiting when it was one of these kinds.
-LEGACY_PAUSING_KINDS = ("restoration", "resolution", "other")
 
 # The rows the form repeats: their name prefix (a target's holds its level's index).
 SEVERITIES = "sla.severities"
@@ -422,7 +412,7 @@ def _target_fields(target: Mapping[str, Any], name: str, legacy: bool) -> list[t
     pauses = target.get("pauses")
     if pauses is None:
         if legacy:
-            pauses = target.get("kind") in LEGACY_PAUSING_KINDS
+            pauses = target.get("kind") in LEGACY_PAUSING_KINDS  # format 1's default
         else:
             pauses = [WaitingState.customer.value]
             fields.append((name + PAUSES_DEFAULT, "1"))

@@ -25,11 +25,11 @@ from sqlmodel import Session, select
 from calendars.models import VendorCalendar
 from sla.contracts import service
 from sla.contracts.document import DocumentError, Problem, SourcedProblem, parse_document
+from sla.contracts.document.contract import RENEWALS
+from sla.contracts.document.sla_terms import PERIODS
 from sla.contracts.form_document import (
     KINDS,
     NO_FIXED_TIME,
-    PERIODS,
-    RENEWALS,
     UNITS,
     WAITING,
     Form,
@@ -53,7 +53,7 @@ from sla.errors import DomainError, NotFound, reader_words
 from sla.web.access import requires_role
 from sla.web.database import db_session
 from sla.web.forms import EmptyForm
-from sla.web.labels import PERIOD, TARGET_KIND
+from sla.web.labels import PERIOD, RENEWAL, TARGET_KIND
 from sla.web.roles import Role
 from sla.web.settings import app_zone
 
@@ -69,7 +69,6 @@ UNIT_LABELS = {
     "months": _l("months"),
     NO_FIXED_TIME: _l("no fixed time"),
 }
-RENEWAL_LABELS = {"none": _l("none"), "express": _l("express"), "tacit": _l("tacit")}
 # Fields outside the document the page posts.
 NOT_FIELDS = ("csrf_token", "action")
 # Problems at a field that say only that it is empty: the field says "required".
@@ -241,7 +240,7 @@ def _render(
         calendar_options=[(row.key, f"{row.name or row.key} ({row.key})") for row in chosen],
         kind_options=[(kind, TARGET_KIND.get(kind, kind)) for kind in KINDS],
         unit_options=[(unit, UNIT_LABELS[unit]) for unit in UNITS],
-        renewal_options=[(renewal, RENEWAL_LABELS[renewal]) for renewal in RENEWALS],
+        renewal_options=[(renewal, RENEWAL[renewal]) for renewal in RENEWALS],
         period_options=[(period, PERIOD[period]) for period in PERIODS],
         WAITING=WAITING,
     ), status

@@ -88,27 +88,36 @@ def _latest_version(session: Session, contract_id: int) -> ContractVersion | Non
 
 
 def _upsert_vendor(session: Session, document: ContractDocument, now: datetime) -> Vendor:
+    """The document's vendor, created with its calendars when new. A vendor already known
+    keeps what its form says: a document only fills what is empty, and adds the calendars the
+    vendor does not have yet (each contract version keeps its own copy of those it counts in:
+    an import never overwrites what an administrator entered)."""
     info = document.vendor
     vendor = session.exec(select(Vendor).where(Vendor.name == info.name)).first()
     if vendor is None:
         vendor = Vendor(name=info.name, created_at=now)
-    vendor.siret = info.siret or vendor.siret
-    vendor.support_email = info.support_email or vendor.support_email
-    vendor.support_phone = info.support_phone or vendor.support_phone
-    vendor.portal_url = info.portal_url or vendor.portal_url
-    vendor.notes = info.notes or vendor.notes
+    vendor.siret = vendor.siret or info.siret
+    vendor.support_email = vendor.support_email or info.support_email
+    vendor.support_phone = vendor.support_phone or info.support_phone
+    vendor.portal_url = vendor.portal_url or info.portal_url
+    vendor.notes = vendor.notes or info.notes
     session.add(vendor)
     session.flush()
     vendor_id = id_of(vendor)
+    known = set(
+        session.exec(select(VendorCalendar.key).where(VendorCalendar.vendor_id == vendor_id))
+    )
     for key, definition in document.data.get("calendars", {}).items():
-        record = session.exec(
-            select(VendorCalendar).where(
-                VendorCalendar.vendor_id == vendor_id, VendorCalendar.key == key
+        if key in known:
+            continue
+        session.add(
+            VendorCalendar(
+                vendor_id=vendor_id,
+                key=key,
+                name=str(definition.get("name", key)),
+                definition=dict(definition),
             )
-        ).first() or VendorCalendar(vendor_id=vendor_id, key=key, definition={})
-        record.name = str(definition.get("name", key))
-        record.definition = dict(definition)
-        session.add(record)
+        )
     return vendor
 
 

@@ -95,6 +95,12 @@ class ChangeKind(StrEnum):
     target_added = "target_added"
     target_removed = "target_removed"
     delay_changed = "delay_changed"
+    terms_changed = "terms_changed"  # the same delay, counted otherwise (see ASPECTS)
+    exclusions_changed = "exclusions_changed"
+
+
+# What else than its delay makes a target count otherwise, by the attribute that holds it.
+ASPECTS = ("kind", "origin", "calendar", "pauses")
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,7 @@ class TermsChange:
     before: Duration | None = None
     after: Duration | None = None
     targets: tuple[tuple[str, Duration], ...] = ()
+    aspects: tuple[str, ...] = ()  # terms_changed: which of ASPECTS differ
 
 
 def _targets_of(severity: SeverityTerms) -> tuple[tuple[str, Duration], ...]:
@@ -117,8 +124,9 @@ def _targets_of(severity: SeverityTerms) -> tuple[tuple[str, Duration], ...]:
 
 def terms_changes(before: SlaTerms, after: SlaTerms) -> list[TermsChange]:
     """What `after` changes in `before`'s service levels: severities and targets added or
-    removed (by key), and targets whose delay differs (unit, amount or end of day). In the
-    new version's order, then what it removes in the old one's."""
+    removed (by key), targets whose delay differs (unit, amount or end of day) or that count
+    otherwise (kind, start, calendar, waiting states that pause it), and the exclusion
+    clauses. In the new version's order, then what it removes in the old one's."""
     old = {severity.key: severity for severity in before.severities}
     new_keys = {severity.key for severity in after.severities}
     changes: list[TermsChange] = []
@@ -140,16 +148,24 @@ def terms_changes(before: SlaTerms, after: SlaTerms) -> list[TermsChange]:
                         ChangeKind.target_added, severity.label, target.label, after=target.duration
                     )
                 )
-            elif was.duration != target.duration:
-                changes.append(
-                    TermsChange(
-                        ChangeKind.delay_changed,
-                        severity.label,
-                        target.label,
-                        before=was.duration,
-                        after=target.duration,
+            else:
+                if was.duration != target.duration:
+                    changes.append(
+                        TermsChange(
+                            ChangeKind.delay_changed,
+                            severity.label,
+                            target.label,
+                            before=was.duration,
+                            after=target.duration,
+                        )
                     )
-                )
+                aspects = tuple(a for a in ASPECTS if getattr(was, a) != getattr(target, a))
+                if aspects:
+                    changes.append(
+                        TermsChange(
+                            ChangeKind.terms_changed, severity.label, target.label, aspects=aspects
+                        )
+                    )
         kept = {target.key for target in severity.targets}
         changes += [
             TermsChange(
@@ -163,6 +179,8 @@ def terms_changes(before: SlaTerms, after: SlaTerms) -> list[TermsChange]:
         for severity in before.severities
         if severity.key not in new_keys
     ]
+    if before.exclusions != after.exclusions:
+        changes.append(TermsChange(ChangeKind.exclusions_changed, ""))
     return changes
 
 

@@ -19,6 +19,7 @@ from datetime import datetime
 
 from calendars.engine import BusinessCalendar
 from calendars.engine.closed_days import ClosedDay
+from calendars.engine.display import Stretch
 from sla.engine.lifecycle import IncidentState
 from sla.engine.target_states import DEFAULT_AT_RISK_RATIO, TargetState
 from sla.engine.targets import (
@@ -31,16 +32,6 @@ from sla.engine.targets import (
     origin_of,
 )
 from sla.engine.terms import REPORT, Duration, SlaTerms, TargetTerms, WaitingState
-
-
-@dataclass(frozen=True, slots=True)
-class Stretch:
-    """A stretch of time that counts toward the target, in the calendar's zone."""
-
-    start: datetime
-    end: datetime
-    seconds: float
-    running_total: float  # counted since the start, this stretch included
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +57,7 @@ class DeadlineExplanation:
     calendar: str
     calendar_name: str
     timezone: str
+    business: bool  # counted in business time (else real time)
     base_deadline: datetime | None  # the deadline before the pauses
     deadline: datetime | None
     stretches: tuple[Stretch, ...] = ()
@@ -114,6 +106,7 @@ def _explain(
         calendar=target.calendar,
         calendar_name=spec.name or target.calendar,
         timezone=spec.timezone,
+        business=clock.business,
         base_deadline=None,
         deadline=state.deadline,
     )
@@ -122,7 +115,7 @@ def _explain(
     stop = state.milestone_at or clocks.end_of_clock
     m = measure(target, clock, origin, max(stop, origin), clocks)
     pauses = _pause_effects(target, clock, m, clocks)
-    stretches = _stretches(clock, m)
+    stretches = calendar.stretches(m.origin, m.deadline, business=clock.business, pauses=m.pauses)
     return DeadlineExplanation(
         state=state,
         terms=target,
@@ -132,10 +125,14 @@ def _explain(
         calendar=target.calendar,
         calendar_name=bare.calendar_name,
         timezone=spec.timezone,
+        business=clock.business,
         base_deadline=m.base_deadline.astimezone(calendar.zone),
         deadline=m.deadline,
         stretches=tuple(stretches),
-        closed_days=tuple(calendar.closed_days_between(origin, m.deadline)),
+        # Calendar time skips no day: only business time says which days it left out.
+        closed_days=tuple(calendar.closed_days_between(origin, m.deadline))
+        if clock.business
+        else (),
         pauses=tuple(pauses),
         moved_seconds=m.deadline_position - m.base_position,
     )
@@ -156,38 +153,3 @@ def _pause_effects(
             moved = max(0.0, min(high, m.deadline_position) - max(low, m.origin_position))
         effects.append(PauseEffect(start, end, waiting, freezes, moved))
     return effects
-
-
-def _stretches(clock: TargetClock, m: Measure) -> list[Stretch]:
-    """The time counted from the start to the deadline: the calendar's openings (business
-    time) or every local day (calendar time), less the pauses that freeze the target."""
-    stretches: list[Stretch] = []
-    total = 0.0
-    zone = clock.calendar.zone
-    for span in clock.calendar.spans(m.origin, m.deadline, business=clock.business):
-        for piece_start, piece_end in _less_pauses(span.start, span.end, m.pauses):
-            seconds = (piece_end - piece_start).total_seconds()
-            total += seconds
-            stretches.append(
-                Stretch(piece_start.astimezone(zone), piece_end.astimezone(zone), seconds, total)
-            )
-    return stretches
-
-
-def _less_pauses(
-    low: datetime, high: datetime, pauses: list[tuple[datetime, datetime]]
-) -> list[tuple[datetime, datetime]]:
-    """[low, high) without the paused intervals."""
-    pieces = [(low, high)]
-    for pause_start, pause_end in pauses:
-        kept: list[tuple[datetime, datetime]] = []
-        for a, b in pieces:
-            if pause_end <= a or pause_start >= b:
-                kept.append((a, b))
-                continue
-            if pause_start > a:
-                kept.append((a, pause_start))
-            if pause_end < b:
-                kept.append((pause_end, b))
-        pieces = kept
-    return [(a, b) for a, b in pieces if b > a]

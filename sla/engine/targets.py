@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from calendars.engine import BusinessCalendar, compiled
 from sla.engine.lifecycle import EventKind, IncidentState, Pause
@@ -105,7 +105,9 @@ class TargetClock:
             return start
         if self.business:
             return self.calendar.deadline(start, seconds)
-        return start + timedelta(seconds=seconds)
+        # Real time: added in UTC. Python adds a timedelta to an aware datetime on its wall
+        # clock, which is an hour off across a DST change.
+        return (start.astimezone(UTC) + timedelta(seconds=seconds)).astimezone(self.calendar.zone)
 
     def base_deadline(self, origin: datetime) -> datetime:
         duration = self.target.duration
@@ -126,15 +128,6 @@ class TargetClock:
         return BusinessCalendar.calendar_deadline(
             origin, timedelta(seconds=duration.amount), self.calendar.zone
         )
-
-
-def _overlap(spans: list[tuple[float, float]], low: float, high: float) -> float:
-    """How much of [low, high) the spans cover (positions)."""
-    covered = 0.0
-    for start, end in spans:
-        if end > low and start < high:
-            covered += (end if end < high else high) - (start if start > low else low)
-    return covered
 
 
 PauseSpan = tuple[datetime, datetime, WaitingState]
@@ -289,7 +282,7 @@ def _positions(
 
 def _counted(pause_positions: list[tuple[float, float]], low: float, high: float) -> float:
     """The time from `low` to `high` (positions) that counts: the paused time does not.
-    (`_overlap` inlined: this runs two or three times for every target.)"""
+    (Inlined: this runs two or three times for every target.)"""
     paused = 0.0
     for start, end in pause_positions:
         if end > low and start < high:
@@ -429,15 +422,20 @@ def _deadline_position(
     origin_position: float, base_position: float, pause_positions: list[tuple[float, float]]
 ) -> float:
     """The deadline with the pauses, on the axis: the base deadline moved later by the paused
-    time between the origin and the deadline (moving it may cover more of a pause)."""
+    time between the origin and the deadline. Exact in one pass over the pauses in order: a
+    pause that begins before the deadline reached so far lies wholly before the moved one (it
+    moves the deadline by its whole length past the origin), and one that begins after it
+    does not count. (Iterating "move by the overlap" converges only step by step when the
+    deadline falls inside a pause: a pause starting a minute before it took 100 steps to
+    move it 100 minutes of a days-long wait.)"""
     deadline_position = base_position
-    if not pause_positions:
-        return deadline_position
-    for _ in range(100):  # the deadline moves later by the paused time it covers
-        moved = base_position + _overlap(pause_positions, origin_position, deadline_position)
-        if moved == deadline_position:
+    for start, end in sorted(pause_positions):
+        start = max(start, origin_position)
+        if end <= start:
+            continue
+        if start >= deadline_position:
             break
-        deadline_position = moved
+        deadline_position += end - start
     return deadline_position
 
 

@@ -161,9 +161,17 @@ class Words:
             before, after = change.before, change.after
             return f"{labels.get(before, before)} → {labels.get(after, after)}"
         clause = dict(contract.clause_texts).get(change.clause, change.clause)
-        target = dict(contract.target_labels).get(change.target, change.target)
-        if change.target:
-            applies = self.gettext("target “%(target)s”", target=target)
+        labels = dict(contract.target_labels)
+        # The delay it was invoked for, or those the clause covers, or every one.
+        covered = (
+            (change.target,)
+            if change.target
+            else dict(contract.clause_targets).get(change.clause, ())
+        )
+        if covered:
+            applies = self.gettext(
+                "target “%(target)s”", target=", ".join(labels.get(k, k) for k in covered)
+            )
         else:
             applies = self.gettext("all targets")
         return self.gettext("exclusion “%(clause)s” (%(applies)s)", clause=clause, applies=applies)

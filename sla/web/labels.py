@@ -114,6 +114,19 @@ WAITING_STATE = {
     "third_party": _l("waiting on a third party"),
 }
 
+# A contract's renewal (the contract document's `renewal`).
+RENEWAL = {"none": _l("none"), "express": _l("express"), "tacit": _l("tacit")}
+# The days of a calendar's week, by the keys its hours use.
+WEEKDAY = {
+    "mon": _l("Monday"),
+    "tue": _l("Tuesday"),
+    "wed": _l("Wednesday"),
+    "thu": _l("Thursday"),
+    "fri": _l("Friday"),
+    "sat": _l("Saturday"),
+    "sun": _l("Sunday"),
+}
+
 
 def register(app: Flask) -> None:
     app.jinja_env.globals.update(
@@ -128,4 +141,6 @@ def register(app: Flask) -> None:
         CONTRACT_DATE=CONTRACT_DATE,
         PERIOD=PERIOD,
         WAITING_STATE=WAITING_STATE,
+        RENEWAL=RENEWAL,
+        WEEKDAY=WEEKDAY,
     )

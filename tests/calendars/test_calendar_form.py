@@ -330,3 +330,17 @@ def test_a_day_round_the_clock_and_an_evening_until_midnight() -> None:
     assert back.modes["sat"] == form_data.ALWAYS and back.ranges["sat"] == []
     assert back.ranges["sun"] == [form_data.TimeRow("18:00", "00:00")]
     assert back.holidays == "FR" and back.closures == [] and back.worked == []
+
+
+def test_a_day_with_hours_chosen_but_none_typed_is_refused_not_saved_closed(
+    admin: FlaskClient, engine: Engine, vendor_id: int
+) -> None:
+    fields = _form(vendor_id, hours={"mon": [("", "")]})
+    assert ("mon-mode", "hours") in fields
+    refused = _post(admin, "/calendars/new", fields, "save")
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    monday = page[page.index('id="day-mon"') : page.index('id="day-tue"')]
+    assert 'id="hours-mon-error"' in monday
+    assert "Fermé" in _text(monday)
+    assert _calendars(engine) == []

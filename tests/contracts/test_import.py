@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from calendars.models import VendorCalendar
 from sla.cli import cli
 from sla.contracts.document import DocumentError, read_contract_text
 from sla.contracts.models import Contract, ContractVersion, Vendor
@@ -269,3 +270,27 @@ def test_a_portal_url_must_be_http_or_https(url: str) -> None:
         p.where == "vendor.portal_url" and p.code == "document.bad_url" and "http" in str(p)
         for p in refused.value.problems
     )
+
+
+def test_an_import_never_overwrites_what_the_vendor_and_calendar_forms_entered(
+    engine: Engine,
+) -> None:
+    text = (EXAMPLES / "operis-oxalis.toml").read_text()
+    with session_scope(engine) as session:
+        import_documents(session, [("o.toml", read_contract_text(text, "o.toml"))], now=utcnow())
+    with session_scope(engine) as session:  # what an administrator changed in the forms
+        vendor = session.exec(select(Vendor)).one()
+        vendor.support_email = "hotline@operis.example"
+        calendar = session.exec(select(VendorCalendar)).first()
+        assert calendar is not None
+        calendar.definition = {**calendar.definition, "closed_dates": ["2026-08-10..2026-08-14"]}
+        edited = dict(calendar.definition)
+    later = text.replace("effective_from = 2025-01-01", "effective_from = 2026-01-01")
+    later = later.replace("business_days = 8", "business_days = 7", 1)
+    assert later != text
+    with session_scope(engine) as session:
+        import_documents(session, [("o.toml", read_contract_text(later, "o.toml"))], now=utcnow())
+    with session_scope(engine) as session:
+        assert session.exec(select(Vendor)).one().support_email == "hotline@operis.example"
+        assert session.exec(select(VendorCalendar)).first().definition == edited  # type: ignore[union-attr]
+        assert len(session.exec(select(ContractVersion)).all()) == 2

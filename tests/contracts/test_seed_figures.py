@@ -9,11 +9,10 @@ are not beside the project, it stops there (skipped) after what it could check w
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 import tomllib
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -36,7 +35,10 @@ from tests.support import ALERTS
 PARIS = ZoneInfo("Europe/Paris")
 HOUR = 3600
 PROJECT = EXAMPLES.parents[1]
-SEEDS = PROJECT.parent / "shared" / "seeds"
+# The seed contracts (French public records), kept beside their encodings.
+SEEDS = EXAMPLES / "sources"
+# The encodings as they were before this correction (format 1, from commit 9b0681e).
+FORMAT_1 = Path(__file__).parent / "format1"
 GALLIMEDIA = "gallimedia-osny.toml"
 LIBRICIEL = "libriciel-comelus.toml"
 AUKFOOD = "aukfood-miramas.toml"
@@ -49,8 +51,6 @@ SEED_OF = {
     SMICA: "003_4ec25571279bd3c5.txt",
     OPERIS: "004_4de35dfd81cdcc30.txt",
 }
-# The last commit with the encodings as they were before this correction (format 1).
-BEFORE_CORRECTION = "9b0681e2cce8d82691565c87d3f9d248fe5af914"
 BOTH = {WaitingState.customer, WaitingState.third_party}
 
 
@@ -62,10 +62,7 @@ def normalised(text: str) -> str:
 
 
 def seed(file: str) -> str:
-    path = SEEDS / SEED_OF[file]
-    if not path.is_file():
-        pytest.skip(f"the seed contracts are not beside the project ({SEEDS})")
-    return normalised(path.read_text(encoding="utf-8"))
+    return normalised((SEEDS / SEED_OF[file]).read_text(encoding="utf-8"))
 
 
 def assert_quoted(file: str, *phrases: str) -> None:
@@ -449,20 +446,8 @@ def test_contract_figures_match_the_seed(file: str, key: str, expected: object, 
 
 
 def old_text(file: str) -> str:
-    git = shutil.which("git")
-    if git is None:
-        pytest.skip("git is not installed: no encodings before their correction")
-    done = subprocess.run(
-        [git, "show", f"{BEFORE_CORRECTION}:examples/contracts/{file}"],
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"the encodings before their correction are not in git here: {done.stderr}")
-    return done.stdout
+    """The encoding as it was before this correction (format 1), kept beside the tests."""
+    return (FORMAT_1 / file).read_text(encoding="utf-8")
 
 
 def aukfood_incident(session: Session, title: str, reported_at: datetime) -> Incident:
@@ -534,3 +519,28 @@ def test_the_corrected_files_over_the_old_ones(engine: Engine) -> None:
         current = session.get(ContractVersion, later.contract_version_id)
         assert current is not None and current.number == 2
         assert target(document_of(current).sla, "linux", "gti").kind is TargetKind.first_response
+
+
+def test_a_format_1_version_keeps_its_meaning_of_calendar_days() -> None:
+    """An incident reported under the old SMICA encoding keeps its deadline: format 1 read
+    `calendar_days = 60` as 60 × 24 real hours, and still does; the corrected encoding (format
+    2) counts civil days."""
+    old = read_contract_text(old_text(SMICA), SMICA).sla
+    new = read_contract_text((EXAMPLES / SMICA).read_text(encoding="utf-8"), SMICA).sla
+    reported = datetime(2025, 3, 1, 9, tzinfo=PARIS)
+
+    def deadline(sla: SlaTerms) -> datetime | None:
+        level = next(s for s in sla.severities if any(t.duration.is_fixed for t in s.targets))
+        state = replay(
+            reported_at=reported,
+            severity=level.key,
+            events=[],
+            now=reported,
+            severities=sla.severity_keys(),
+            exclusions=[],
+        )
+        fixed = [t for t in compute_targets(sla, state, reported) if t.deadline is not None]
+        return fixed[0].deadline
+
+    assert deadline(old) == datetime(2025, 4, 30, 10, tzinfo=PARIS)  # 1,440 real hours
+    assert deadline(new) == datetime(2025, 4, 30, 9, tzinfo=PARIS)  # 60 civil days

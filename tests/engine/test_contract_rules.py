@@ -4,7 +4,7 @@ deadline built from the same measure."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -107,7 +107,7 @@ def test_one_month_is_the_same_day_of_the_next_month(
 def test_months_may_end_at_the_end_of_the_last_day() -> None:
     terms = document([target("majic", months=1, end_of_day=True)])
     deadline = targets(terms, at(2025, 1, 31, 10), [], at(2025, 1, 31, 10))["majic"].deadline
-    assert deadline == at(2025, 2, 28, 23, 59, 59)
+    assert deadline == at(2025, 2, 28, 23, 59, 59, 999_999)
 
 
 # ---- civil days ---------------------------------------------------------------------------
@@ -137,7 +137,7 @@ def test_calendar_hours_stay_real_hours_across_dst() -> None:
 def test_calendar_days_may_end_at_the_end_of_the_day() -> None:
     terms = document([target("patch", calendar_days=2, end_of_day=True)])
     assert targets(terms, at(2026, 3, 1, 9), [], at(2026, 3, 1, 9))["patch"].deadline == at(
-        2026, 3, 3, 23, 59, 59
+        2026, 3, 3, 23, 59, 59, 999_999
     )
 
 
@@ -395,3 +395,154 @@ def test_the_stretches_add_up_to_the_duration(
     assert explained.stretches[-1].end == explained.deadline
     moved = sum(p.moved_seconds for p in explained.pauses)
     assert moved == pytest.approx(explained.moved_seconds, abs=1e-3)
+
+
+ROUND_THE_CLOCK = {
+    "name": "24/7",
+    "timezone": "Europe/Paris",
+    "hours": {d: ["00:00-24:00"] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+}
+UNITS = [
+    {"business_hours": 30},
+    {"business_days": 3},
+    {"business_days": 2, "end_of_day": True},
+    {"calendar_hours": 30},
+    {"calendar_days": 2},
+    {"months": 1},
+    {"months": 1, "end_of_day": True},
+]
+
+
+def _terms_on(calendar: dict[str, object], duration: dict[str, object]) -> SlaTerms:
+    data = {
+        "format": 2,
+        "vendor": {"name": "V"},
+        "calendars": {"bureau": calendar},
+        "contract": {
+            "reference": "R",
+            "title": "T",
+            "start": date(2024, 1, 1),
+            "calendar": "bureau",
+        },
+        "sla": {
+            "effective_from": date(2024, 1, 1),
+            "severities": [
+                {
+                    "key": "n1",
+                    "label": "N1",
+                    "targets": [
+                        target("pec", kind="take_charge", business_hours=2),
+                        {**target("gtr", kind="restoration", **duration), "from": "pec"},
+                    ],
+                }
+            ],
+        },
+    }
+    parsed, problems = parse_document(data)
+    assert parsed is not None, problems
+    return parsed.sla
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    calendar=st.sampled_from([OFFICE, ROUND_THE_CLOCK]),
+    duration=st.sampled_from(UNITS),
+    # Around the DST changes of 2025 (30 March, 26 October) and elsewhere.
+    start=st.sampled_from([at(2025, 3, 28, 15), at(2025, 10, 24, 16), at(2025, 6, 2, 9)]),
+    minutes=st.integers(0, 60 * 24 * 3),
+    pause_offset=st.integers(-60 * 24, 60 * 24 * 10),
+    pause_minutes=st.integers(1, 60 * 24 * 4),
+    open_pause=st.booleans(),
+)
+def test_every_unit_explains_the_deadline_it_computes(
+    calendar: dict[str, object],
+    duration: dict[str, object],
+    start: datetime,
+    minutes: int,
+    pause_offset: int,
+    pause_minutes: int,
+    open_pause: bool,
+) -> None:
+    """Whatever the unit and the calendar, across DST, measured from another target, with a
+    wait that began before the start or is still open: the stretches end at the deadline and
+    add up to the target's time; the pauses' shares add up to the move."""
+    terms = _terms_on(calendar, duration)
+    # Instants in UTC: wall-clock arithmetic in Paris would make times that do not exist.
+    reported = start.astimezone(UTC) + timedelta(minutes=minutes)
+    acknowledged = reported + timedelta(minutes=30)
+    pause_at = acknowledged + timedelta(minutes=pause_offset)
+    if pause_at <= reported:
+        pause_at = reported + timedelta(minutes=1)
+    events = [ev(1, EventKind.acknowledged, acknowledged)]
+    pause = [ev(2, EventKind.waiting_customer, pause_at)]
+    if not open_pause:
+        pause.append(ev(3, EventKind.resumed, pause_at + timedelta(minutes=pause_minutes)))
+    events = sorted([*events, *pause], key=lambda e: e.occurred_at)
+    events = [ev(n + 1, e.kind, e.occurred_at) for n, e in enumerate(events)]
+    now = max(acknowledged, pause_at + timedelta(minutes=pause_minutes)) + timedelta(minutes=1)
+    state = state_of(terms, reported, events, now)
+    _, gtr = explain_targets(terms, state, now)
+    assert gtr.origin == acknowledged and gtr.origin_target == "pec"
+    assert gtr.deadline == gtr.state.deadline
+    if gtr.stretches:  # the last stretch ends at the deadline, or at the closing before it
+        assert gtr.stretches[-1].end <= gtr.deadline  # type: ignore[operator]
+    assert gtr.counted_seconds == pytest.approx(gtr.state.total_seconds, abs=1e-3)
+    if "business_hours" in duration or "calendar_hours" in duration:
+        amount = float(duration.get("business_hours", duration.get("calendar_hours", 0)))  # type: ignore[arg-type]
+        assert gtr.counted_seconds == pytest.approx(amount * HOUR, abs=1e-3)
+    moved = sum(p.moved_seconds for p in gtr.pauses)
+    assert moved == pytest.approx(gtr.moved_seconds, abs=1e-3)
+    if not gtr.business:
+        assert gtr.closed_days == ()
+
+
+def test_a_delay_the_calendar_cannot_reach_is_refused() -> None:
+    seldom = {**OFFICE, "hours": {"mon": ["09:00-10:00"]}}
+    data = {
+        "format": 2,
+        "vendor": {"name": "V"},
+        "calendars": {"bureau": seldom},
+        "contract": {
+            "reference": "R",
+            "title": "T",
+            "start": date(2025, 1, 1),
+            "calendar": "bureau",
+        },
+        "sla": {
+            "effective_from": date(2025, 1, 1),
+            "severities": [
+                {"key": "n1", "label": "N1", "targets": [target("t", business_hours=100_000)]}
+            ],
+        },
+    }
+    parsed, problems = parse_document(data)
+    assert parsed is None
+    assert [p.code for p in problems] == ["document.unreachable_delay"]
+
+
+def test_a_long_wait_that_begins_just_before_the_deadline_moves_it_by_its_whole_length() -> None:
+    # 8 business hours from Monday 2 June 2025 09:00: Tuesday 10:00. A wait on the customer
+    # from Tuesday 09:59 to Friday 09:59 covers one business minute before the deadline, then
+    # the rest of the week: the deadline is Friday 10:00 (the first engine moved it 100 min).
+    terms = document([target("gtr", business_hours=8)])
+    events = [
+        ev(1, EventKind.waiting_customer, at(2025, 6, 3, 9, 59)),
+        ev(2, EventKind.resumed, at(2025, 6, 6, 9, 59)),
+    ]
+    found = targets(terms, at(2025, 6, 2, 9), events, at(2025, 6, 6, 10))
+    assert found["gtr"].deadline == at(2025, 6, 6, 10)
+
+
+def test_a_wait_moves_a_calendar_hours_deadline_in_real_time_across_dst() -> None:
+    # 12 real hours from Saturday 25 October 2025 12:00 is midnight (22:00 UTC); a four-hour
+    # wait moves it four real hours, across the change at 03:00: Sunday 03:00 CET (02:00 UTC),
+    # not 04:00 (the first engine added the wait on the wall clock).
+    terms = document([target("gti", kind="intervention", calendar_hours=12)])
+    events = [
+        ev(1, EventKind.waiting_customer, at(2025, 10, 25, 14)),
+        ev(2, EventKind.resumed, at(2025, 10, 25, 18)),
+    ]
+    found = targets(terms, at(2025, 10, 25, 12), events, at(2025, 10, 25, 19))
+    deadline = found["gti"].deadline
+    assert deadline is not None
+    assert deadline.astimezone(UTC) == datetime(2025, 10, 26, 2, tzinfo=UTC)

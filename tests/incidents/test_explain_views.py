@@ -3,6 +3,7 @@ on the incident page (folded under its target), on the printable page and in the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -80,7 +81,7 @@ def incident(app: Flask, engine: Engine, make_user: Callable[..., User]) -> tupl
     created = client.post(
         "/api/v1/incidents",
         json={
-            "contract_id": body["items"][0]["id"] if isinstance(body, dict) else body[0]["id"],
+            "contract_id": body[0]["id"],
             "severity": "bloquant",
             "title": "Portail hors service",
             "channel": "phone",
@@ -103,12 +104,10 @@ def incident(app: Flask, engine: Engine, make_user: Callable[..., User]) -> tupl
 def test_the_api_explains_each_deadline(incident: tuple[int, Any]) -> None:
     incident_id, (client, headers) = incident
     plain = client.get(f"/api/v1/incidents/{incident_id}/targets", headers=headers).json
-    items = plain["items"] if isinstance(plain, dict) else plain
-    assert "explanation" not in items[0]
+    assert "explanation" not in plain[0]
     reply = client.get(f"/api/v1/incidents/{incident_id}/targets?explain=true", headers=headers)
     assert reply.status_code == 200
-    body = reply.json
-    (target,) = body["items"] if isinstance(body, dict) else body
+    (target,) = reply.json
     explained = target["explanation"]
     assert datetime.fromisoformat(target["deadline"]) == at(2025, 5, 30, 18)
     assert datetime.fromisoformat(explained["deadline"]) == at(2025, 5, 30, 18)
@@ -145,11 +144,25 @@ def test_the_incident_page_folds_the_explanation_under_its_target(
     incident_id, _ = incident
     viewer = client_as(Role.viewer)
     page = viewer.get(f"/incidents/{incident_id}").get_data(as_text=True)
-    assert "Pourquoi cette échéance ?" in page
-    assert "<details>" in page
-    assert "Ascension" in page
-    assert "attente du client" in page  # the pause, worded in French
-    assert "16:00" in page and "18:00" in page
+    folded = re.search(
+        r'<tr class="explanation-row"><td colspan="7"><details><summary>(.*?)</summary>(.*?)</details>',
+        page,
+        re.S,
+    )
+    assert folded, "no explanation folded under the target"
+    assert folded.group(1) == "Pourquoi cette échéance ?"
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", folded.group(2)))
+    assert "Ascension" in text
+    # Each stretch counted, with its running total, then the pause and the result.
+    for row in (
+        "16:00 18:00 2 h ouvrées 2 h ouvrées",
+        "09:00 10:00 1 h ouvrée 3 h ouvrées",
+        "11:00 12:00 1 h ouvrée 4 h ouvrées",
+        "14:00 18:00 4 h ouvrées 8 h ouvrées",
+    ):
+        assert row in text, (row, text)
+    assert "attente du client" in text and "recule de 1 h ouvrée" in text
+    assert "Échéance : ven. 30 mai 2025 18:00 (ven. 30 mai 2025 17:00 sans les suspensions)" in text
     printable = viewer.get(f"/incidents/{incident_id}/deadlines")
     assert printable.status_code == 200
     text = printable.get_data(as_text=True)

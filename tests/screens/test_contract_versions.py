@@ -312,3 +312,22 @@ def test_a_contract_without_any_version_is_not_found_rather_than_an_error(
     client = client_as(Role.admin)
     for url in ("", "/export.toml", "/amend"):
         assert client.get(f"/contracts/{contract_id}{url}").status_code == 404, url
+
+
+def test_terms_changes_see_a_target_counted_otherwise_and_new_exclusions() -> None:
+    from dataclasses import replace
+
+    from sla.engine.terms import ExclusionTerms, WaitingState
+
+    gtr = target("gtr", duration(8))
+    before = terms(severity("bloquant", gtr))
+    frozen_by_both = replace(gtr, pauses=frozenset(WaitingState), origin="pec")
+    after = replace(
+        terms(severity("bloquant", frozen_by_both)),
+        exclusions=(ExclusionTerms("tierce", "Application tierce", targets=("gtr",)),),
+    )
+    changes = terms_changes(before, after)
+    assert [(c.kind, c.aspects) for c in changes] == [
+        (ChangeKind.terms_changed, ("origin", "pauses")),
+        (ChangeKind.exclusions_changed, ()),
+    ]

@@ -16,7 +16,7 @@ from sla.contracts.siret import normalized_siret, siret_problem
 from sla.contracts.toml_lines import Path as KeyPath
 from sla.safe_text import control_characters
 
-RENEWALS = ("tacit", "express", "none")
+RENEWALS = ("none", "express", "tacit")
 # A contract's periods and renewals: generous bounds (a public contract runs a few years) that
 # keep its last day, start + months × (1 + renewals), a date.
 MAX_MONTHS = 240

@@ -61,7 +61,7 @@ def parse_document(data: Mapping[str, Any]) -> tuple[ContractDocument | None, li
     check = Checker()
     check.unknown(data, {"format", "vendor", "calendars", "contract", "sla", "alerts"}, ())
     version = data.get("format", 1)  # documents written before format 2 said nothing
-    if version not in FORMATS:
+    if isinstance(version, bool) or not isinstance(version, int) or version not in FORMATS:
         check.fail(("format",), "document.unsupported_format", value=repr(version), format=FORMAT)
     vendor = vendor_info(check, data)
     calendars = calendar_specs(check, data)

@@ -13,12 +13,14 @@ In format 2, a target that does not say is paused by waiting on the customer onl
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
-from calendars.spec import CalendarSpec
+from calendars.engine import compiled
+from calendars.spec import CalendarError, CalendarSpec
 from sla.contracts.document.checker import MAX_COUNT, Checker
 from sla.contracts.toml_lines import Path as KeyPath
+from sla.engine.targets import TargetClock
 from sla.engine.terms import (
     DEFAULT_PAUSES,
     END_OF_DAY_UNITS,
@@ -42,8 +44,16 @@ DURATION_KEYS = {
     "calendar_days": (DurationUnit.calendar_days, 1),
     "months": (DurationUnit.months, 1),
 }
-# The largest amount of each duration key: a century, or what a deadline search can reach.
-DURATION_LIMITS = {"months": 1200, "calendar_days": 36_500, "business_days": 25_000}
+LEGACY_CALENDAR_DAYS = (DurationUnit.calendar_seconds, 86_400)  # format 1: real 24 h days
+# The largest amount of each duration key, about a century; a delay that a calendar with few
+# opening hours cannot reach within the engine's horizon is refused too (`_check_reachable`).
+DURATION_LIMITS = {
+    "months": 1200,
+    "calendar_days": 36_500,
+    "calendar_hours": 876_000,
+    "business_days": 25_000,
+    "business_hours": 100_000,
+}
 WHOLE_UNITS = {DurationUnit.business_days, DurationUnit.calendar_days, DurationUnit.months}
 TARGET_KEYS = {
     "key",
@@ -77,11 +87,13 @@ def sla_terms(
     path: KeyPath = ("sla",)
     table = check.table(data, "sla", ())
     check.unknown(table, {"effective_from", "severities", "availability", "exclusions"}, path)
+    effective_from = check.day(table, "effective_from", path, required=bool(table)) or date.min
     severities = _severities(check, table, path, calendars, default_calendar, legacy)
+    _check_reachable(check, severities, calendars, effective_from)
     availability = _availability(check, table, path, calendars, default_calendar)
     exclusions = _exclusions(check, table, path, severities)
     return SlaTerms(
-        effective_from=check.day(table, "effective_from", path, required=bool(table)) or date.min,
+        effective_from=effective_from,
         severities=tuple(severities),
         calendars=calendars,
         availability=availability,
@@ -205,7 +217,7 @@ def _target(
             value=repr(kind_text),
         )
         return None
-    duration = _duration(check, item, path)
+    duration = _duration(check, item, path, legacy)
     if duration is None:
         return None
     if "end_of_day" in item and duration.unit not in END_OF_DAY_UNITS:
@@ -231,8 +243,11 @@ def _target(
     )
 
 
-def _duration(check: Checker, item: Mapping[str, Any], path: KeyPath) -> Duration | None:
-    """The target's one duration key or `no_fixed_time`; None when it cannot be read."""
+def _duration(
+    check: Checker, item: Mapping[str, Any], path: KeyPath, legacy: bool
+) -> Duration | None:
+    """The target's one duration key or `no_fixed_time`; None when it cannot be read. In
+    format 1, `calendar_days` kept its old meaning: 24 real hours each."""
     given = [name for name in DURATION_KEYS if name in item]
     no_fixed = check.boolean(item, "no_fixed_time", path, False)
     if len(given) + no_fixed != 1:
@@ -241,7 +256,9 @@ def _duration(check: Checker, item: Mapping[str, Any], path: KeyPath) -> Duratio
     if no_fixed:
         return Duration(DurationUnit.none)
     name = given[0]
-    unit, factor = DURATION_KEYS[name]
+    unit, factor = (
+        LEGACY_CALENDAR_DAYS if legacy and name == "calendar_days" else DURATION_KEYS[name]
+    )
     amount = check.number(item, name, path, high=DURATION_LIMITS.get(name, MAX_COUNT))
     if amount is None:
         return None
@@ -276,6 +293,33 @@ def _pauses(
             continue
         states.add(WaitingState(entry))
     return frozenset(states)
+
+
+def _check_reachable(
+    check: Checker,
+    severities: list[SeverityTerms],
+    calendars: Mapping[str, CalendarSpec],
+    effective_from: date,
+) -> None:
+    """Each fixed delay can be counted in its calendar: from noon on the day the version takes
+    effect, its deadline falls within the engine's horizon (a calendar open one hour a week
+    would take centuries to count 100,000 business hours)."""
+    if effective_from == date.min:
+        return
+    for severity_index, severity in enumerate(severities):
+        for target_index, target in enumerate(severity.targets):
+            spec = calendars.get(target.calendar)
+            if spec is None or not target.duration.is_fixed:
+                continue
+            start = datetime.combine(effective_from, time(12), spec.zone)
+            try:
+                TargetClock(target, compiled(spec)).base_deadline(start)
+            except (CalendarError, OverflowError, ValueError):
+                check.fail(
+                    ("sla", "severities", severity_index, "targets", target_index),
+                    "document.unreachable_delay",
+                    calendar=repr(target.calendar),
+                )
 
 
 def _availability(

@@ -122,6 +122,8 @@ class ContractFact:
     # Labels people read for the keys changes name: targets, and exclusion clauses' texts.
     target_labels: tuple[tuple[str, str], ...] = ()
     clause_texts: tuple[tuple[str, str], ...] = ()
+    # The targets each clause covers (none named: every target), by clause key.
+    clause_targets: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass

@@ -86,6 +86,7 @@ def contract_facts(session: Session, scope: Scope, period: Period) -> list[Contr
                     for target in severity.targets
                 ),
                 clause_texts=tuple((clause.key, clause.text) for clause in terms.exclusions),
+                clause_targets=tuple((clause.key, clause.targets) for clause in terms.exclusions),
             )
         )
     return facts
