@@ -154,6 +154,20 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "recipients": Key(list, []),
         "monthly_time": Key(str, "07:00", _hhmm),
     },
+    # Who runs this Garantie: named on the reports' cover and footer, in the PDF's metadata,
+    # and in the accessibility statement (RGAA).
+    "organisation": {
+        "name": Key(str, "Collectivité (à configurer)", None, "e.g. Ville de Miramas — DSI"),
+        "logo": Key(str, "", None, "optional PNG or JPEG file for the reports' cover"),
+        "contact_email": Key(str, "", None, "where people write about the service"),
+        "accessibility_email": Key(str, "", None, "empty: contact_email"),
+        "accessibility_status": Key(
+            str,
+            "non_compliant",
+            _one_of("compliant", "partially_compliant", "non_compliant"),
+            "RGAA compliance as audited",
+        ),
+    },
 }
 
 

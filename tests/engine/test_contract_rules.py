@@ -326,20 +326,20 @@ def test_format_1_keeps_its_meaning_of_pauses() -> None:
 
 
 def test_the_explanation_across_a_weekend_a_holiday_and_a_pause() -> None:
-    terms = document([target("gtr", kind="restoration", business_hours=8)])
-    # Friday 9 May 2025, 16:00. Weekend; Monday 12 May open; Thursday 8 May was a holiday.
-    # Take a week with a holiday inside: Wednesday 28 May 16:00; Thursday 29 May is Ascension.
+    terms = document([target("gtr", kind="restoration", business_hours=12)])
+    # Wednesday 28 May 2025 16:00; Thursday 29 May is Ascension; a wait on the customer on
+    # Friday 10:00-11:00; then the weekend.
     reported = at(2025, 5, 28, 16)
     events = [
-        ev(1, EventKind.waiting_customer, at(2025, 5, 30, 10)),  # Friday 10:00-11:00
+        ev(1, EventKind.waiting_customer, at(2025, 5, 30, 10)),
         ev(2, EventKind.resumed, at(2025, 5, 30, 11)),
     ]
     now = at(2025, 6, 2, 9)
     state = state_of(terms, reported, events, now)
     (explained,) = explain_targets(terms, state, now)
-    # Wed 16-18 (2 h), Thu holiday, Fri 9-10 (1 h) + 11-12 (1 h) + 14-18 (4 h) = 8 h: Friday 18:00.
-    assert explained.deadline == at(2025, 5, 30, 18)
-    assert explained.base_deadline == at(2025, 5, 30, 17)  # without the pause
+    # Wed 16-18 (2 h), Thu holiday, Fri 9-10 + 11-12 + 14-18 (6 h), weekend, Mon 9-12 + 14-15.
+    assert explained.deadline == at(2025, 6, 2, 15)
+    assert explained.base_deadline == at(2025, 6, 2, 12)  # without the pause (then lunch)
     assert explained.moved_seconds == HOUR
     assert [p.moved_seconds for p in explained.pauses] == [HOUR]
     assert [(s.start, s.end) for s in explained.stretches] == [
@@ -347,8 +347,10 @@ def test_the_explanation_across_a_weekend_a_holiday_and_a_pause() -> None:
         (at(2025, 5, 30, 9), at(2025, 5, 30, 10)),
         (at(2025, 5, 30, 11), at(2025, 5, 30, 12)),
         (at(2025, 5, 30, 14), at(2025, 5, 30, 18)),
+        (at(2025, 6, 2, 9), at(2025, 6, 2, 12)),
+        (at(2025, 6, 2, 14), at(2025, 6, 2, 15)),
     ]
-    assert explained.counted_seconds == 8 * HOUR
+    assert explained.counted_seconds == 12 * HOUR
     assert [(d.day, d.name) for d in explained.closed_days] == [(date(2025, 5, 29), "Ascension")]
     assert explained.origin == reported and explained.origin_target is None
     # The same deadline as the target's state: one computation.

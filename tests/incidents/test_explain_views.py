@@ -52,7 +52,7 @@ label = "Bloquant"
 key = "gtr"
 kind = "restoration"
 label = "Rétablissement"
-business_hours = 8
+business_hours = 12
 pauses = ["customer"]
 article = "§5"
 """
@@ -109,9 +109,10 @@ def test_the_api_explains_each_deadline(incident: tuple[int, Any]) -> None:
     assert reply.status_code == 200
     (target,) = reply.json
     explained = target["explanation"]
-    assert datetime.fromisoformat(target["deadline"]) == at(2025, 5, 30, 18)
-    assert datetime.fromisoformat(explained["deadline"]) == at(2025, 5, 30, 18)
-    assert datetime.fromisoformat(explained["base_deadline"]) == at(2025, 5, 30, 17)
+    # Across Ascension (Thursday 29), the wait on Friday and the weekend: Monday 15:00.
+    assert datetime.fromisoformat(target["deadline"]) == at(2025, 6, 2, 15)
+    assert datetime.fromisoformat(explained["deadline"]) == at(2025, 6, 2, 15)
+    assert datetime.fromisoformat(explained["base_deadline"]) == at(2025, 6, 2, 12)
     assert explained["moved_seconds"] == HOUR
     assert explained["origin_target"] is None
     assert [(s["start"], s["end"]) for s in explained["stretches"]] == [
@@ -121,9 +122,11 @@ def test_the_api_explains_each_deadline(incident: tuple[int, Any]) -> None:
             ((2025, 5, 30, 9), (2025, 5, 30, 10)),
             ((2025, 5, 30, 11), (2025, 5, 30, 12)),
             ((2025, 5, 30, 14), (2025, 5, 30, 18)),
+            ((2025, 6, 2, 9), (2025, 6, 2, 12)),
+            ((2025, 6, 2, 14), (2025, 6, 2, 15)),
         )
     ]
-    assert explained["stretches"][-1]["running_total"] == 8 * HOUR
+    assert explained["stretches"][-1]["running_total"] == 12 * HOUR
     assert [(d["day"], d["name"]) for d in explained["closed_days"]] == [
         ("2025-05-29", "Ascension")
     ]
@@ -159,10 +162,12 @@ def test_the_incident_page_folds_the_explanation_under_its_target(
         "09:00 10:00 1 h ouvrée 3 h ouvrées",
         "11:00 12:00 1 h ouvrée 4 h ouvrées",
         "14:00 18:00 4 h ouvrées 8 h ouvrées",
+        "09:00 12:00 3 h ouvrées 11 h ouvrées",
+        "14:00 15:00 1 h ouvrée 12 h ouvrées",
     ):
         assert row in text, (row, text)
     assert "attente du client" in text and "recule de 1 h ouvrée" in text
-    assert "Échéance : ven. 30 mai 2025 18:00 (ven. 30 mai 2025 17:00 sans les suspensions)" in text
+    assert "Échéance : lun. 2 juin 2025 15:00 (lun. 2 juin 2025 12:00 sans les suspensions)" in text
     printable = viewer.get(f"/incidents/{incident_id}/deadlines")
     assert printable.status_code == 200
     text = printable.get_data(as_text=True)
