@@ -281,10 +281,10 @@ def test_an_import_never_overwrites_what_the_vendor_and_calendar_forms_entered(
     with session_scope(engine) as session:  # what an administrator changed in the forms
         vendor = session.exec(select(Vendor)).one()
         vendor.support_email = "hotline@operis.example"
-        calendar = session.exec(select(VendorCalendar)).first()
+        calendar = session.exec(select(VendorCalendar).order_by(VendorCalendar.key)).first()
         assert calendar is not None
         calendar.definition = {**calendar.definition, "closed_dates": ["2026-08-10..2026-08-14"]}
-        edited = dict(calendar.definition)
+        edited, key = dict(calendar.definition), calendar.key
     later = text.replace("effective_from = 2025-01-01", "effective_from = 2026-01-01")
     later = later.replace("business_days = 8", "business_days = 7", 1)
     assert later != text
@@ -292,5 +292,6 @@ def test_an_import_never_overwrites_what_the_vendor_and_calendar_forms_entered(
         import_documents(session, [("o.toml", read_contract_text(later, "o.toml"))], now=utcnow())
     with session_scope(engine) as session:
         assert session.exec(select(Vendor)).one().support_email == "hotline@operis.example"
-        assert session.exec(select(VendorCalendar)).first().definition == edited  # type: ignore[union-attr]
+        kept = session.exec(select(VendorCalendar).where(VendorCalendar.key == key)).one()
+        assert kept.definition == edited
         assert len(session.exec(select(ContractVersion)).all()) == 2
