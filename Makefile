@@ -70,5 +70,13 @@ report-pages: $(STAMP) $(CATALOGS)
 	pdftoppm -r 80 -png -f 1 -l 3 $$tmp/report.pdf docs/screenshots/report-page && \
 	rm -rf $$tmp && ls docs/screenshots/report-page-*.png
 
+# axe-core (npm), the accessibility engine the browser tests inject into each page; installed
+# into .cache/axe (not committed), pinned. Needs npm (Debian: apt-get install npm).
+AXE_VERSION := 4.10.3
+.PHONY: axe
+axe:
+	@grep -qs '"version": "$(AXE_VERSION)"' .cache/axe/node_modules/axe-core/package.json || \
+	npm install --no-save --no-audit --no-fund --prefix .cache/axe axe-core@$(AXE_VERSION)
+
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

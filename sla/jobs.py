@@ -26,6 +26,7 @@ from sla.alerts import scheduler as alerts
 from sla.alerts.delivery import Transport, release
 from sla.config import Settings
 from sla.reports.archive import monthly, report_attachments
+from sla.reports.pdf import Organisation
 
 log = logging.getLogger("sla.jobs")
 # Set when the process is asked to stop: a tick in progress sends no further mail.
@@ -69,6 +70,7 @@ def monthly_report(engine: Engine, settings: Settings, *, now: datetime) -> int 
                 zone=settings["app"]["timezone"],
                 base_url=settings["app"]["base_url"],
                 locale=settings["app"]["default_locale"],
+                organisation=Organisation.from_settings(settings["organisation"]),
             )
             session.commit()
         except IntegrityError:

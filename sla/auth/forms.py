@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from sla.auth.passwords import MIN_LENGTH
+from sla.safe_text import control_characters
 from sla.web.roles import Role
+
+EMAIL_MAX_LENGTH = 254  # the users table's column
 
 ROLE_CHOICES = [
     SelectChoice(Role.viewer.value, _l("Viewer (read only)")),
@@ -41,6 +47,31 @@ class LanguageForm(FlaskForm):
     locale = SelectField(
         _l("Language"), choices=[SelectChoice("fr", "Français"), SelectChoice("en", "English")]
     )
+
+
+def plausible_email(text: str) -> bool:
+    """`text` reads as one mail address: a name, one @, a domain with a dot; no space nor
+    control character; 254 characters at most. (Whether it receives mail, only a mail tells.)"""
+    if len(text) > EMAIL_MAX_LENGTH or control_characters(text) or len(text.split()) != 1:
+        return False
+    local, at, domain = text.rpartition("@")
+    labels = domain.split(".")
+    return bool(at and local and "@" not in local and len(labels) > 1 and all(labels))
+
+
+class EmailForm(FlaskForm):
+    """The user's own address, where the alerts they chose are sent (empty: none)."""
+
+    email = EmailField(
+        _l("Email address"),
+        description=_l("Leave it empty to receive no email."),
+        render_kw={"autocomplete": "email"},
+    )
+
+    def validate_email(self, field: Any) -> None:
+        text = str(field.data or "").strip()
+        if text and not plausible_email(text):
+            raise ValidationError(_("Email address: expected an address such as agent@example.fr."))
 
 
 class NotificationsForm(FlaskForm):

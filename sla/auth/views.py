@@ -1,4 +1,5 @@
-"""Login, logout and the user's own account: password, language and API tokens."""
+"""Login, logout and the user's own account: password, language, email address and alerts,
+API tokens."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from werkzeug.routing import RequestRedirect
 from sla.auth import service
 from sla.auth.forms import (
     ChangePasswordForm,
+    EmailForm,
     LanguageForm,
     LoginForm,
     NotificationsForm,
@@ -149,8 +151,11 @@ def change_password() -> ResponseReturnValue:
     return render_template("auth/change_password.html", form=form), status
 
 
-def _account_page(new_token: str | None = None, status: int = 200) -> ResponseReturnValue:
-    """The account page; `new_token`, just created, is shown in this response only."""
+def _account_page(
+    new_token: str | None = None, status: int = 200, email_form: EmailForm | None = None
+) -> ResponseReturnValue:
+    """The account page; `new_token`, just created, is shown in this response only;
+    `email_form`, refused, comes back as typed with its message."""
     user = current_user.user
     page = render_template(
         "auth/account.html",
@@ -162,6 +167,7 @@ def _account_page(new_token: str | None = None, status: int = 200) -> ResponseRe
         ),
         revoke_form=EmptyForm(formdata=None),
         notifications_form=NotificationsForm(formdata=None, obj=user),
+        email_form=email_form or EmailForm(formdata=None, obj=user),
         new_token=new_token,
     )
     # The page may show a secret: no cache (browser or proxy) keeps a copy.
@@ -230,4 +236,18 @@ def set_notifications() -> ResponseReturnValue:
         user.notify_digest = bool(form.notify_digest.data)
         db_session().add(user)
         flash(_("Your choices are saved."), "info")
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/account/email", methods=["POST"])
+@requires_role(Role.viewer)
+def set_email() -> ResponseReturnValue:
+    """The user's own address, where their alerts go (an administrator may change it too)."""
+    form = EmailForm()
+    if not form.validate_on_submit():
+        return _account_page(email_form=form, status=400)
+    user = current_user.user
+    user.email = (form.email.data or "").strip()
+    db_session().add(user)
+    flash(_("Your email address is saved."), "info")
     return redirect(url_for("auth.account"))

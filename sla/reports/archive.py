@@ -26,7 +26,7 @@ from sla.contracts.periods import add_months
 from sla.reports import exports
 from sla.reports.figures import Period
 from sla.reports.models import ArchivedReport
-from sla.reports.pdf import render_pdf
+from sla.reports.pdf import Organisation, render_pdf
 from sla.reports.queries import Scope, make_report
 from sla.reports.text import DEFAULT_LOCALE, Words, words
 
@@ -56,9 +56,10 @@ def produce(
     made_by_id: int | None,
     scheduled: bool = False,
     locale: str = DEFAULT_LOCALE,
+    organisation: Organisation | None = None,
 ) -> ArchivedReport:
     """Build the report as of `now` and keep it, worded in `locale` (its figures' column names
-    too): later changes to incidents do not alter it."""
+    too), its PDF from `organisation`: later changes to incidents do not alter it."""
     report = make_report(session, scope, period, as_of=now)
     w = words(locale)
     archived = ArchivedReport(
@@ -73,7 +74,7 @@ def produce(
             "summary": _json_rows(*exports.summary(report, w)),
             "breaches": _json_rows(*exports.breaches(report, w)),
         },
-        pdf=render_pdf(report, locale),
+        pdf=render_pdf(report, locale, organisation),
         xlsx=exports.to_xlsx(report, locale),
     )
     session.add(archived)
@@ -105,6 +106,7 @@ def monthly(
     zone: str,
     base_url: str,
     locale: str = DEFAULT_LOCALE,
+    organisation: Organisation | None = None,
 ) -> ArchivedReport | None:
     """The previous month's scheduled report, if it is due and not archived yet, archived and
     mailed in `locale` (the application's default language)."""
@@ -135,6 +137,7 @@ def monthly(
         made_by_id=None,
         scheduled=True,
         locale=locale,
+        organisation=organisation,
     )
     alert = _mail(words(locale), period, base_url)
     record(

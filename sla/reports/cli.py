@@ -13,7 +13,7 @@ from sla.db import session_scope, utcnow
 from sla.reports import exports
 from sla.reports.archive import produce
 from sla.reports.filters import read_filters
-from sla.reports.pdf import render_pdf
+from sla.reports.pdf import Organisation, render_pdf
 from sla.reports.queries import make_report
 from sla.web.commands import engine, migrate
 
@@ -65,11 +65,12 @@ def reports_make(
         raise click.BadParameter(str(message), param_hint=f"--{field}")
     if output.suffix not in (".pdf", ".xlsx", ".csv"):
         raise click.BadParameter("expected a .pdf, .xlsx or .csv file", param_hint="--output")
+    organisation = Organisation.from_settings(settings["organisation"])
     migrate()
     with session_scope(engine()) as session:
         report = make_report(session, filters.scope, filters.period, as_of=now)
         if output.suffix == ".pdf":
-            output.write_bytes(render_pdf(report, locale))
+            output.write_bytes(render_pdf(report, locale, organisation))
         elif output.suffix == ".xlsx":
             output.write_bytes(exports.to_xlsx(report, locale))
         else:
@@ -82,6 +83,7 @@ def reports_make(
                 now=now,
                 made_by_id=None,
                 locale=locale,
+                organisation=organisation,
             )
             click.echo(f"archived as #{kept.id}")
     click.echo(f"{output} ({filters.period.first} to {filters.period.last})")

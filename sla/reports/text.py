@@ -125,6 +125,26 @@ class Words:
         `2 h 05`, `3 j 4 h` (`3 d 4 h`): the one rule, `sla.formats.duration`."""
         return formats.duration(seconds, business, self.locale)
 
+    def late_by(
+        self,
+        lateness: float | None,
+        business: bool,
+        deadline: datetime,
+        milestone_at: datetime | None,
+        until: datetime,
+    ) -> str:
+        """How late a breached target is: its lateness once its milestone was reached
+        (`2 h 41 ouvrées`); while it is not, the time elapsed from its deadline to `until`, the
+        report's end (`3 j 4 h à ce stade`, calendar time: the report does not hold the
+        target's business calendar)."""
+        if lateness is not None:
+            return self.hours(lateness, business)
+        end = milestone_at or until
+        elapsed = self.hours(max(0.0, (end - deadline).total_seconds()), business=False)
+        if milestone_at is not None:
+            return elapsed
+        return self.gettext("%(duration)s so far", duration=elapsed)
+
     def percent(self, value: float | None) -> str:
         """`62,5 %`, `98 %` (`62.5%`): one decimal at most."""
         if value is None:

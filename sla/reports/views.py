@@ -7,7 +7,16 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
@@ -22,13 +31,13 @@ from sla.contracts.signals import contract_page
 from sla.db import utcnow
 from sla.reports import exports
 from sla.reports.archive import produce
-from sla.reports.charts import compliance_chart, restoration_chart, severity_chart, svg
+from sla.reports.charts import Chart, compliance_chart, restoration_chart, severity_chart, svg
 from sla.reports.compliance import contract_compliance
-from sla.reports.figures import Report
+from sla.reports.figures import Period, Report
 from sla.reports.filters import Filters, read_filters
 from sla.reports.models import ArchivedReport
-from sla.reports.pdf import render_pdf
-from sla.reports.queries import make_report
+from sla.reports.pdf import Organisation, render_pdf
+from sla.reports.queries import Scope, make_report
 from sla.reports.text import Words
 from sla.web.access import requires_role
 from sla.web.database import db_session
@@ -72,6 +81,11 @@ def _words() -> Words:
     return Words(_locale(), get_translations())
 
 
+def _organisation() -> Organisation:
+    """Who the documents are from (`[organisation]`)."""
+    return Organisation.from_settings(current_app.config["SLA_SETTINGS"]["organisation"])
+
+
 def _filename(filters: Filters, extension: str, kind: str) -> str:
     period = filters.month or f"{filters.period.first}_{filters.period.last}"
     return f"{kind}-{period}.{extension}"
@@ -81,13 +95,25 @@ def _filename(filters: Filters, extension: str, kind: str) -> str:
 def _compliance_section(contract: Contract, *, session: Session, now: datetime) -> Section:
     """The contract page's section: its compliance over the last twelve months."""
     rows = contract_compliance(session, contract.id or 0, as_of=now)
+    local = now.astimezone(app_zone())
+    month = Period.month(local.year, local.month, app_timezone())
+    report = make_report(session, Scope(contract_id=contract.id), month, as_of=now)
+    chart = None
+    if report.vendors:
+        chart = _svg(compliance_chart(report.vendors[0].trend, _words()), f"c{contract.id}")
     html = render_template(
         "reports/_contract_compliance.html",
         contract=contract,
         rows=rows,
+        chart=chart,
         severity_labels=_severity_labels(session, contract),
     )
     return Section(10, Markup(html))  # noqa: S704 (rendered by an autoescaping template)
+
+
+def _svg(chart: Chart, key: str) -> Markup:
+    """A chart inline in a page, `key` making its ids unique there."""
+    return Markup(svg(chart, key))  # noqa: S704 (SVG by ReportLab, its text escaped)
 
 
 def _severity_labels(session: Session, contract: Contract) -> dict[str, str]:
@@ -111,8 +137,8 @@ def _page(filters: Filters) -> ResponseReturnValue:
     words = _words()
     charts = {
         vendor.vendor_id: [
-            Markup(svg(chart(vendor.trend, words)))  # noqa: S704 (SVG by ReportLab, text escaped)
-            for chart in (compliance_chart, severity_chart, restoration_chart)
+            _svg(chart(vendor.trend, words), f"v{vendor.vendor_id}-{index}")
+            for index, chart in enumerate((compliance_chart, severity_chart, restoration_chart))
         ]
         for vendor in report.vendors
     }
@@ -146,7 +172,7 @@ def pdf() -> ResponseReturnValue:
     if filters.errors:
         return _page(filters)
     return attachment(
-        render_pdf(_report(filters), _locale()),
+        render_pdf(_report(filters), _locale(), _organisation()),
         "application/pdf",
         _filename(filters, "pdf", _("sla-report")),
     )
@@ -225,6 +251,7 @@ def archive_now() -> ResponseReturnValue:
         now=utcnow(),
         made_by_id=current_user.user.id,
         locale=_locale(),
+        organisation=_organisation(),
     )
     flash(_("Report archived (#%(id)d).", id=archived.id), "info")
     return redirect(url_for("reports.archive"))

@@ -18,7 +18,8 @@ from flask_login import LoginManager, current_user
 
 from sla.web.roles import Role
 
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "health.healthz", "static"})
+# The accessibility statement is public by law (RGAA): anyone may read it, signed in or not.
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "health.healthz", "health.accessibility", "static"})
 # Endpoints a user who must change a one-time password may still reach.
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.logout", "static"})
 

@@ -1,7 +1,11 @@
 """One section per vendor: per contract its targets, times, availability, money, breaches,
-open incidents and changes, then the vendor's charts."""
+open incidents and changes, then the vendor's charts, kept together on one page with their
+heading. The vendor's heading names it at the top of each of its pages; the vendors, their
+contracts and trends are the document's outline."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from reportlab.lib.units import cm
 from reportlab.platypus import (
@@ -19,6 +23,8 @@ from sla.reports.pdf.layout import (
     H1,
     H2,
     H3,
+    SMALL,
+    SectionHeading,
     grid_table,
     none_line,
     para,
@@ -34,7 +40,12 @@ def _contract_heading(contract: ContractReport, w: Words) -> list[Flowable]:
     )
     return [
         CondPageBreak(6 * cm),
-        para(f"{w.gettext('Contract %(reference)s', reference=fact.reference)} — {fact.title}", H3),
+        SectionHeading(
+            f"{w.gettext('Contract %(reference)s', reference=fact.reference)} — {fact.title}",
+            H3,
+            key=f"contract-{fact.id}",
+            level=1,
+        ),
         para(
             f"{reported} " + ", ".join(f"{label} {count}" for label, count in contract.by_severity),
             BODY,
@@ -152,8 +163,9 @@ def _money_table(contract: ContractReport, w: Words) -> list[Flowable]:
     ]
 
 
-def _breach_list(contract: ContractReport, zone: str, w: Words) -> list[Flowable]:
-    """The targets breached in the period, with how late."""
+def _breach_list(contract: ContractReport, zone: str, until: datetime, w: Words) -> list[Flowable]:
+    """The targets breached in the period, with how late: a target not reached yet, by how much
+    at `until` (the report's end)."""
     title = w.gettext("Breaches (%(n)d)", n=len(contract.breaches))
     story: list[Flowable] = [para(title, H3)]
     if not contract.breaches:
@@ -173,11 +185,18 @@ def _breach_list(contract: ContractReport, zone: str, w: Words) -> list[Flowable
             f"{b.target} ({b.article})" if b.article else b.target,
             w.when(b.deadline, zone),
             w.when(b.milestone_at, zone) if b.milestone_at else w.gettext("not reached"),
-            w.hours(b.lateness_seconds, b.business),
+            w.late_by(b.lateness_seconds, b.business, b.deadline, b.milestone_at, until),
         ]
         for b in contract.breaches
     ]
-    return [*story, *grid_table(header, rows, [3.6, 2.4, 3.4, 2.8, 2.8, 1.8])]
+    story += grid_table(header, rows, [3.6, 2.4, 3.4, 2.8, 2.8, 1.8])
+    if any(b.lateness_seconds is None and b.milestone_at is None for b in contract.breaches):
+        note = w.gettext(
+            "A target not reached yet is late by the calendar time from its deadline to %(until)s.",
+            until=w.when(until, zone),
+        )
+        story.append(para(note, SMALL))
+    return story
 
 
 def _open_incidents(contract: ContractReport, zone: str, w: Words) -> list[Flowable]:
@@ -225,6 +244,7 @@ def _requalifications_and_exclusions(
 def contract_section(report: Report, contract: ContractReport, w: Words) -> list[Flowable]:
     """A contract's part of its vendor's section: its figures, then the lists behind them."""
     zone = report.period.zone
+    until = min(report.as_of, report.period.end)
     return [
         *_contract_heading(contract, w),
         *_targets_table(contract, w),
@@ -233,16 +253,18 @@ def contract_section(report: Report, contract: ContractReport, w: Words) -> list
         *_availability(contract, w),
         *_outages(contract, zone, w),
         *_money_table(contract, w),
-        *_breach_list(contract, zone, w),
+        *_breach_list(contract, zone, until, w),
         *_open_incidents(contract, zone, w),
         *_requalifications_and_exclusions(contract, zone, w),
     ]
 
 
 def vendor_section(report: Report, vendor: VendorReport, w: Words) -> list[Flowable]:
+    """A vendor's pages: its name (at the top of each page too), its contracts, then its
+    twelve-month charts with their heading, together on one page."""
     story: list[Flowable] = [
         PageBreak(),
-        para(vendor.vendor, H1),
+        SectionHeading(vendor.vendor, H1, key=f"vendor-{vendor.vendor_id}", level=0, section=True),
         para(
             w.gettext("Compliance over the period: %(rate)s.", rate=w.percent(vendor.compliance)),
             BODY,
@@ -250,12 +272,16 @@ def vendor_section(report: Report, vendor: VendorReport, w: Words) -> list[Flowa
     ]
     for contract in vendor.contracts:
         story += contract_section(report, contract, w)
-    story.append(CondPageBreak(14 * cm))
-    story.append(para(w.gettext("Twelve-month trends"), H2))
+    charts: list[Flowable] = [
+        SectionHeading(
+            w.gettext("Twelve-month trends"), H2, key=f"trends-{vendor.vendor_id}", level=1
+        )
+    ]
     for chart in (
         compliance_chart(vendor.trend, w),
         severity_chart(vendor.trend, w),
         restoration_chart(vendor.trend, w),
     ):
-        story.append(KeepTogether([chart, Spacer(1, 0.3 * cm)]))
+        charts += [chart.drawing, Spacer(1, 0.4 * cm)]
+    story.append(KeepTogether(charts))
     return story
