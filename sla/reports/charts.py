@@ -350,12 +350,12 @@ def svg(chart: Chart, key: str) -> str:
     text = _STYLE.sub(_as_attributes, text)
     text = _GROUP.sub("", text)
     title_id, desc_id = f"chart-{key}-title", f"chart-{key}-desc"
-    text = _TITLE_AND_DESC.sub(
+    described = (
         f'<title id="{title_id}">{escape(chart.title)}</title>'
-        f'<desc id="{desc_id}">{escape(chart.summary)}</desc>',
-        text,
-        count=1,
+        f'<desc id="{desc_id}">{escape(chart.summary)}</desc>'
     )
+    # A function, not a template: the labels people typed may hold backslashes (`P1\d`).
+    text = _TITLE_AND_DESC.sub(lambda _match: described, text, count=1)
     # Unfilled unless a shape says otherwise: ReportLab writes no fill for a stroked line,
     # which SVG would paint black (a line chart's polyline as a black area).
     opening = (

@@ -125,3 +125,20 @@ def test_an_administrator_still_changes_anyones_email(
 )
 def test_plausible_email(text: str, plausible: bool) -> None:
     assert plausible_email(text) is plausible
+
+
+def test_an_address_is_one_address() -> None:
+    for good in ("agent@exemple.fr", "jean-marie.dupont+dsi@mairie-miramas.fr"):
+        assert plausible_email(good), good
+    for bad in (
+        "x,y@evil.com",
+        "a;b@x.fr",
+        "<a@x.fr>",
+        '"a"@x.fr',
+        "a@x",
+        "a b@x.fr",
+        "a@@x.fr",
+        "a@x..fr",
+        "a@-x.fr",
+    ):
+        assert not plausible_email(bad), bad

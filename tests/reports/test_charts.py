@@ -4,6 +4,7 @@ overlap, a target line, "no data", and SVG the CSP lets through."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from itertools import pairwise
 
@@ -129,3 +130,21 @@ def test_the_svg_has_no_inline_style_and_unique_ids() -> None:
     assert "octobre 2025: Niveau 0 – Bloquant 0" in first  # the values in words
     escaped = svg(compliance_chart(_trend(), FR), "x")
     assert "<script" not in escaped and escaped.startswith('<svg class="chart"')
+
+
+def test_typed_labels_are_escaped_and_backslashes_do_not_break_the_page() -> None:
+    """Severity labels are typed by people: markup comes out as text, and a backslash (which
+    a regular expression's replacement would read) is kept as it is."""
+    labelled = [
+        replace(
+            point,
+            by_severity=tuple(
+                (rf"<script>&\"x \d \1 {i}", n) for i, (_, n) in enumerate(point.by_severity)
+            ),
+        )
+        for point in _trend()
+    ]
+    drawn = svg(severity_chart(labelled, FR), "typed")
+    assert "<script>" not in drawn
+    assert "&lt;script&gt;&amp;" in drawn
+    assert r"\d \1" in drawn

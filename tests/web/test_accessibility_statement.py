@@ -52,6 +52,11 @@ def test_the_statement_needs_no_login(app: Flask) -> None:
     assert "Tableau de bord" not in text
     # Public pages: the login, the health check, the statement (and the static files).
     assert {"auth.login", "health.healthz", "health.accessibility", "static"} == PUBLIC_ENDPOINTS
+    # Read only: a post is refused (no such method, or sent to the login like any unknown
+    # request of a visitor).
+    posted = app.test_client().post("/accessibility")
+    assert posted.status_code in (302, 400, 405)
+    assert posted.status_code != 302 or "/login" in posted.headers["Location"]
 
 
 @pytest.mark.parametrize(

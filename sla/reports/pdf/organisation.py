@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 # The first bytes of the formats accepted.
 _SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 LOGO_WIDTH, LOGO_HEIGHT = 6 * cm, 2.5 * cm  # the most a logo takes on the cover
+LOGO_MAX_BYTES = 5_000_000  # a logo is small: a larger file is not decoded at all
 
 
 @dataclass(frozen=True)
@@ -42,12 +44,14 @@ def logo_flowable(organisation: Organisation) -> Image | None:
         return None
     path = Path(organisation.logo).expanduser()
     try:
-        with path.open("rb") as file:
-            head = file.read(8)
-        if not head.startswith(_SIGNATURES):
+        if path.stat().st_size > LOGO_MAX_BYTES:
+            log.warning("organisation logo %s is over %d bytes: left out", path, LOGO_MAX_BYTES)
+            return None
+        content = path.read_bytes()  # read once: the PDF is built from these bytes
+        if not content.startswith(_SIGNATURES):
             log.warning("organisation logo %s is neither PNG nor JPEG: left out", path)
             return None
-        reader = ImageReader(str(path))
+        reader = ImageReader(BytesIO(content))
         width, height = reader.getSize()
         reader.getRGBData()  # decoded once here: a truncated file fails now, not in the PDF
     except Exception as error:  # any unreadable image: the report goes on without it
@@ -57,6 +61,6 @@ def logo_flowable(organisation: Organisation) -> Image | None:
         log.warning("organisation logo %s has no size: left out", path)
         return None
     scale = min(LOGO_WIDTH / width, LOGO_HEIGHT / height)
-    image = Image(str(path), width=width * scale, height=height * scale)
+    image = Image(BytesIO(content), width=width * scale, height=height * scale)
     image.hAlign = "LEFT"
     return image
