@@ -24,6 +24,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from sla.contracts.document import Problem, parse_document
+from sla.contracts.document.contract import CONTRACT_KEYS
 from sla.contracts.document.parse import FORMAT
 from sla.contracts.document.sla_terms import DURATION_KEYS, LEGACY_PAUSING_KINDS
 from sla.engine.terms import REPORT, TargetKind, WaitingState
@@ -51,21 +52,7 @@ def targets_of(level: int | str) -> str:
 
 
 # The fields of each part, by their name under the part's prefix.
-CONTRACT_FIELDS = (
-    "reference",
-    "title",
-    "services",
-    "start",
-    "initial_months",
-    "renewal",
-    "max_renewals",
-    "notice_months",
-    "notice_days",
-    "end",
-    "yearly_amount_ht",
-    "calendar",
-    "notes",
-)
+CONTRACT_FIELDS = tuple(key for key in CONTRACT_KEYS if key != "unit_prices")  # rows apart
 PRICE_FIELDS = ("label", "unit", "amount_ht", "minutes", "severities")
 SEVERITY_FIELDS = ("key", "label", "definition", *(f"alerts.{k}" for k in ALERT_THRESHOLDS))
 TARGET_FIELDS = (

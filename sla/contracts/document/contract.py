@@ -21,7 +21,8 @@ RENEWALS = ("none", "express", "tacit")
 # keep its last day, start + months × (1 + renewals), a date.
 MAX_MONTHS = 240
 MAX_RENEWALS = 50
-CONTRACT_KEYS = {
+# The keys of [contract], in the order a document writes them.
+CONTRACT_KEYS = (
     "reference",
     "title",
     "services",
@@ -36,7 +37,7 @@ CONTRACT_KEYS = {
     "calendar",
     "unit_prices",
     "notes",
-}
+)
 
 
 def vendor_info(check: Checker, data: Mapping[str, Any]) -> VendorInfo:
@@ -90,7 +91,7 @@ def contract_info(
 ) -> ContractInfo:
     path: KeyPath = ("contract",)
     table = check.table(data, "contract", ())
-    check.unknown(table, CONTRACT_KEYS, path)
+    check.unknown(table, set(CONTRACT_KEYS), path)
     services = check.array(table, "services", path)
     if not all(
         isinstance(service, str) and service.strip() and not control_characters(service)
