@@ -25,11 +25,11 @@ from sla.contracts.document import DocumentError, read_contract_file, read_contr
 from sla.contracts.models import Contract, ContractVersion
 from sla.contracts.service import document_of, import_documents, version_in_force
 from sla.db import session_scope, utcnow
-from sla.engine.lifecycle import Event, EventKind, replay
-from sla.engine.target_states import TargetState, TargetStatus
-from sla.engine.targets import compute_targets
+from sla.engine.lifecycle import EventKind
+from sla.engine.target_states import TargetStatus
 from sla.engine.terms import DurationUnit, SlaTerms, TargetKind, TargetTerms, WaitingState
 from tests.conftest import EXAMPLES
+from tests.engine.worked import ev, targets
 from tests.support import ALERTS
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -100,24 +100,6 @@ def target(sla: SlaTerms, severity: str, key: str) -> TargetTerms:
 
 def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=PARIS)
-
-
-def ev(n: int, kind: EventKind, when: datetime, **extra: object) -> Event:
-    return Event(id=n, kind=kind, occurred_at=when, **extra)  # type: ignore[arg-type]
-
-
-def measured(
-    sla: SlaTerms, severity: str, reported: datetime, events: list[Event], now: datetime
-) -> dict[str, TargetState]:
-    state = replay(
-        reported_at=reported,
-        severity=severity,
-        events=events,
-        now=now,
-        severities=sla.severity_keys(),
-        exclusions=[e.key for e in sla.exclusions],
-    )
-    return {t.key: t for t in compute_targets(sla, state, now)}
 
 
 # ---- every file -----------------------------------------------------------------------------
@@ -201,7 +183,7 @@ def test_libriciel_a_third_party_wait_moves_the_resolution_not_the_gtr() -> None
         ev(5, EventKind.waiting_third_party, at(2025, 6, 3, 14)),
         ev(6, EventKind.resumed, at(2025, 6, 3, 16)),
     ]
-    found = measured(sla, "majeur", reported, events, now=at(2025, 6, 4, 9))
+    found = targets(sla, "majeur", reported, events, now=at(2025, 6, 4, 9))
     # The GTR runs on through the wait: 24 business hours from Monday 9:00 is Thursday 12:00
     # (Mon 7 h, Tue 7 h, Wed 7 h, Thu 3 h).
     assert found["contournement"].deadline == at(2025, 6, 5, 12)
@@ -212,7 +194,7 @@ def test_libriciel_a_third_party_wait_moves_the_resolution_not_the_gtr() -> None
     assert found["resolution"].deadline == at(2025, 6, 11, 12)
     # While Libriciel waits on the client, the take-charge runs on.
     waiting = [ev(1, EventKind.waiting_customer, at(2025, 6, 2, 9, 30))]
-    paused = measured(sla, "majeur", reported, waiting, now=at(2025, 6, 2, 11))
+    paused = targets(sla, "majeur", reported, waiting, now=at(2025, 6, 2, 11))
     assert paused["prise-en-charge"].status is TargetStatus.running
     assert paused["prise-en-charge"].deadline == at(2025, 6, 2, 15)
 
@@ -240,7 +222,7 @@ def test_libriciel_unavailability_restored_within_four_hours_of_the_take_charge(
         ev(2, EventKind.waiting_third_party, at(2025, 6, 2, 14)),  # OVH
         ev(3, EventKind.resumed, at(2025, 6, 2, 15)),
     ]
-    found = measured(sla, "indisponibilite", reported, events, now=at(2025, 6, 2, 16))
+    found = targets(sla, "indisponibilite", reported, events, now=at(2025, 6, 2, 16))
     assert found["prise-en-charge"].status is TargetStatus.met
     assert found["retablissement"].started_at == at(2025, 6, 2, 11, 30)
     # 11:30-12:00 (0 h 30), 15:00-18:00 (3 h: the hour waited does not count), then Tuesday
@@ -298,12 +280,12 @@ def test_aukfood_an_acknowledgement_within_four_business_hours_meets_it(
     sla = terms(AUKFOOD)
     reported = at(2025, 6, 2, 9)  # Monday; 9:00-12:30 (3 h 30) + 13:30-14:00: due 14:00
     answered = [ev(1, EventKind.acknowledged, at(2025, 6, 2, 13, 50))]
-    found = measured(sla, severity, reported, answered, now=at(2025, 6, 3, 9))
+    found = targets(sla, severity, reported, answered, now=at(2025, 6, 3, 9))
     assert found[key].deadline == at(2025, 6, 2, 14)
     assert found[key].status is TargetStatus.met
     assert found[key].milestone_at == at(2025, 6, 2, 13, 50)
     late = [ev(1, EventKind.acknowledged, at(2025, 6, 2, 14, 10))]
-    late_found = measured(sla, severity, reported, late, now=at(2025, 6, 3, 9))
+    late_found = targets(sla, severity, reported, late, now=at(2025, 6, 3, 9))
     assert late_found[key].status is TargetStatus.breached
 
 
@@ -318,7 +300,7 @@ def test_aukfood_exclusions_cover_the_gtr_only(clause: str) -> None:
         # Invoked without naming a target: the clause itself says what it covers.
         ev(2, EventKind.exclusion_invoked, at(2025, 6, 2, 11), exclusion=clause, text="hors GTR"),
     ]
-    found = measured(sla, "linux", reported, events, now=at(2025, 6, 4, 9))
+    found = targets(sla, "linux", reported, events, now=at(2025, 6, 4, 9))
     assert found["gtr"].status is TargetStatus.excluded
     assert found["gti"].status is TargetStatus.met  # still measured
     assert found["gti"].deadline == at(2025, 6, 2, 14)
@@ -353,10 +335,10 @@ def test_operis_cadastral_data_are_updated_within_one_calendar_month() -> None:
     assert item.duration.end_of_day is False
     # Data received on 31 January: due on the last day of February, at the same local time.
     received = at(2026, 1, 31, 10, 15)
-    found = measured(sla, "donnees-majic", received, [], now=received)
+    found = targets(sla, "donnees-majic", received, [], now=received)
     assert found["integration"].deadline == at(2026, 2, 28, 10, 15)
     done = [ev(1, EventKind.resolved, at(2026, 2, 28, 10, 15))]
-    after = measured(sla, "donnees-majic", received, done, now=at(2026, 3, 2))
+    after = targets(sla, "donnees-majic", received, done, now=at(2026, 3, 2))
     assert after["integration"].status is TargetStatus.met
     assert_quoted(
         OPERIS,
@@ -403,7 +385,7 @@ def test_smica_applies_security_patches_within_60_civil_days() -> None:
     )
     # 1 March 09:00 + 60 civil days is 30 April 09:00, though summer time took an hour.
     published = at(2026, 3, 1, 9)
-    found = measured(sla, "correctif-securite", published, [], now=published)
+    found = targets(sla, "correctif-securite", published, [], now=published)
     deadline = found["application"].deadline
     assert deadline == at(2026, 4, 30, 9)
     assert deadline is not None
@@ -531,16 +513,8 @@ def test_a_format_1_version_keeps_its_meaning_of_calendar_days() -> None:
 
     def deadline(sla: SlaTerms) -> datetime | None:
         level = next(s for s in sla.severities if any(t.duration.is_fixed for t in s.targets))
-        state = replay(
-            reported_at=reported,
-            severity=level.key,
-            events=[],
-            now=reported,
-            severities=sla.severity_keys(),
-            exclusions=[],
-        )
-        fixed = [t for t in compute_targets(sla, state, reported) if t.deadline is not None]
-        return fixed[0].deadline
+        found = targets(sla, level.key, reported, [], reported).values()
+        return next(t.deadline for t in found if t.deadline is not None)
 
     assert deadline(old) == datetime(2025, 4, 30, 10, tzinfo=PARIS)  # 1,440 real hours
     assert deadline(new) == datetime(2025, 4, 30, 9, tzinfo=PARIS)  # 60 civil days

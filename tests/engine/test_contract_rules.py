@@ -13,10 +13,11 @@ from hypothesis import strategies as st
 
 from sla.contracts.document import parse_document
 from sla.engine.explain import explain_targets
-from sla.engine.lifecycle import Event, EventKind, IncidentState, replay
+from sla.engine.lifecycle import Event, EventKind, IncidentState
 from sla.engine.target_states import TargetState, TargetStatus
-from sla.engine.targets import compute_targets
 from sla.engine.terms import SlaTerms, WaitingState
+from tests.engine.worked import ev, replayed
+from tests.engine.worked import targets as targets_at
 
 PARIS = ZoneInfo("Europe/Paris")
 HOUR = 3600
@@ -56,28 +57,16 @@ def at(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=PARIS)  # type: ignore[misc]
 
 
-def ev(n: int, kind: EventKind, when: datetime, **extra: object) -> Event:
-    return Event(id=n, kind=kind, occurred_at=when, **extra)  # type: ignore[arg-type]
-
-
 def state_of(
     terms: SlaTerms, reported: datetime, events: list[Event], now: datetime
 ) -> IncidentState:
-    return replay(
-        reported_at=reported,
-        severity="n1",
-        events=events,
-        now=now,
-        severities=terms.severity_keys(),
-        exclusions=[e.key for e in terms.exclusions],
-    )
+    return replayed(terms, "n1", reported, events, now)
 
 
 def targets(
     terms: SlaTerms, reported: datetime, events: list[Event], now: datetime
 ) -> dict[str, TargetState]:
-    state = state_of(terms, reported, events, now)
-    return {t.key: t for t in compute_targets(terms, state, now)}
+    return targets_at(terms, "n1", reported, events, now)
 
 
 def target(key: str, kind: str = "resolution", **duration: object) -> dict[str, object]:

@@ -10,9 +10,9 @@ import pytest
 
 from sla.contracts.document import read_contract_file
 from sla.engine.lifecycle import Event, EventKind, LifecycleError, replay
-from sla.engine.target_states import TargetState, TargetStatus
-from sla.engine.targets import compute_targets
+from sla.engine.target_states import TargetStatus
 from sla.engine.terms import SlaTerms
+from tests.engine.worked import ev, targets
 
 PARIS = ZoneInfo("Europe/Paris")
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "contracts"
@@ -32,24 +32,6 @@ OPERIS = terms("operis-oxalis")
 
 def at(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=PARIS)  # type: ignore[misc]
-
-
-def ev(n: int, kind: EventKind, when: datetime, **extra: object) -> Event:
-    return Event(id=n, kind=kind, occurred_at=when, **extra)  # type: ignore[arg-type]
-
-
-def targets(
-    sla: SlaTerms, severity: str, reported: datetime, events: list[Event], now: datetime
-) -> dict[str, TargetState]:
-    state = replay(
-        reported_at=reported,
-        severity=severity,
-        events=events,
-        now=now,
-        severities=sla.severity_keys(),
-        exclusions=[e.key for e in sla.exclusions],
-    )
-    return {t.key: t for t in compute_targets(sla, state, now)}
 
 
 def test_libriciel_bloquant_reported_friday_afternoon_before_easter_monday() -> None:
