@@ -134,9 +134,9 @@ def _history(
     severity: str,
     reported: datetime,
     now: datetime,
-    exclusions: list[str],
 ) -> list[Event]:
-    """A plausible, valid sequence of events for one incident."""
+    """A plausible, valid sequence of events for one incident (an exclusion is invoked only
+    for a target its clause covers, as the incident service requires)."""
     events: list[Event] = []
 
     def add(kind: EventKind, at: datetime, **extra: object) -> bool:
@@ -181,12 +181,11 @@ def _history(
             if not add(EventKind.resumed, resume_at):
                 return events
             at = max(at, resume_at) + (resume_at - pause_at)
-        if (
-            exclusions and target.kind is TargetKind.restoration and rng.random() < 0.12
-        ) and not add(
+        covering = [e.key for e in terms.exclusions if not e.targets or target.key in e.targets]
+        if (covering and target.kind is TargetKind.restoration and rng.random() < 0.12) and not add(
             EventKind.exclusion_invoked,
             cursor + timedelta(minutes=30),
-            exclusion=rng.choice(exclusions),
+            exclusion=rng.choice(covering),
             target=target.key,
             text="Origine hors périmètre du prestataire",
         ):
@@ -293,7 +292,7 @@ def _add_incident(
         [s.key for s in terms.severities],
         weights=[1 + i for i in range(len(terms.severities))][::-1],
     )[0]
-    events = _history(rng, terms, severity, reported, now, [e.key for e in terms.exclusions])
+    events = _history(rng, terms, severity, reported, now)
     state = replay(
         reported_at=reported,
         severity=severity,

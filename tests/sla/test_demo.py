@@ -68,3 +68,21 @@ def test_demo_twice_adds_nothing(engine: Engine) -> None:
         count = len(session.exec(select(Incident)).all())
     assert lines == ["20 incidents already there: none added"]
     assert count == 20
+
+
+def test_demo_invokes_an_exclusion_only_for_a_target_its_clause_covers(engine: Engine) -> None:
+    """As the incident service requires (Aukfood's clauses cover the GTR only)."""
+    with session_scope(engine) as session:
+        list(load_demo(session, now=NOW, alert_settings=ALERTS, incidents=400, seed=7))
+    with session_scope(engine) as session:
+        invoked = session.exec(
+            select(IncidentEvent).where(IncidentEvent.kind == "exclusion_invoked")
+        ).all()
+        assert invoked, "the demo invokes no exclusion"
+        for event in invoked:
+            incident = session.get(Incident, event.incident_id)
+            assert incident is not None
+            terms = view_incident(session, incident, now=NOW).terms
+            clause = terms.exclusion(event.exclusion or "")
+            assert clause is not None
+            assert not clause.targets or event.target in clause.targets, (event.id, clause)
