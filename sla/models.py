@@ -6,6 +6,7 @@ from sla.alerts import models as alert_models
 from sla.auth import models as auth_models
 from sla.contracts import models as contract_models
 from sla.outages import models as outage_models
+from sla.penalties import models as penalty_models
 from sla.reports import models as report_models
 
 __all__ = [
@@ -15,5 +16,6 @@ __all__ = [
     "contract_models",
     "incident_models",
     "outage_models",
+    "penalty_models",
     "report_models",
 ]

@@ -83,6 +83,19 @@ DOCUMENT_TABLES: Final[Mapping[str, str]] = {
     "document.percentage": N_("a percentage between 0 and 100 is needed"),
     "document.share": N_("a share between 0 and 1"),
     "document.expected_emails": N_("expected a list of email addresses"),
+    # [penalties]
+    "document.no_penalty_clause": N_("a [penalties] table needs at least one clause"),
+    "document.duplicate_clause": N_("penalty clause %(clause)s is defined twice"),
+    "document.formula_value": N_(
+        "the formula needs value_ht (V), or the contract's yearly_amount_ht to stand for it"
+    ),
+    "document.no_availability_target": N_(
+        "an availability penalty needs an availability target in [sla.availability]"
+    ),
+    "document.one_cap": N_("a cap gives either percent or amount_ht"),
+    "document.cap_needs_amount": N_(
+        "a cap in percent needs the contract's yearly_amount_ht, which it is a share of"
+    ),
     # The document as a whole: its file and its TOML (`detail` is the reader's own words).
     "document.unreadable": N_("cannot be read: %(detail)s"),
     "document.invalid_toml": N_("not valid TOML: %(detail)s"),

@@ -96,16 +96,18 @@ class Alert:
         return replace(self, heading=heading_of(self.kind, words), see=words(N_("See:")))
 
     def text(self) -> str:
-        return "\n".join([*self.lines, "", f"{self.see} {self.link}", "", SIGNATURE]) + "\n"
+        see = ["", f"{self.see} {self.link}"] if self.link else []
+        return "\n".join([*self.lines, *see, "", SIGNATURE]) + "\n"
 
     def html(self) -> str:
         items = "".join(f"<p>{html.escape(line)}</p>" for line in self.lines)
         link = html.escape(self.link)
         heading = self.heading or FRENCH_TITLES.get(self.kind, self.kind)
+        see = f'<p><a href="{link}">{link}</a></p>' if link else ""
         return (
             '<html><body style="font-family: sans-serif">'
             f"<h2>{html.escape(heading)}</h2>{items}"
-            f'<p><a href="{link}">{link}</a></p><p style="color:#555">{SIGNATURE}</p></body></html>'
+            f'{see}<p style="color:#555">{SIGNATURE}</p></body></html>'
         )
 
     def webhook(self, style: str) -> dict[str, Any]:

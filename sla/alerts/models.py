@@ -58,6 +58,8 @@ class Notification(SQLModel, table=True):
     contract_id: int | None = Field(default=None, foreign_key="contracts.id")
     # A mail carrying an archived report as its attachment (the monthly SLA report).
     report_id: int | None = Field(default=None, foreign_key="archived_reports.id")
+    # A mail carrying a penalty statement's letter (its PDF) to the vendor.
+    statement_id: int | None = Field(default=None, foreign_key="penalty_statements.id")
     status: str = Field(default="pending", max_length=16, index=True)  # pending, sent, failed
     attempts: int = Field(default=0)
     next_attempt_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))

@@ -106,6 +106,7 @@ def record(
     incident_id: int | None = None,
     contract_id: int | None = None,
     report_id: int | None = None,
+    statement_id: int | None = None,
     raised: bool = False,
 ) -> None:
     """Queue a delivery to each recipient; `raised`: of the alert queued (or recorded) under
@@ -124,6 +125,7 @@ def record(
             "incident_id": incident_id,
             "contract_id": contract_id,
             "report_id": report_id,
+            "statement_id": statement_id,
             "status": "pending",
             "attempts": 0,
             "last_error": "",

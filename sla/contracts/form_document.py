@@ -8,7 +8,8 @@ import reads (format 2), so the form goes through the same validator and the sam
 each problem of the validator beside the field at fault (or in the list at the top when no
 field is); `apply_action` adds, removes and moves rows for the buttons of a page without
 JavaScript. Empty optional fields are left out of the document, and a value the form cannot
-read (`quatre` for a number) is passed as typed, so that the validator names it.
+read (`quatre` for a number) is passed as typed, so that the validator names it
+(`form_values`). The [penalties] table has its own module (`form_penalties`).
 
 Pure: no database, no request, no clock.
 """
@@ -16,9 +17,9 @@ Pure: no database, no request, no clock.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
@@ -27,10 +28,34 @@ from sla.contracts.document import Problem, parse_document
 from sla.contracts.document.contract import CONTRACT_KEYS
 from sla.contracts.document.parse import FORMAT
 from sla.contracts.document.sla_terms import DURATION_KEYS, LEGACY_PAUSING_KINDS
+from sla.contracts.form_penalties import (
+    CAPS,
+    CLAUSES,
+    PENALTIES,
+    blank_penalties,
+    new_cap,
+    new_clause,
+    penalties_fields,
+    penalties_table,
+    penalty_field,
+    penalty_field_names,
+    same_penalties,
+)
+from sla.contracts.form_values import (
+    Form,
+    Path,
+    Table,
+    as_keys,
+    as_lines,
+    as_number,
+    joined,
+    row_indexes,
+    shown,
+    table_in,
+    tables_in,
+    text_of,
+)
 from sla.engine.terms import REPORT, TargetKind, WaitingState
-
-Form = MultiDict[str, str]
-Path = tuple[str | int, ...]
 
 # A target's delay: an amount and its unit (the document's duration keys), or no fixed time.
 AMOUNT_UNITS = tuple(DURATION_KEYS)
@@ -77,122 +102,70 @@ PART_FIELDS = ("vendor", "calendars", "sla.effective_from", SEVERITIES)
 # on the customer) because the document did not say, so that saving does not write them.
 PAUSES_DEFAULT = "pauses_default"
 
-_INTEGER = re.compile(r"[+-]?[0-9]+")
-_DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.[0-9]*|\.[0-9]+)")
-_AMOUNT = re.compile(r"[0-9]+(?:\.[0-9]+)?")
-_SPACES = re.compile(r"[\s\u00a0\u202f]")
-_ACTION = re.compile(r"(add|remove|up|down)-(severity|target|exclusion|price)((?::[0-9]{1,4})*)")
+_ACTION = re.compile(
+    r"(add|remove|up|down)-(severity|target|exclusion|price|clause|cap)((?::[0-9]{1,4})*)"
+)
+# The lists of rows an action works on, by the kind of row (targets: a level's own).
+_ROWS = {
+    "severity": SEVERITIES,
+    "exclusion": EXCLUSIONS,
+    "price": PRICES,
+    "clause": CLAUSES,
+    "cap": CAPS,
+}
 
 
 # -- reading the form ------------------------------------------------------------------------
 
 
-def _text(form: Form, name: str) -> str:
-    """A field as typed, without surrounding blanks; a text area's lines end with \\n."""
-    return (form.get(name) or "").replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
-def _number(text: str) -> int | float | str:
-    """A whole or decimal number (a decimal comma and spaces accepted), else the text as
-    typed, for the validator to name."""
-    cleaned = _SPACES.sub("", text).replace(",", ".")
-    if _INTEGER.fullmatch(cleaned):
-        return int(cleaned)
-    if _DECIMAL.fullmatch(cleaned):
-        return float(cleaned)
-    return text
-
-
-def _amount(text: str) -> str:
-    """A money amount as a string (the document's way): `1350.00` kept as typed, `1 350,00`
-    written `1350.00`; anything else as typed, for the validator to name."""
-    if _AMOUNT.fullmatch(text):
-        return text
-    cleaned = _SPACES.sub("", text).replace(",", ".")
-    return cleaned if _AMOUNT.fullmatch(cleaned) else text
-
-
-def _keys(text: str) -> list[str]:
-    """Comma-separated (or one a line) keys."""
-    return [part.strip() for part in re.split(r"[,\n]", text) if part.strip()]
-
-
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.split("\n") if line.strip()]
-
-
-def row_indexes(form: Form, prefix: str) -> list[int]:
-    """The indexes of the rows under `prefix` that the form holds, in order."""
-    pattern = re.compile(re.escape(prefix) + r"\.([0-9]{1,4})\.")
-    found = {int(match.group(1)) for key in form if (match := pattern.match(key))}
-    return sorted(found)
-
-
-def filled(pattern: str, indexes: Sequence[int] | None) -> str:
-    """A row field's name: each `#` of `pattern` replaced by the next index (None: the
-    pattern itself, for the rows the page's script copies and numbers)."""
-    if indexes is None:
-        return pattern
-    numbers = iter(indexes)
-    return re.sub("#", lambda _match: str(next(numbers)), pattern)
-
-
 def target_keys(form: Form, level: int) -> list[str]:
     """The keys typed for a level's targets, in order (empty ones left out)."""
     keys = [
-        _text(form, f"{targets_of(level)}.{number}.key")
+        text_of(form, f"{targets_of(level)}.{number}.key")
         for number in row_indexes(form, targets_of(level))
     ]
     return [key for key in keys if key]
 
 
-class _Table:
-    """A document table being written: empty values are left out."""
-
-    def __init__(self) -> None:
-        self.data: dict[str, Any] = {}
-
-    def put(self, key: str, value: Any) -> None:
-        if value is None or value == "" or value == [] or value == {}:
-            return
-        self.data[key] = value
-
-    def text(self, form: Form, name: str, key: str) -> None:
-        self.put(key, _text(form, name))
-
-    def number(self, form: Form, name: str, key: str) -> None:
-        text = _text(form, name)
-        self.put(key, _number(text) if text else None)
+def target_choices(form: Form) -> list[tuple[str, str]]:
+    """Every target key typed in the levels, once, in order, with the label of its first
+    target: the targets a penalty clause may name."""
+    choices: dict[str, str] = {}
+    for level in row_indexes(form, SEVERITIES):
+        for number in row_indexes(form, targets_of(level)):
+            name = f"{targets_of(level)}.{number}."
+            key = text_of(form, name + "key")
+            if key and key not in choices:
+                choices[key] = text_of(form, name + "label")
+    return list(choices.items())
 
 
 def _prices(form: Form) -> list[dict[str, Any]]:
     prices: list[dict[str, Any]] = []
     for index in row_indexes(form, PRICES):
         name = f"{PRICES}.{index}."
-        table = _Table()
+        table = Table()
         table.text(form, name + "label", "label")
         table.text(form, name + "unit", "unit")
-        amount = _text(form, name + "amount_ht")
-        table.put("amount_ht", _amount(amount) if amount else None)
+        table.amount(form, name + "amount_ht", "amount_ht")
         table.number(form, name + "minutes", "minutes")
-        table.put("severities", _keys(_text(form, name + "severities")))
+        table.put("severities", as_keys(text_of(form, name + "severities")))
         prices.append(table.data)
     return prices
 
 
 def _contract(form: Form) -> dict[str, Any]:
-    table = _Table()
+    table = Table()
     for key in ("reference", "title"):
         table.text(form, f"contract.{key}", key)
-    table.put("services", _lines(_text(form, "contract.services")))
+    table.put("services", as_lines(text_of(form, "contract.services")))
     table.text(form, "contract.start", "start")
     table.number(form, "contract.initial_months", "initial_months")
     table.text(form, "contract.renewal", "renewal")
     for key in ("max_renewals", "notice_months", "notice_days"):
         table.number(form, f"contract.{key}", key)
     table.text(form, "contract.end", "end")
-    amount = _text(form, "contract.yearly_amount_ht")
-    table.put("yearly_amount_ht", _amount(amount) if amount else None)
+    table.amount(form, "contract.yearly_amount_ht", "yearly_amount_ht")
     table.text(form, "contract.calendar", "calendar")
     table.text(form, "contract.notes", "notes")
     table.put("unit_prices", _prices(form))
@@ -209,19 +182,19 @@ def _pauses(form: Form, name: str) -> list[str] | None:
 
 
 def _target(form: Form, name: str) -> dict[str, Any]:
-    table = _Table()
+    table = Table()
     table.text(form, name + "key", "key")
     table.text(form, name + "kind", "kind")
     table.text(form, name + "label", "label")
-    unit = _text(form, name + "unit")
-    amount = _text(form, name + "amount")
+    unit = text_of(form, name + "unit")
+    amount = text_of(form, name + "amount")
     if unit == NO_FIXED_TIME:
         table.put(NO_FIXED_TIME, True)
     elif unit in AMOUNT_UNITS and amount:
-        table.put(unit, _number(amount))
+        table.put(unit, as_number(amount))
     if form.get(name + "end_of_day"):
         table.put("end_of_day", True)
-    origin = _text(form, name + "from")
+    origin = text_of(form, name + "from")
     table.put("from", origin if origin != REPORT else None)
     table.text(form, name + "calendar", "calendar")
     pauses = _pauses(form, name)
@@ -236,7 +209,7 @@ def _severities(form: Form) -> list[dict[str, Any]]:
     severities: list[dict[str, Any]] = []
     for index in row_indexes(form, SEVERITIES):
         name = f"{SEVERITIES}.{index}."
-        table = _Table()
+        table = Table()
         table.text(form, name + "key", "key")
         table.text(form, name + "label", "label")
         table.text(form, name + "definition", "definition")
@@ -253,27 +226,27 @@ def _exclusions(form: Form) -> list[dict[str, Any]]:
     exclusions: list[dict[str, Any]] = []
     for index in row_indexes(form, EXCLUSIONS):
         name = f"{EXCLUSIONS}.{index}."
-        table = _Table()
+        table = Table()
         table.text(form, name + "key", "key")
         table.text(form, name + "text", "text")
         table.text(form, name + "article", "article")
-        table.put("targets", _keys(_text(form, name + "targets")))
+        table.put("targets", as_keys(text_of(form, name + "targets")))
         exclusions.append(table.data)
     return exclusions
 
 
 def _availability(form: Form) -> dict[str, Any]:
-    table = _Table()
+    table = Table()
     table.number(form, "sla.availability.target_percent", "target_percent")
     table.text(form, "sla.availability.calendar", "calendar")
-    if table.data or _text(form, "sla.availability.article"):
+    if table.data or text_of(form, "sla.availability.article"):
         table.text(form, "sla.availability.period", "period")
     table.text(form, "sla.availability.article", "article")
     return table.data
 
 
 def _sla(form: Form) -> dict[str, Any]:
-    table = _Table()
+    table = Table()
     table.text(form, "sla.effective_from", "effective_from")
     table.put("availability", _availability(form))
     table.put("exclusions", _exclusions(form))
@@ -282,21 +255,21 @@ def _sla(form: Form) -> dict[str, Any]:
 
 
 def _thresholds(form: Form, prefix: str) -> dict[str, Any]:
-    table = _Table()
+    table = Table()
     for key in ALERT_THRESHOLDS:
         table.number(form, prefix + key, key)
     return table.data
 
 
 def _alerts(form: Form) -> dict[str, Any]:
-    table = _Table()
-    table.put("contacts", _keys(_text(form, "alerts.contacts")))
+    table = Table()
+    table.put("contacts", as_keys(text_of(form, "alerts.contacts")))
     if form.get("alerts.escalate_to_vendor"):
         table.put("escalate_to_vendor", True)
     table.data.update(_thresholds(form, "alerts."))
-    levels = _Table()
+    levels = Table()
     for index in row_indexes(form, SEVERITIES):
-        key = _text(form, f"{SEVERITIES}.{index}.key")
+        key = text_of(form, f"{SEVERITIES}.{index}.key")
         if key:
             levels.put(key, _thresholds(form, f"{SEVERITIES}.{index}.alerts."))
     table.put("severities", levels.data)
@@ -323,6 +296,9 @@ def form_to_document(
     alerts = _alerts(form)
     if alerts:
         document["alerts"] = alerts
+    penalties = penalties_table(form)
+    if penalties:
+        document[PENALTIES] = penalties
     return document
 
 
@@ -331,7 +307,8 @@ def keeping_unchanged(document: dict[str, Any], previous: Mapping[str, Any]) -> 
     (the version edited) written as `previous` wrote it: so that an unchanged form changes
     nothing, and a form that leaves the SLA alone does not rewrite it (a format 1 SLA, a
     label with a trailing blank, `from = "report"` said explicitly…). Only the SLA table
-    depends on the format: it keeps its format with it."""
+    depends on the format: it keeps its format with it. The [penalties] table is read into
+    the SLA's terms, but kept or written apart from the [sla] table."""
     new, _new_problems = parse_document(document)
     old, _old_problems = parse_document(previous)
     if new is None or old is None:
@@ -342,7 +319,12 @@ def keeping_unchanged(document: dict[str, Any], previous: Mapping[str, Any]) -> 
         ("calendars", new.sla.calendars == old.sla.calendars),
         ("contract", new.contract == old.contract),
         ("alerts", new.alerts == old.alerts),
-        ("sla", new.sla == old.sla),
+        (PENALTIES, same_penalties(new.sla.penalties, old.sla.penalties)),
+        (
+            "sla",
+            dataclasses.replace(new.sla, penalties=None)
+            == dataclasses.replace(old.sla, penalties=None),
+        ),
     )
     for table, same in pairs:
         if not same:
@@ -360,31 +342,6 @@ def keeping_unchanged(document: dict[str, Any], previous: Mapping[str, Any]) -> 
 
 
 # -- writing the form ------------------------------------------------------------------------
-
-
-def shown(value: Any) -> str:
-    """A document value as a field shows it."""
-    if value is None or value is False:
-        return ""
-    if value is True:
-        return "1"
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def _table(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-    value = data.get(key)
-    return value if isinstance(value, Mapping) else {}
-
-
-def _array(data: Mapping[str, Any], key: str) -> list[Any]:
-    value = data.get(key)
-    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
-
-
-def _joined(value: Any, separator: str) -> str:
-    return separator.join(str(item) for item in value) if isinstance(value, list) else ""
 
 
 def _target_fields(target: Mapping[str, Any], name: str, legacy: bool) -> list[tuple[str, str]]:
@@ -417,37 +374,38 @@ def document_to_form(data: Mapping[str, Any], *, vendor_id: int | None = None) -
     fields: list[tuple[str, str]] = []
     if vendor_id is not None:
         fields.append(("vendor", str(vendor_id)))
-    fields += [("calendars", str(key)) for key in _table(data, "calendars")]
-    contract = _table(data, "contract")
+    fields += [("calendars", str(key)) for key in table_in(data, "calendars")]
+    contract = table_in(data, "contract")
     for key in CONTRACT_FIELDS:
         value = contract.get(key)
-        text = _joined(value, "\n") if key == "services" else shown(value)
+        text = joined(value, "\n") if key == "services" else shown(value)
         fields.append((f"contract.{key}", text))
-    for index, price in enumerate(_array(contract, "unit_prices")):
+    for index, price in enumerate(tables_in(contract, "unit_prices")):
         name = f"{PRICES}.{index}."
         fields += [(name + key, shown(price.get(key))) for key in PRICE_FIELDS[:-1]]
-        fields.append((name + "severities", _joined(price.get("severities"), ", ")))
-    sla = _table(data, "sla")
+        fields.append((name + "severities", joined(price.get("severities"), ", ")))
+    sla = table_in(data, "sla")
     fields.append(("sla.effective_from", shown(sla.get("effective_from"))))
     legacy = data.get("format", 1) == 1
-    alerts = _table(data, "alerts")
-    level_alerts = _table(alerts, "severities")
-    for index, severity in enumerate(_array(sla, "severities")):
+    alerts = table_in(data, "alerts")
+    level_alerts = table_in(alerts, "severities")
+    for index, severity in enumerate(tables_in(sla, "severities")):
         name = f"{SEVERITIES}.{index}."
         fields += [(name + key, shown(severity.get(key))) for key in ("key", "label", "definition")]
-        own = _table(level_alerts, str(severity.get("key", "")))
+        own = table_in(level_alerts, str(severity.get("key", "")))
         fields += [(f"{name}alerts.{key}", shown(own.get(key))) for key in ALERT_THRESHOLDS]
-        for number, target in enumerate(_array(severity, "targets")):
+        for number, target in enumerate(tables_in(severity, "targets")):
             fields += _target_fields(target, f"{targets_of(index)}.{number}.", legacy)
-    for index, exclusion in enumerate(_array(sla, "exclusions")):
+    for index, exclusion in enumerate(tables_in(sla, "exclusions")):
         name = f"{EXCLUSIONS}.{index}."
         fields += [(name + key, shown(exclusion.get(key))) for key in ("key", "text", "article")]
-        fields.append((name + "targets", _joined(exclusion.get("targets"), ", ")))
-    availability = _table(sla, "availability")
+        fields.append((name + "targets", joined(exclusion.get("targets"), ", ")))
+    availability = table_in(sla, "availability")
     for key in AVAILABILITY_FIELDS:
         fields.append((f"sla.availability.{key}", shown(availability.get(key))))
-    fields.append(("alerts.contacts", _joined(alerts.get("contacts"), "\n")))
+    fields.append(("alerts.contacts", joined(alerts.get("contacts"), "\n")))
     fields += [(f"alerts.{key}", shown(alerts.get(key))) for key in ALERT_FIELDS[1:]]
+    fields += penalties_fields(data)
     return MultiDict(fields)
 
 
@@ -479,7 +437,7 @@ def renumbered(form: Form) -> Form:
     form = _compacted(form, SEVERITIES)
     for index in row_indexes(form, SEVERITIES):
         form = _compacted(form, targets_of(index))
-    for prefix in (EXCLUSIONS, PRICES):
+    for prefix in (EXCLUSIONS, PRICES, CLAUSES, CAPS):
         form = _compacted(form, prefix)
     return form
 
@@ -506,6 +464,10 @@ def _new_row(kind: str, name: str) -> list[tuple[str, str]]:
         return [(name + "key", ""), (name + "label", ""), *new_target(name + "targets.0.")]
     if kind == "exclusion":
         return [(name + "key", ""), (name + "text", "")]
+    if kind == "clause":
+        return new_clause(name)
+    if kind == "cap":
+        return new_cap(name)
     return [(name + "label", ""), (name + "amount_ht", "")]
 
 
@@ -516,6 +478,7 @@ def blank_form(vendor_id: int | None = None) -> Form:
         fields.append(("vendor", str(vendor_id)))
     fields += [("contract.initial_months", "12"), ("contract.renewal", "none")]
     fields += _new_row("severity", f"{SEVERITIES}.0.")
+    fields += blank_penalties()
     return MultiDict(fields)
 
 
@@ -523,8 +486,7 @@ def _prefix_of(kind: str, numbers: Sequence[int]) -> tuple[str, list[int]] | Non
     """The prefix of the list an action works on, and the numbers left (the row's index)."""
     if kind == "target":
         return (targets_of(numbers[0]), list(numbers[1:])) if numbers else None
-    prefix = {"severity": SEVERITIES, "exclusion": EXCLUSIONS, "price": PRICES}[kind]
-    return prefix, list(numbers)
+    return _ROWS[kind], list(numbers)
 
 
 def apply_action(form: Form, action: str) -> Form | None:
@@ -571,6 +533,7 @@ def field_names(form: Form) -> set[str]:
     names |= {f"contract.{key}" for key in CONTRACT_FIELDS}
     names |= {f"sla.availability.{key}" for key in AVAILABILITY_FIELDS}
     names |= {f"alerts.{key}" for key in ALERT_FIELDS}
+    names |= penalty_field_names(form)
     for index in row_indexes(form, PRICES):
         names |= {f"{PRICES}.{index}.{key}" for key in PRICE_FIELDS}
     for index in row_indexes(form, EXCLUSIONS):
@@ -584,7 +547,7 @@ def field_names(form: Form) -> set[str]:
 
 def _level_index(form: Form, key: object) -> int | None:
     for index in row_indexes(form, SEVERITIES):
-        if _text(form, f"{SEVERITIES}.{index}.key") == key:
+        if text_of(form, f"{SEVERITIES}.{index}.key") == key:
             return index
     return None
 
@@ -606,6 +569,8 @@ def field_for(path: Path, form: Form) -> str | None:
         elif leaf == NO_FIXED_TIME:
             leaf = "unit"
         parts = [targets_of(parts[2]), parts[4], leaf]
+    elif parts[0] == PENALTIES:
+        parts = penalty_field(parts)
     name = ".".join(parts)
     return name if name in field_names(form) else None
 

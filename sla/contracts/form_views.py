@@ -32,20 +32,20 @@ from sla.contracts.form_document import (
     NO_FIXED_TIME,
     UNITS,
     WAITING,
-    Form,
     apply_action,
     blank_form,
     document_to_form,
-    filled,
     form_to_document,
     keeping_unchanged,
     place_problems,
     renumbered,
-    row_indexes,
+    target_choices,
     target_keys,
     targets_of,
 )
+from sla.contracts.form_penalties import CAP_SCOPES, CLAUSE_KINDS, LATENESS_UNITS, STEPS
 from sla.contracts.form_preview import preview
+from sla.contracts.form_values import Form, filled, row_indexes
 from sla.contracts.models import Contract, Vendor
 from sla.contracts.views import problem_line
 from sla.db import utcnow
@@ -69,6 +69,21 @@ UNIT_LABELS = {
     "months": _l("months"),
     NO_FIXED_TIME: _l("no fixed time"),
 }
+# The penalty clauses' choices (sla.engine.penalty_terms).
+CLAUSE_KIND_LABELS = {
+    "per_unit": _l("Amount per started unit of lateness"),
+    "per_breach": _l("Fixed amount per breach"),
+    "formula": _l("Formula P = V × R / D"),
+    "availability": _l("Availability below the target"),
+}
+LATENESS_UNIT_LABELS = {
+    "business_hour": _l("business hour"),
+    "calendar_hour": _l("calendar hour"),
+    "calendar_day": _l("calendar day"),
+    "business_day": _l("business day"),
+}
+STEP_LABELS = {"tenth": _l("tenth of a point"), "point": _l("point")}
+CAP_SCOPE_LABELS = {"period": _l("per statement period"), "year": _l("per contract year")}
 # Fields outside the document the page posts.
 NOT_FIELDS = ("csrf_token", "action")
 # Problems at a field that say only that it is empty: the field says "required".
@@ -242,6 +257,11 @@ def _render(
         unit_options=[(unit, UNIT_LABELS[unit]) for unit in UNITS],
         renewal_options=[(renewal, RENEWAL[renewal]) for renewal in RENEWALS],
         period_options=[(period, PERIOD[period]) for period in PERIODS],
+        target_choices=target_choices(form),
+        clause_kind_options=[(kind, CLAUSE_KIND_LABELS[kind]) for kind in CLAUSE_KINDS],
+        lateness_unit_options=[(unit, LATENESS_UNIT_LABELS[unit]) for unit in LATENESS_UNITS],
+        step_options=[(step, STEP_LABELS[step]) for step in STEPS],
+        cap_scope_options=[(scope, CAP_SCOPE_LABELS[scope]) for scope in CAP_SCOPES],
         WAITING=WAITING,
     ), status
 

@@ -11,6 +11,7 @@ from datetime import date
 from enum import StrEnum
 
 from calendars.spec import CalendarSpec
+from sla.engine.penalty_terms import PenaltyTerms
 
 
 class TargetKind(StrEnum):
@@ -112,6 +113,7 @@ class SlaTerms:
     calendars: dict[str, CalendarSpec] = field(default_factory=dict)
     availability: AvailabilityTerms | None = None
     exclusions: tuple[ExclusionTerms, ...] = ()
+    penalties: PenaltyTerms | None = None  # the contract's penalty clauses, if it has any
 
     def severity(self, key: str) -> SeverityTerms:
         for severity in self.severities:

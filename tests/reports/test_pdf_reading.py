@@ -193,7 +193,7 @@ def test_a_missing_or_bad_logo_is_left_out_with_a_warning(
     logo = tmp_path / "logo.png"
     if content is not None:
         logo.write_bytes(content)
-    with caplog.at_level(logging.WARNING, logger="sla.reports.pdf.organisation"):
+    with caplog.at_level(logging.WARNING, logger="sla.printing.organisation"):
         data = render_pdf(_report(engine), "fr", Organisation("Ville de Miramas", str(logo)))
     assert data.startswith(b"%PDF")
     assert [r.levelname for r in caplog.records] == ["WARNING"]

@@ -7,6 +7,7 @@ billed on severity levels), and returns every problem with the path of the key a
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 from collections.abc import Mapping
@@ -17,6 +18,7 @@ from typing import Any
 from sla.contracts.document.alerts import contract_alerts
 from sla.contracts.document.checker import Checker
 from sla.contracts.document.contract import calendar_specs, contract_info, vendor_info
+from sla.contracts.document.penalty_terms import penalty_terms
 from sla.contracts.document.sla_terms import sla_terms
 from sla.contracts.document.types import (
     ContractDocument,
@@ -59,7 +61,9 @@ def _check_price_severities(check: Checker, contract: ContractInfo, sla: SlaTerm
 def parse_document(data: Mapping[str, Any]) -> tuple[ContractDocument | None, list[Problem]]:
     """Validate a contract mapping; return the document (None if any problem) and problems."""
     check = Checker()
-    check.unknown(data, {"format", "vendor", "calendars", "contract", "sla", "alerts"}, ())
+    check.unknown(
+        data, {"format", "vendor", "calendars", "contract", "sla", "alerts", "penalties"}, ()
+    )
     version = data.get("format", 1)  # documents written before format 2 said nothing
     if isinstance(version, bool) or not isinstance(version, int) or version not in FORMATS:
         check.fail(("format",), "document.unsupported_format", value=repr(version), format=FORMAT)
@@ -68,6 +72,7 @@ def parse_document(data: Mapping[str, Any]) -> tuple[ContractDocument | None, li
     contract = contract_info(check, data, calendars)
     sla = sla_terms(check, data, calendars, contract.calendar, legacy=version == 1)
     _check_price_severities(check, contract, sla)
+    sla = dataclasses.replace(sla, penalties=penalty_terms(check, data, sla, contract))
     alerts = contract_alerts(check, data, sla)
     if check.problems:
         return None, check.problems

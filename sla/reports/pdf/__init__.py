@@ -18,10 +18,10 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import cm
 from reportlab.platypus import SimpleDocTemplate
 
+from sla.printing.layout import Running, report_canvas
+from sla.printing.organisation import Organisation
 from sla.reports import text as t
 from sla.reports.figures import Report
-from sla.reports.pdf.layout import Running, report_canvas
-from sla.reports.pdf.organisation import Organisation
 from sla.reports.pdf.sections import vendor_section
 from sla.reports.pdf.title_page import title_page
 from sla.version import __version__

@@ -16,9 +16,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import Flowable
 
-from sla.reports.charts import compliance_chart, restoration_chart, severity_chart
-from sla.reports.figures import ContractReport, Report, VendorReport
-from sla.reports.pdf.layout import (
+from sla.printing.layout import (
     BODY,
     H1,
     H2,
@@ -29,6 +27,8 @@ from sla.reports.pdf.layout import (
     none_line,
     para,
 )
+from sla.reports.charts import compliance_chart, restoration_chart, severity_chart
+from sla.reports.figures import ContractReport, Report, VendorReport
 from sla.reports.text import Words, capitalised
 
 

@@ -9,8 +9,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import Flowable
 
-from sla.reports.figures import Report
-from sla.reports.pdf.layout import (
+from sla.printing.layout import (
     BODY,
     H2,
     H3,
@@ -23,7 +22,8 @@ from sla.reports.pdf.layout import (
     para,
     text_width,
 )
-from sla.reports.pdf.organisation import Organisation, logo_flowable
+from sla.printing.organisation import Organisation, logo_flowable
+from sla.reports.figures import Report
 from sla.reports.text import Words
 
 

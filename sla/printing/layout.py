@@ -22,7 +22,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import Flowable
 
-from sla.reports import text as t
+from sla.printing.words import plain
 
 FONT, BOLD = "Helvetica", "Helvetica-Bold"
 STYLES = getSampleStyleSheet()
@@ -154,7 +154,7 @@ class SectionHeading(Paragraph):
         self, text: str, style: ParagraphStyle, *, key: str, level: int, section: bool = False
     ) -> None:
         super().__init__(_escaped(text), style)
-        self.title, self.key, self.level, self.section = t.plain(text), key, level, section
+        self.title, self.key, self.level, self.section = plain(text), key, level, section
 
     def draw(self) -> None:
         super().draw()
@@ -169,7 +169,7 @@ class SectionHeading(Paragraph):
 
 
 def _escaped(value: str) -> str:
-    return t.plain(value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+    return plain(value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
 
 def para(value: str, style: ParagraphStyle = BODY) -> Paragraph:
@@ -183,13 +183,13 @@ CHUNK = 30  # Helvetica 7.5 pt, average French text
 
 def cut(text: str, width_cm: float) -> str:
     room = max(4, int((width_cm - 0.3) * CHARS_PER_CM))
-    text = t.plain(text)
+    text = plain(text)
     return text if len(text) <= room else text[: room - 1] + "…"
 
 
 def text_width(texts: Sequence[str], size: float = 7.5) -> float:
     """The width in cm a table column needs to hold the widest of `texts` on one line."""
-    widest = max((float(stringWidth(t.plain(text), FONT, size)) for text in texts), default=0.0)
+    widest = max((float(stringWidth(plain(text), FONT, size)) for text in texts), default=0.0)
     return float((widest + 9) / cm)  # the cell's padding, 4 pt each side, and a point to spare
 
 

@@ -1,0 +1,253 @@
+"""What a missed delay costs the vendor under its contract's penalty clauses. Pure: breaches,
+availability shortfalls and terms in, penalty lines and totals out; amounts are `Decimal`
+€ HT rounded to the cent, half up.
+
+How late a breach is, per unit a clause may count in (`Lateness`):
+- business hours: the target's own lateness when it counts in business time (pauses that
+  freeze it left out, as the engine measures it); else the business time of its calendar
+  between the deadline and the milestone;
+- calendar hours: the real time from the deadline to the milestone (the target's own lateness
+  when it counts in calendar time);
+- calendar days: started 24-hour days of that real time (weekends and holidays are not
+  deducted: CCAG-TIC 2021 art. 14.1.1);
+- business days: the business days of the calendar on which some of its open time fell
+  between the deadline and the milestone.
+A breach still open counts until the instant the lines are made (`until`): its line says so.
+A clause charges started units beyond its grace: 2 h 10 late with 1 h of grace is 2 hours.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+
+from calendars.engine import BusinessCalendar
+from sla.engine.penalty_terms import (
+    AvailabilityStep,
+    CapScope,
+    ClauseKind,
+    LatenessUnit,
+    PenaltyCap,
+    PenaltyClause,
+    PenaltyTerms,
+)
+
+CENT = Decimal("0.01")
+ZERO = Decimal(0)
+STEP_POINTS = {AvailabilityStep.tenth: Decimal("0.1"), AvailabilityStep.point: Decimal(1)}
+
+
+def cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True, slots=True)
+class Lateness:
+    """How late a breach is, in each unit a clause may count in."""
+
+    business_seconds: float
+    calendar_seconds: float
+    business_days: int
+    calendar_days: int
+
+    def started(self, unit: LatenessUnit) -> int:
+        """The started units of lateness (1 h 01 is 2 started hours)."""
+        if unit is LatenessUnit.business_hour:
+            return _started_hours(self.business_seconds)
+        if unit is LatenessUnit.calendar_hour:
+            return _started_hours(self.calendar_seconds)
+        if unit is LatenessUnit.business_day:
+            return self.business_days
+        return self.calendar_days
+
+
+def _started_hours(seconds: float) -> int:
+    # To the millisecond first: 3600.0000001 business seconds is one hour, not two.
+    exact = Decimal(str(round(max(seconds, 0.0), 3))) / 3600
+    return int(exact.to_integral_value(rounding=ROUND_CEILING))
+
+
+def lateness_between(
+    calendar: BusinessCalendar | None,
+    deadline: datetime,
+    end: datetime,
+    *,
+    own_seconds: float | None = None,
+    business: bool = True,
+) -> Lateness:
+    """The lateness of a breach from `deadline` to `end` (its milestone, or now while it is
+    open). `own_seconds`: the engine's own lateness of the target, on its axis (`business`:
+    business seconds, else real seconds), which leaves out the pauses that freeze it."""
+    real = max(0.0, (end - deadline).total_seconds())
+    if calendar is None:
+        business_seconds = real
+    elif business and own_seconds is not None:
+        business_seconds = max(0.0, own_seconds)
+    else:
+        business_seconds = calendar.business_seconds(deadline, end) if end > deadline else 0.0
+    calendar_seconds = max(0.0, own_seconds) if not business and own_seconds is not None else real
+    return Lateness(
+        business_seconds=business_seconds,
+        calendar_seconds=calendar_seconds,
+        business_days=_business_days(calendar, deadline, end) if calendar else _days(real),
+        calendar_days=_days(calendar_seconds),
+    )
+
+
+def _days(seconds: float) -> int:
+    return math.ceil(round(seconds, 3) / 86_400) if seconds > 0 else 0
+
+
+def _business_days(calendar: BusinessCalendar, deadline: datetime, end: datetime) -> int:
+    """The business days with some open time between `deadline` and `end`."""
+    if end <= deadline:
+        return 0
+    zone = calendar.zone
+    first, last = deadline.astimezone(zone).date(), end.astimezone(zone).date()
+    count = 0
+    for day in calendar.business_days(first, last):
+        day_start = datetime.combine(day, datetime.min.time(), zone)
+        day_end = datetime.combine(day + timedelta(days=1), datetime.min.time(), zone)
+        if calendar.business_seconds(max(deadline, day_start), min(end, day_end)) > 0:
+            count += 1
+    return count
+
+
+@dataclass(frozen=True, slots=True)
+class BreachFact:
+    """A breached target of an incident, with how late it is."""
+
+    incident_id: int
+    severity: str
+    target_key: str
+    deadline: datetime
+    milestone_at: datetime | None  # None: still open when the lines were made
+    lateness: Lateness
+
+
+@dataclass(frozen=True, slots=True)
+class AvailabilityFact:
+    """The availability measured over a stretch of the period, against its target."""
+
+    start: datetime
+    end: datetime
+    target_percent: float
+    measured_percent: float | None  # None: no open time in the stretch
+
+    @property
+    def shortfall_points(self) -> Decimal:
+        if self.measured_percent is None:
+            return ZERO
+        # Percentages to the thousandth of a point: 97.8999999 is 97.9.
+        gap = Decimal(str(round(self.target_percent, 6))) - Decimal(
+            str(round(self.measured_percent, 6))
+        )
+        return max(gap.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP), ZERO)
+
+
+@dataclass(frozen=True, slots=True)
+class PenaltyLine:
+    """What one clause charges for one breach or one availability stretch. `units`: the
+    units charged (hours or days beyond the grace, 1 per breach, R in the formula, steps
+    below the target)."""
+
+    clause: PenaltyClause
+    units: int
+    amount: Decimal
+    breach: BreachFact | None = None
+    availability: AvailabilityFact | None = None
+
+
+def breach_lines(
+    terms: PenaltyTerms, breach: BreachFact, yearly_amount_ht: Decimal | None
+) -> list[PenaltyLine]:
+    """The penalties one breach brings: one line per clause that covers its target at its
+    severity (a clause that charges nothing, within its grace, still gives a line at 0)."""
+    lines = []
+    for clause in terms.lateness_clauses(breach.severity, breach.target_key):
+        units, amount = _charged(clause, breach.lateness, yearly_amount_ht)
+        lines.append(PenaltyLine(clause, units, amount, breach=breach))
+    return lines
+
+
+def _charged(
+    clause: PenaltyClause, lateness: Lateness, yearly_amount_ht: Decimal | None
+) -> tuple[int, Decimal]:
+    if clause.kind is ClauseKind.per_breach:
+        return 1, cents(clause.amount_ht)
+    units = max(0, lateness.started(clause.unit) - clause.grace)
+    if clause.kind is ClauseKind.per_unit:
+        return units, cents(clause.amount_ht * units)
+    # ClauseKind.formula: P = V × R / D.
+    value = clause.value_ht if clause.value_ht is not None else yearly_amount_ht or ZERO
+    return units, cents(value * units / clause.divisor)
+
+
+def availability_lines(terms: PenaltyTerms, fact: AvailabilityFact) -> list[PenaltyLine]:
+    """The penalties an availability below its target brings: per started step below it."""
+    lines = []
+    shortfall = fact.shortfall_points
+    for clause in terms.availability_clauses():
+        steps = int((shortfall / STEP_POINTS[clause.step]).to_integral_value(ROUND_CEILING))
+        lines.append(PenaltyLine(clause, steps, cents(clause.amount_ht * steps), availability=fact))
+    return lines
+
+
+@dataclass(frozen=True, slots=True)
+class CapApplied:
+    cap: PenaltyCap
+    limit: Decimal  # what the cap allowed this statement
+    reduction: Decimal  # what it took off
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    subtotal: Decimal  # the lines added up
+    threshold_ht: Decimal | None
+    exempted: bool  # the subtotal was at most the threshold: no penalty
+    caps: tuple[CapApplied, ...]
+    total: Decimal  # what the vendor owes
+
+
+def totals(
+    terms: PenaltyTerms,
+    amounts: list[Decimal],
+    *,
+    yearly_amount_ht: Decimal | None,
+    period_days: int,
+    year_days: int = 365,
+    already_in_year: Decimal = ZERO,
+) -> Totals:
+    """The statement's total: the lines added up; nothing when that is at most the threshold
+    (the CCAGs' exemption); then each cap, the lowest limit winning. A period cap given as a
+    percentage is of the yearly amount prorated to the period's days; a yearly cap counts what
+    the contract year's other statements already applied (`already_in_year`)."""
+    subtotal = cents(sum(amounts, ZERO))
+    exempted = terms.threshold_ht is not None and subtotal <= terms.threshold_ht
+    total = ZERO if exempted else subtotal
+    applied = []
+    for cap in terms.caps:
+        limit = _cap_limit(cap, yearly_amount_ht, period_days, year_days)
+        if limit is None:
+            continue
+        if cap.scope is CapScope.year:
+            limit = max(ZERO, limit - already_in_year)
+        reduction = max(ZERO, total - limit)
+        applied.append(CapApplied(cap, cents(limit), cents(reduction)))
+        total -= reduction
+    return Totals(subtotal, terms.threshold_ht, exempted, tuple(applied), cents(total))
+
+
+def _cap_limit(
+    cap: PenaltyCap, yearly_amount_ht: Decimal | None, period_days: int, year_days: int
+) -> Decimal | None:
+    if cap.amount_ht is not None:
+        return cap.amount_ht
+    if cap.percent is None or yearly_amount_ht is None:
+        return None
+    limit = yearly_amount_ht * cap.percent / 100
+    if cap.scope is CapScope.period:
+        limit = limit * period_days / year_days
+    return limit

@@ -1,0 +1,213 @@
+"""A penalty statement as its readers see it (the page, the PDF, the spreadsheet, the API):
+plain immutable data, made by `sla.penalties.reading` from the stored rows or, for a
+draft, from the lines computed afresh. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sla.engine.penalties import CapApplied, Lateness, Totals
+from sla.engine.penalty_terms import CapScope, PenaltyCap
+
+
+class State(StrEnum):
+    draft = "draft"
+    notified = "notified"  # the letter went to the vendor: its answer period runs
+    observations = "observations"  # the vendor's observations are recorded
+    final = "final"  # decided and archived: unchangeable
+    superseded = "superseded"  # a final statement replaced by a later one
+    abandoned = "abandoned"  # a draft given up (never notified)
+
+
+class Decision(StrEnum):
+    applied = "applied"
+    reduced = "reduced"
+    waived = "waived"
+
+
+class StepKind(StrEnum):
+    drafted = "drafted"
+    notified = "notified"
+    observations = "observations"
+    decided = "decided"
+    finalised = "finalised"
+    superseded = "superseded"
+    abandoned = "abandoned"
+
+
+# The states in which lines may be decided, and those that count in a contract year's cap.
+DECIDING = (State.notified, State.observations)
+ACTIVE = (State.draft, State.notified, State.observations, State.final)
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    decision: Decision
+    amount: Decimal
+    reason: str
+    decided_at: datetime
+    decided_by: str
+
+
+@dataclass(frozen=True)
+class LineView:
+    """One line: a breach (incident, target, deadline, milestone, lateness) or an
+    availability stretch, the clause, what it charges, and its decision once decided."""
+
+    id: int | None  # the stored line; None while the statement is a draft
+    position: int
+    kind: str  # breach, availability
+    clause_key: str
+    clause_kind: str  # a ClauseKind
+    clause_label: str
+    clause_article: str
+    units: int
+    unit: str  # a LatenessUnit, "breach", or an AvailabilityStep
+    amount: Decimal
+    zone: str  # the calendar's time zone, to read its instants
+    incident_id: int | None = None
+    incident_title: str = ""
+    severity: str = ""
+    target_key: str = ""
+    target_label: str = ""
+    target_article: str = ""
+    deadline: datetime | None = None
+    milestone_at: datetime | None = None  # None on a breach line: still open at `computed_at`
+    lateness: Lateness | None = None
+    stretch_start: datetime | None = None
+    stretch_end: datetime | None = None
+    target_percent: float | None = None
+    measured_percent: float | None = None
+    decision: DecisionView | None = None
+
+    @property
+    def decided_amount(self) -> Decimal | None:
+        return None if self.decision is None else self.decision.amount
+
+
+@dataclass(frozen=True)
+class FileView:
+    id: int
+    filename: str
+    mimetype: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class StepView:
+    kind: StepKind
+    at: datetime
+    by: str
+    text: str = ""
+    received_at: datetime | None = None
+    data: dict[str, Any] | None = None
+    files: tuple[FileView, ...] = ()
+
+
+@dataclass(frozen=True)
+class StatementView:
+    id: int
+    state: State
+    revision: int
+    contract_id: int
+    contract_reference: str
+    contract_title: str
+    vendor_name: str
+    vendor_siret: str
+    period_kind: str  # month, quarter, range
+    period_start: date
+    period_end: date  # included
+    zone: str  # the contract calendar's time zone
+    lines: tuple[LineView, ...]
+    totals: Totals  # of the lines as computed (a draft) or notified
+    decided: Totals | None  # of the decided amounts, once every line is decided
+    computed_at: datetime  # when the lines were computed (open breaches count until then)
+    procedure_article: str
+    threshold_article: str
+    cap_article: str
+    answer_days: int
+    created_at: datetime
+    created_by: str
+    notified_at: datetime | None = None
+    notified_to: str = ""
+    answer_due_at: datetime | None = None
+    finalised_at: datetime | None = None
+    final_sha256: str = ""
+    supersedes_id: int | None = None
+    superseded_by_id: int | None = None
+    steps: tuple[StepView, ...] = ()
+
+    @property
+    def undecided(self) -> int:
+        return sum(1 for line in self.lines if line.decision is None)
+
+
+def totals_data(totals: Totals) -> dict[str, Any]:
+    """Totals as JSON (stored with the statement when notified and when final)."""
+    return {
+        "subtotal": str(totals.subtotal),
+        "threshold_ht": None if totals.threshold_ht is None else str(totals.threshold_ht),
+        "exempted": totals.exempted,
+        "caps": [
+            {
+                "scope": applied.cap.scope.value,
+                "percent": None if applied.cap.percent is None else str(applied.cap.percent),
+                "amount_ht": None if applied.cap.amount_ht is None else str(applied.cap.amount_ht),
+                "limit": str(applied.limit),
+                "reduction": str(applied.reduction),
+            }
+            for applied in totals.caps
+        ],
+        "total": str(totals.total),
+    }
+
+
+def totals_from(data: dict[str, Any]) -> Totals:
+    """Totals read back from `totals_data`."""
+    caps = tuple(
+        CapApplied(
+            PenaltyCap(
+                CapScope(cap["scope"]),
+                None if cap["percent"] is None else Decimal(cap["percent"]),
+                None if cap["amount_ht"] is None else Decimal(cap["amount_ht"]),
+            ),
+            Decimal(cap["limit"]),
+            Decimal(cap["reduction"]),
+        )
+        for cap in data.get("caps", ())
+    )
+    threshold = data.get("threshold_ht")
+    return Totals(
+        Decimal(data["subtotal"]),
+        None if threshold is None else Decimal(threshold),
+        bool(data["exempted"]),
+        caps,
+        Decimal(data["total"]),
+    )
+
+
+def lateness_data(lateness: Lateness | None) -> dict[str, Any]:
+    if lateness is None:
+        return {}
+    return {
+        "business_seconds": lateness.business_seconds,
+        "calendar_seconds": lateness.calendar_seconds,
+        "business_days": lateness.business_days,
+        "calendar_days": lateness.calendar_days,
+    }
+
+
+def lateness_from(data: dict[str, Any]) -> Lateness | None:
+    if not data:
+        return None
+    return Lateness(
+        float(data["business_seconds"]),
+        float(data["calendar_seconds"]),
+        int(data["business_days"]),
+        int(data["calendar_days"]),
+    )
