@@ -23,6 +23,7 @@ from incidents import correction_views, list_views  # noqa: F401 (their routes j
 from incidents.dashboard_views import bp as home
 from incidents.views import bp as incidents_bp
 from sla.alerts.views import bp as alerts_bp
+from sla.api import penalties as penalty_api  # noqa: F401 (its routes join the API)
 from sla.api.views import bp as api
 from sla.auth import login
 from sla.auth.admin_views import bp as users_bp
@@ -34,6 +35,7 @@ from sla.contracts.vendor_views import bp as vendor_forms_bp
 from sla.contracts.views import bp as contracts_bp
 from sla.db import DATABASE_INT_MAX, is_transient, make_engine
 from sla.outages.views import bp as outages_bp
+from sla.penalties.views import bp as penalties_bp
 from sla.reports.views import bp as reports_bp
 from sla.version import __version__
 from sla.web import access, database, i18n, labels, logs
@@ -173,6 +175,7 @@ def _register_blueprints(app: Flask) -> None:
         alerts_bp,
         reports_bp,
         outages_bp,
+        penalties_bp,
     ):
         app.register_blueprint(blueprint)
     # The contract form checks its token itself, so that an expired one brings the long form

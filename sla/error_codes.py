@@ -92,6 +92,55 @@ MESSAGES: Final[Mapping[str, str]] = {
     "exclusion.not_covered": N_(
         "This clause does not cover the delay %(target)s: it covers %(covers)s only."
     ),
+    # -- penalty statements ------------------------------------------------------------------
+    "penalty.not_found": N_("Unknown penalty statement."),
+    "penalty.line_not_found": N_("This line is not in the statement."),
+    "penalty.changed": N_(
+        "Statement %(statement_id)s was changed by someone else (revision %(revision)s, you saw "
+        "%(expected_revision)s): reload it and try again."
+    ),
+    "penalty.period_kind": N_("Choose a period among %(known)s."),
+    "penalty.period_end": N_("Give the last day of the period."),
+    "penalty.period_order": N_("The last day (%(last)s) comes before the first (%(first)s)."),
+    "penalty.period_not_over": N_(
+        "The period is not over (it ends on %(last)s): a statement covers a period that has "
+        "ended."
+    ),
+    "penalty.no_clauses": N_("Contract %(reference)s sets no penalty."),
+    "penalty.statement_exists": N_(
+        "Statement %(statement_id)s already covers %(first)s to %(last)s for this contract: "
+        "open it, or supersede it once it is final."
+    ),
+    "penalty.not_draft": N_("Only a draft can be notified or abandoned; this one is %(state)s."),
+    "penalty.already_notified": N_(
+        "This statement was already notified to the vendor on %(notified_at)s."
+    ),
+    "penalty.not_notified": N_(
+        "Notify the statement to the vendor first: the vendor must be able to answer before "
+        "anything is decided (CCAG-TIC 2021 art. 14.1.1)."
+    ),
+    "penalty.closed": N_("This statement is %(state)s: it can no longer change."),
+    "penalty.not_final": N_("Only a final statement can be superseded; this one is %(state)s."),
+    "penalty.no_address": N_(
+        "No address to notify contract %(reference)s to: give the vendor's support e-mail or "
+        "the contract's notify_to in [penalties]."
+    ),
+    "penalty.answer_period_open": N_(
+        "The vendor may answer until %(answer_due_at)s: record its observations, or wait until "
+        "then to decide."
+    ),
+    "penalty.decision": N_("Choose a decision among %(known)s."),
+    "penalty.reason_needed": N_("Give the reason."),
+    "penalty.amount": N_("Give the reduced amount in euros excluding VAT, e.g. 120.50."),
+    "penalty.not_reduced": N_("A reduced amount is below the line's %(amount)s € HT."),
+    "penalty.undecided": N_("%(count)s line(s) still to decide."),
+    "penalty.observations_empty": N_("Write the observations or attach a file."),
+    "penalty.received_before_notice": N_(
+        "Received on %(received_at)s, before the notification (%(notified_at)s)."
+    ),
+    "penalty.received_future": N_("The date received (%(received_at)s) cannot be in the future."),
+    "penalty.too_many_files": N_("%(max)s files at most."),
+    "penalty.file_too_large": N_("%(filename)s is larger than %(max)s MB."),
     # -- outages ----------------------------------------------------------------------------
     "outage.not_found": N_("Unknown outage."),
     "outage.start_future": N_("The start cannot be in the future."),
@@ -141,7 +190,19 @@ EVENT_KINDS: Final[Mapping[str, str]] = {
 }
 
 # Parameters whose values are keys read through a table of labels.
-LABELLED: Final[Mapping[str, Mapping[str, str]]] = {"kind": EVENT_KINDS}
+# A penalty statement's states (`sla.penalties.statement.State`), as pages and errors name them.
+STATEMENT_STATES: Final[Mapping[str, str]] = {
+    "draft": N_("draft"),
+    "notified": N_("notified, awaiting the vendor's answer"),
+    "observations": N_("observations received"),
+    "final": N_("final"),
+    "superseded": N_("superseded"),
+    "abandoned": N_("abandoned"),
+}
+LABELLED: Final[Mapping[str, Mapping[str, str]]] = {
+    "kind": EVENT_KINDS,
+    "state": STATEMENT_STATES,
+}
 
 
 def _same(message: str) -> str:

@@ -34,6 +34,8 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from sla.error_codes import STATEMENT_STATES
+
 TARGET_STATUS = {
     "running": _l("running"),
     "paused": _l("paused"),
@@ -116,6 +118,9 @@ WAITING_STATE = {
 
 # A contract's renewal (the contract document's `renewal`).
 RENEWAL = {"none": _l("none"), "express": _l("express"), "tacit": _l("tacit")}
+# A penalty statement's states: the msgids are the errors' (`sla.error_codes`), one list.
+STATEMENT_STATE = {key: _l(msgid) for key, msgid in STATEMENT_STATES.items()}
+DECISION = {"applied": _l("applied"), "reduced": _l("reduced"), "waived": _l("waived")}
 # The days of a calendar's week, by the keys its hours use.
 WEEKDAY = {
     "mon": _l("Monday"),
@@ -143,4 +148,6 @@ def register(app: Flask) -> None:
         WAITING_STATE=WAITING_STATE,
         RENEWAL=RENEWAL,
         WEEKDAY=WEEKDAY,
+        STATEMENT_STATE=STATEMENT_STATE,
+        DECISION=DECISION,
     )

@@ -1,6 +1,7 @@
 // The contract form (templates/contracts/form.html): rows added, removed and moved in place,
-// every field renamed after its row's new position, the choices of "measured from" and of the
-// calendars kept in step with what is typed, and the deadlines preview refreshed as one types.
+// every field renamed after its row's new position, the choices of "measured from", of the
+// calendars and of the targets a penalty clause covers kept in step with what is typed, and the
+// deadlines preview refreshed as one types.
 // Without JavaScript the same buttons post the form and the page comes back with the same
 // result; nothing here is needed to save.
 (function () {
@@ -121,6 +122,60 @@
     });
   }
 
+  // The targets a penalty clause may cover: each target key typed in the levels, once, with the
+  // label of its first target; a box ticked for a key no longer typed stays, for the check to
+  // name it.
+  function refreshClauseTargets() {
+    var known = [];
+    var labels = {};
+    form.querySelectorAll("[data-row=target]").forEach(function (row) {
+      var keyInput = row.querySelector("input[data-target-key]");
+      var key = keyInput ? keyInput.value.trim() : "";
+      if (!key || Object.prototype.hasOwnProperty.call(labels, key)) { return; }
+      var labelInput = row.querySelector("input[data-target-label]");
+      known.push(key);
+      labels[key] = labelInput ? labelInput.value.trim() : "";
+    });
+    form.querySelectorAll("[data-target-choices]").forEach(function (group) {
+      var list = group.querySelector("[data-choices]");
+      var pattern = group.getAttribute("data-target-choices");
+      var name = fill(pattern, indexesOf(group));
+      var ticked = Array.prototype.filter.call(list.querySelectorAll("input[type=checkbox]"),
+        function (box) { return box.checked; }).map(function (box) { return box.value; });
+      var keys = known.concat(ticked.filter(function (key) { return known.indexOf(key) < 0; }));
+      var described = [idOf(name) + "-hint", idOf(name) + "-error"].filter(function (id) {
+        return document.getElementById(id);
+      }).join(" ");
+      list.textContent = "";
+      keys.forEach(function (key, at) {
+        var id = idOf(name) + "-" + at;
+        var item = document.createElement("span");
+        item.className = "cf-check";
+        var box = document.createElement("input");
+        box.type = "checkbox";
+        box.id = id;
+        box.name = name;
+        box.value = key;
+        box.checked = ticked.indexOf(key) >= 0;
+        box.setAttribute("data-pattern", pattern);
+        box.setAttribute("data-id-suffix", String(at));
+        if (described) { box.setAttribute("aria-describedby", described); }
+        var label = document.createElement("label");
+        label.htmlFor = id;
+        label.textContent = (labels[key] || key) + " ";
+        var small = document.createElement("small");
+        small.textContent = "(" + key + ")";
+        label.appendChild(small);
+        item.appendChild(box);
+        item.appendChild(document.createTextNode(" "));
+        item.appendChild(label);
+        list.appendChild(item);
+      });
+      var none = group.querySelector("[data-no-choice]");
+      if (none) { none.hidden = keys.length > 0; }
+    });
+  }
+
   function refreshPreview() {
     if (!previewBox || !previewUrl) { return; }
     var data = new FormData(form);
@@ -140,6 +195,7 @@
     renumber();
     refreshOrigins();
     refreshCalendars();
+    refreshClauseTargets();
     schedulePreview();
   }
 
@@ -189,6 +245,9 @@
 
   form.addEventListener("input", function (event) {
     if (event.target.matches("input[data-target-key]")) { refreshOrigins(); }
+    if (event.target.matches("input[data-target-key], input[data-target-label]")) {
+      refreshClauseTargets();
+    }
     schedulePreview();
   });
 

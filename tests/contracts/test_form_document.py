@@ -1,5 +1,6 @@
-"""The contract form's fields ↔ the contract document: round trips of the five examples,
-problems beside their fields, rows added, removed and moved without losing what is typed."""
+"""The contract form's fields ↔ the contract document: round trips of the five examples and
+the illustrative one (penalties), problems beside their fields, rows added, removed and moved
+without losing what is typed."""
 
 from __future__ import annotations
 
@@ -19,15 +20,19 @@ from sla.contracts.form_document import (
     document_to_form,
     field_for,
     field_names,
-    filled,
     form_to_document,
     keeping_unchanged,
     place_problems,
     renumbered,
-    row_indexes,
 )
+from sla.contracts.form_values import filled, row_indexes
 
-EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples" / "contracts").glob("*.toml"))
+ROOT = Path(__file__).resolve().parents[2] / "examples"
+# The five seeds first (tests below pick one by its index), then the illustrative contracts.
+EXAMPLES = [
+    *sorted((ROOT / "contracts").glob("*.toml")),
+    *sorted((ROOT / "illustrative").glob("*.toml")),
+]
 LEGACY_PAUSING = ("restoration", "resolution", "other")
 
 
