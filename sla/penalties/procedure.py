@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from calendars.engine.searches import add_months
-from sla.alerts.outbox import Recipient, record
+from sla.alerts.outbox import Recipient, flush_outbox, record
 from sla.contracts.models import Contract, Vendor
 from sla.contracts.service import current_version, document_of
 from sla.engine.penalties import ZERO, cents, totals
@@ -323,7 +323,7 @@ def notify(
         contract_id=contract.id,
         statement_id=statement.id,
     )
-    session.flush()
+    flush_outbox(session)
     return statement
 
 
