@@ -103,8 +103,7 @@ MESSAGES: Final[Mapping[str, str]] = {
     "penalty.period_end": N_("Give the last day of the period."),
     "penalty.period_order": N_("The last day (%(last)s) comes before the first (%(first)s)."),
     "penalty.period_not_over": N_(
-        "The period is not over (it ends on %(last)s): a statement covers a period that has "
-        "ended."
+        "The period is not over (it ends on %(last)s): a statement covers a period that has ended."
     ),
     "penalty.no_clauses": N_("Contract %(reference)s sets no penalty."),
     "penalty.statement_exists": N_(

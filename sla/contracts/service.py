@@ -136,6 +136,12 @@ def _final_end(document: ContractDocument) -> date | None:
     ).final_end
 
 
+def _terms_of_data(data: Mapping[str, Any]) -> tuple[object, object]:
+    """What a version promises and what missing it costs: an amendment of either takes
+    effect from a new date (it must not apply to the past)."""
+    return data.get("sla"), data.get("penalties")
+
+
 def _date_refused(
     source: str, document: ContractDocument, previous: ContractVersion | None
 ) -> SourcedProblem | None:
@@ -145,7 +151,7 @@ def _date_refused(
     if (
         previous is not None
         and effective <= previous.effective_from
-        and previous.document.get("sla") != document.data.get("sla")
+        and _terms_of_data(previous.document) != _terms_of_data(document.data)
     ):
         return SourcedProblem(
             source,

@@ -188,14 +188,15 @@ def _clause(
         check, raw, "severities", path, sla.severity_keys(), "document.unknown_severity"
     )
     amount = check.money(raw, "amount_ht", path)
-    if kind is not ClauseKind.formula and amount is None:
+    if kind is not ClauseKind.formula and amount is None and "amount_ht" not in raw:
         check.fail((*path, "amount_ht"), "document.missing_key", key="amount_ht")
     unit_default = LatenessUnit.calendar_day if kind is ClauseKind.formula else None
     unit = LatenessUnit.calendar_day
     if kind in (ClauseKind.per_unit, ClauseKind.formula):
         unit = _choice(check, raw, "unit", path, LatenessUnit, unit_default) or unit
     value = check.money(raw, "value_ht", path)
-    if kind is ClauseKind.formula and value is None and contract.yearly_amount_ht is None:
+    no_value = value is None and "value_ht" not in raw
+    if kind is ClauseKind.formula and no_value and contract.yearly_amount_ht is None:
         check.fail((*path, "value_ht"), "document.formula_value")
     if kind is ClauseKind.availability and sla.availability is None:
         check.fail((*path, "kind"), "document.no_availability_target")
