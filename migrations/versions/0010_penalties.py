@@ -152,6 +152,10 @@ def upgrade() -> None:
         sa.Column("zone", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("units", sa.Integer(), nullable=False),
         sa.Column("unit", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("rate_ht", sa.Numeric(precision=12, scale=2), nullable=True),
+        sa.Column("grace", sa.Integer(), nullable=False),
+        sa.Column("value_ht", sa.Numeric(precision=12, scale=2), nullable=True),
+        sa.Column("divisor", sa.Integer(), nullable=True),
         sa.Column("amount_ht", sa.Numeric(precision=12, scale=2), nullable=False),
         sa.ForeignKeyConstraint(
             ["incident_id"],

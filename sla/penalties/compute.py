@@ -37,7 +37,7 @@ from sla.engine.penalties import (
     lateness_between,
     totals,
 )
-from sla.engine.penalty_terms import PenaltyTerms
+from sla.engine.penalty_terms import ClauseKind, PenaltyTerms
 from sla.engine.terms import SlaTerms
 from sla.outages.models import Outage
 from sla.penalties.statement import LineView
@@ -184,7 +184,7 @@ def _lines_of(
     )
     zone = spec.timezone if spec else "UTC"
     for line in breach_lines(penalties, breach, yearly):
-        yield _breach_view(line, breach, incident, target, severity.label, zone)
+        yield _breach_view(line, breach, incident, target, severity.label, zone, yearly)
 
 
 def _breach_view(
@@ -194,8 +194,10 @@ def _breach_view(
     target: IncidentTarget,
     severity: str,
     zone: str,
+    yearly: Decimal | None,
 ) -> LineView:
     clause = line.clause
+    formula = clause.kind is ClauseKind.formula
     return LineView(
         id=None,
         position=0,
@@ -205,9 +207,13 @@ def _breach_view(
         clause_label=clause.label,
         clause_article=clause.article,
         units=line.units,
-        unit="breach" if clause.kind.value == "per_breach" else clause.unit.value,
+        unit="breach" if clause.kind is ClauseKind.per_breach else clause.unit.value,
         amount=line.amount,
         zone=zone,
+        rate_ht=None if formula else clause.amount_ht,
+        grace=clause.grace,
+        value_ht=(clause.value_ht if clause.value_ht is not None else yearly) if formula else None,
+        divisor=clause.divisor if formula else None,
         incident_id=incident.id,
         incident_title=incident.title,
         severity=severity,
@@ -285,6 +291,7 @@ def _availability_lines(
                 unit=line.clause.step.value,
                 amount=line.amount,
                 zone=spec.timezone,
+                rate_ht=line.clause.amount_ht,
                 target_article=availability.article,
                 stretch_start=a,
                 stretch_end=b,

@@ -88,6 +88,10 @@ class PenaltyLine(SQLModel, table=True):
     zone: str = Field(default="Europe/Paris", max_length=64)  # the target's calendar's
     units: int = Field(default=0)
     unit: str = Field(default="", max_length=16)
+    rate_ht: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2)))
+    grace: int = Field(default=0)
+    value_ht: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2)))
+    divisor: int | None = None
     amount_ht: Decimal = Field(sa_column=Column(Numeric(12, 2), nullable=False))
 
 

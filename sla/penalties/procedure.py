@@ -297,6 +297,10 @@ def notify(
                 zone=line.zone,
                 units=line.units,
                 unit=line.unit,
+                rate_ht=line.rate_ht,
+                grace=line.grace,
+                value_ht=line.value_ht,
+                divisor=line.divisor,
                 amount_ht=line.amount,
             )
         )

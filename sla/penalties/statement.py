@@ -69,6 +69,12 @@ class LineView:
     unit: str  # a LatenessUnit, "breach", or an AvailabilityStep
     amount: Decimal
     zone: str  # the calendar's time zone, to read its instants
+    # The clause's figures: its amount per unit, breach or step; its grace in units; the
+    # formula's V (the clause's, or the yearly amount it stood for) and D.
+    rate_ht: Decimal | None = None
+    grace: int = 0
+    value_ht: Decimal | None = None
+    divisor: int | None = None
     incident_id: int | None = None
     incident_title: str = ""
     severity: str = ""

@@ -5,8 +5,9 @@ amounts in € HT)."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,7 @@ from sla.reports.text import DEFAULT_LOCALE, Words, words
 from sla.web.downloads import csv_text
 
 Table = tuple[tuple[str, ...], Iterator[list[Any]]]  # a header and its rows
+Amount = Callable[[Decimal], Any]  # an amount as a file holds it
 
 
 def _counts_header(w: Words) -> tuple[str, ...]:
@@ -50,6 +52,8 @@ def _summary_columns(w: Words) -> tuple[str, ...]:
         w.gettext("Availability (%)"),
         w.gettext("Availability commitment (%)"),
         w.gettext("Unresolved at the end of the period"),
+        w.gettext("Penalties (€ HT)"),
+        w.gettext("Penalty statement"),
     )
 
 
@@ -76,11 +80,18 @@ def _rate(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def _summary_rows(report: Report) -> Iterator[list[Any]]:
-    """One row per contract: its figures for the period."""
+def _csv_amount(value: Decimal) -> str:
+    """`1234,50`: to the cent, with the decimal comma of the other numbers."""
+    return f"{value:.2f}".replace(".", ",")
+
+
+def _summary_rows(report: Report, w: Words, amount: Amount) -> Iterator[list[Any]]:
+    """One row per contract: its figures for the period; its penalties (the amount as
+    `amount` gives it, and where the statement stands) when it sets some."""
     for vendor in report.vendors:
         for c in vendor.contracts:
             a = c.availability
+            p = c.penalties
             yield [
                 vendor.vendor,
                 c.contract.reference,
@@ -96,6 +107,8 @@ def _summary_rows(report: Report) -> Iterator[list[Any]]:
                 _rate(a.measured_percent) if a else None,
                 a.target_percent if a else None,
                 len(c.open_at_end),
+                None if p is None else amount(p.amount),
+                None if p is None else w.penalty_status(p),
             ]
 
 
@@ -141,8 +154,8 @@ def _breach_rows(report: Report) -> Iterator[list[Any]]:
 
 
 def summary(report: Report, w: Words) -> Table:
-    """One row per contract: its figures for the period."""
-    return _summary_columns(w), _summary_rows(report)
+    """One row per contract: its figures for the period (amounts as floats, for JSON)."""
+    return _summary_columns(w), _summary_rows(report, w, float)
 
 
 def breaches(report: Report, w: Words) -> Table:
@@ -152,7 +165,8 @@ def breaches(report: Report, w: Words) -> Table:
 
 def figures_csv(report: Report, locale: str) -> str:
     """The figures per contract as CSV (the one CSV writer: `sla.web.downloads.csv_text`)."""
-    return csv_text(*summary(report, words(locale)))
+    w = words(locale)
+    return csv_text(_summary_columns(w), _summary_rows(report, w, _csv_amount))
 
 
 def breaches_csv(report: Report, locale: str) -> str:
@@ -167,6 +181,15 @@ def _text_cell(sheet: Any, value: Any) -> Any:
         cell.data_type = "s"
         return cell
     return value
+
+
+def _cell(sheet: Any, value: Any) -> Any:
+    """A cell: an amount (a Decimal) a number read to the cent, text kept as text."""
+    if isinstance(value, Decimal):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "#,##0.00"
+        return cell
+    return _text_cell(sheet, value)
 
 
 def _sheet(book: Workbook, title: str, table: Table) -> None:
@@ -184,14 +207,14 @@ def _sheet(book: Workbook, title: str, table: Table) -> None:
         cells.append(cell)
     sheet.append(cells)
     for row in rows:
-        sheet.append([_text_cell(sheet, v) for v in row])
+        sheet.append([_cell(sheet, v) for v in row])
 
 
 def to_xlsx(report: Report, locale: str = DEFAULT_LOCALE) -> bytes:
     """A workbook streamed row by row (openpyxl's write-only mode), worded in `locale`."""
     w = words(locale)
     book = Workbook(write_only=True)
-    _sheet(book, w.gettext("Summary"), summary(report, w))
+    _sheet(book, w.gettext("Summary"), (_summary_columns(w), _summary_rows(report, w, Decimal)))
     _sheet(book, w.gettext("Targets"), (_figure_columns(w), _figure_rows(report, w)))
     _sheet(book, w.gettext("Breached targets"), breaches(report, w))
     info = book.create_sheet(w.gettext("Period"))

@@ -14,15 +14,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import Final
 
 from sla.catalogues import catalogue
-from sla.error_codes import N_
+from sla.error_codes import N_, STATEMENT_STATES
 from sla.printing.words import DEFAULT_LOCALE, DocumentWords, capitalised, plain
-from sla.reports.figures import ChangeFact, ContractFact, MoneyLine, ScopeName
+from sla.reports.figures import (
+    ChangeFact,
+    ContractFact,
+    MoneyLine,
+    PenaltyFact,
+    Period,
+    ScopeName,
+)
 
 __all__ = ["DEFAULT_LOCALE", "Words", "capitalised", "plain", "words"]
 
@@ -53,7 +60,7 @@ MONEY_BASES: Final[Mapping[str, str]] = {
 @dataclass(frozen=True)
 class Words(DocumentWords):
     """A report's words in one language: a document's, and the report's own (target kinds,
-    scopes, contract dates, estimates, changes)."""
+    scopes, contract dates, estimates, changes, penalties)."""
 
     def kind(self, kind: str) -> str:
         """`Prise en charge`, `Rétablissement (GTR)`: a target kind at a line's start."""
@@ -131,6 +138,59 @@ class Words(DocumentWords):
         else:
             applies = self.gettext("all targets")
         return self.gettext("exclusion “%(clause)s” (%(applies)s)", clause=clause, applies=applies)
+
+    def penalty_heading(self, fact: PenaltyFact, period: Period) -> str:
+        """`Pénalités du mois :`, `Pénalités de la période :`; when the statement covers a
+        longer period (its amount is that period's): `Pénalités sur la période du relevé
+        (du 1 juillet 2026 au 30 septembre 2026) :`."""
+        if (
+            fact.first is not None
+            and fact.last is not None
+            and (fact.first, fact.last) != (period.first, period.last)
+        ):
+            return self.gettext(
+                "Penalties over the statement's period (%(period)s):",
+                period=self.period_title(fact.first, fact.last),
+            )
+        if _whole_month(period):
+            return self.gettext("Penalties for the month:")
+        return self.gettext("Penalties for the period:")
+
+    def penalty_lines(self, fact: PenaltyFact) -> str:
+        """`37 lignes`: the statement's lines, or those computed."""
+        return self.ngettext("%(num)d line", "%(num)d lines", fact.lines)
+
+    def penalty_statement(self, fact: PenaltyFact) -> str:
+        """`relevé n° 12`, or `aucun relevé` when no statement covers the period yet."""
+        if fact.statement_id is None:
+            return self.gettext("no statement yet")
+        return self.gettext("statement no. %(id)d", id=fact.statement_id)
+
+    def penalty_state(self, fact: PenaltyFact) -> str:
+        """The statement's state (`notifié, en attente de la réponse du prestataire`); empty
+        without a statement."""
+        if fact.state is None:
+            return ""
+        msgid = STATEMENT_STATES.get(fact.state)
+        return self.gettext(msgid) if msgid else fact.state
+
+    def penalty_status(self, fact: PenaltyFact) -> str:
+        """`relevé n° 12, notifié, en attente de la réponse du prestataire`, `aucun relevé`."""
+        return ", ".join(filter(None, (self.penalty_statement(fact), self.penalty_state(fact))))
+
+    def penalty_line(self, fact: PenaltyFact, period: Period) -> str:
+        """`Pénalités du mois : 1 234,00 € HT (37 lignes) — relevé n° 12, notifié, en attente
+        de la réponse du prestataire`."""
+        return (
+            f"{self.penalty_heading(fact, period)} {self.money(fact.amount)} "
+            f"({self.penalty_lines(fact)}) — {self.penalty_status(fact)}"
+        )
+
+
+def _whole_month(period: Period) -> bool:
+    after = period.last + timedelta(days=1)
+    same = (period.first.year, period.first.month) == (period.last.year, period.last.month)
+    return period.first.day == 1 and after.day == 1 and same
 
 
 @lru_cache(maxsize=8)

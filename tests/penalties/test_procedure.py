@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -21,6 +22,7 @@ from sla.penalties.models import PenaltyLine, PenaltyStatement, PenaltyStep
 from sla.penalties.statement import State
 from sla.printing.organisation import Organisation
 from tests.penalties.period import NOW, OCTOBER, TODAY, at, build_october, event
+from tests.reports.test_languages import pdf_text
 
 MAILING = procedure.Mailing(Organisation("Ville d'Exemple"), "fr")
 DAY = timedelta(days=1)
@@ -81,6 +83,23 @@ def test_notifying_freezes_the_lines_and_queues_the_letter(engine: Engine) -> No
         assert mail.recipient == "support@exemple-infogerance.invalid"
         assert "EXEMPLE-PENALITES-2026" in mail.subject
     assert len(_lines(engine, statement_id)) == 6
+
+
+def test_the_letter_read_back_holds_each_line_its_clause_and_the_total(
+    engine: Engine, tmp_path: Path
+) -> None:
+    built = build_october(engine)
+    statement_id = _draft(engine, built.contract_id)
+    letter = _notify(engine, statement_id).letter_pdf
+    assert letter is not None
+    text = pdf_text(letter, tmp_path)
+    for amount in ("150,00", "24,00", "30,00", "40,00", "3 600,00", "3 844,00", "2 000,00"):
+        assert amount in text, amount
+    for article in ("CCAP fictif art. 9.1", "CCAP fictif art. 9.2", "CCAP fictif art. 9.3"):
+        assert article in text, article
+    assert "CCAP fictif art. 9.4 ; CCAG-TIC 2021 art. 14.1" in text
+    assert "CCAP fictif art. 9.7" in text
+    assert "5 déc" in text  # the end of the answer period
 
 
 def test_refused_transitions_say_why(engine: Engine) -> None:

@@ -3,7 +3,7 @@
 Modules, each importing only those listed before it:
 
 - `facts`: what the figures are computed from (the period, contracts, incidents, targets,
-  changes, outages, the twelve months in aggregate);
+  changes, outages, penalties, the twelve months in aggregate);
 - `outcomes`: what a stored target amounts to, and the targets decided in a period added up
   (the attribution rule);
 - `spreads`: count, median and 90th percentile of times;
@@ -26,6 +26,7 @@ from sla.reports.figures.facts import (
     Facts,
     IncidentFact,
     OutageFact,
+    PenaltyFact,
     Period,
     TargetFact,
     TrendFacts,
@@ -45,6 +46,7 @@ __all__ = [
     "KindFigures",
     "MoneyLine",
     "OutageFact",
+    "PenaltyFact",
     "Period",
     "Report",
     "ScopeName",

@@ -1,5 +1,6 @@
 """Builds the report from the facts: the facts grouped by contract, each contract's figures for
-the period, the contracts grouped by vendor with their trend, the dates ahead."""
+the period (with its penalties, when it sets some), the contracts grouped by vendor with their
+trend, the dates ahead."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sla.reports.figures.facts import (
     Facts,
     IncidentFact,
     OutageFact,
+    PenaltyFact,
     Period,
 )
 from sla.reports.figures.money import money
@@ -51,6 +53,7 @@ def _contract_report(
     outages: Sequence[OutageFact],
     period: Period,
     as_of: datetime,
+    penalties: PenaltyFact | None = None,
 ) -> ContractReport:
     labels = dict(contract.severities)
     reported = [i for i in incidents.values() if period.contains(i.reported_at)]
@@ -71,6 +74,7 @@ def _contract_report(
         availability=avail,
         outages=outage_lines,
         money=money(contract, period, decisions.handled(incidents)),
+        penalties=penalties,
     )
 
 
@@ -91,6 +95,7 @@ def build_report(facts: Facts, period: Period, *, scope: ScopeName, as_of: datet
     outages_by_contract: dict[int, list[OutageFact]] = defaultdict(list)
     for outage in facts.outages:
         outages_by_contract[outage.contract_id].append(outage)
+    penalties = {fact.contract_id: fact for fact in facts.penalties}
     by_vendor: dict[int, list[ContractFact]] = defaultdict(list)
     for contract in facts.contracts:
         by_vendor[contract.vendor_id].append(contract)
@@ -105,6 +110,7 @@ def build_report(facts: Facts, period: Period, *, scope: ScopeName, as_of: datet
                 outages_by_contract[contract.id],
                 period,
                 as_of,
+                penalties.get(contract.id),
             )
             for contract in sorted(contracts, key=lambda c: c.reference)
         )

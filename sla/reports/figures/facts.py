@@ -1,6 +1,7 @@
 """The facts a report is computed from, loaded beforehand by `sla.reports.queries`: the period
 (whole local days), the contracts, the period's incidents, targets, changes and outages in
-detail, and the twelve months of the trend in aggregate."""
+detail, the penalties of the contracts that set some, and the twelve months of the trend in
+aggregate."""
 
 from __future__ import annotations
 
@@ -126,6 +127,24 @@ class ContractFact:
     clause_targets: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
+@dataclass(frozen=True)
+class PenaltyFact:
+    """A contract's penalties for the report's period (only for a contract whose version in
+    force at the period's end sets penalty clauses). With a statement that covers the period
+    (not abandoned nor superseded): its id, state and period, and its amount — final: the
+    decided total; notified or with observations: the notified total; a draft: computed as of
+    the report's instant. Without one: the amount computed as of that instant. `lines`: the
+    statement's lines (notified), or those computed."""
+
+    contract_id: int
+    statement_id: int | None
+    state: str | None  # a statement state (`sla.penalties.statement.State`), None: no statement
+    amount: Decimal  # € HT, after the threshold and the caps
+    lines: int
+    first: date | None = None  # the statement's period, when there is one
+    last: date | None = None
+
+
 @dataclass
 class TrendFacts:
     """Per contract and month of the twelve (by index): outcomes decided (the same rule as
@@ -148,3 +167,4 @@ class Facts:
     trend: TrendFacts
     changes: list[ChangeFact] = field(default_factory=list)
     outages: list[OutageFact] = field(default_factory=list)
+    penalties: list[PenaltyFact] = field(default_factory=list)

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sla.reports.figures.availability import Availability, OutageLine
 from sla.reports.figures.dates import DateLine
-from sla.reports.figures.facts import ChangeFact, ContractFact, Period
+from sla.reports.figures.facts import ChangeFact, ContractFact, PenaltyFact, Period
 from sla.reports.figures.money import MoneyLine
 from sla.reports.figures.outcomes import BreachLine, KindFigures
 from sla.reports.figures.spreads import Spread
@@ -48,6 +48,8 @@ class ContractReport:
     availability: Availability | None
     outages: tuple[OutageLine, ...]
     money: tuple[MoneyLine, ...]
+    # The period's penalties; None when the contract sets no penalty clause.
+    penalties: PenaltyFact | None = None
 
     @property
     def met(self) -> int:

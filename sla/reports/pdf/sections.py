@@ -1,6 +1,6 @@
-"""One section per vendor: per contract its targets, times, availability, money, breaches,
-open incidents and changes, then the vendor's charts, kept together on one page with their
-heading. The vendor's heading names it at the top of each of its pages; the vendors, their
+"""One section per vendor: per contract its targets, times, availability, money, penalties,
+breaches, open incidents and changes, then the vendor's charts, kept together on one page with
+their heading. The vendor's heading names it at the top of each of its pages; the vendors, their
 contracts and trends are the document's outline."""
 
 from __future__ import annotations
@@ -163,6 +163,14 @@ def _money_table(contract: ContractReport, w: Words) -> list[Flowable]:
     ]
 
 
+def _penalties(contract: ContractReport, report: Report, w: Words) -> list[Flowable]:
+    """The period's penalties, when the contract sets some: `Pénalités du mois : 1 234,00 € HT
+    (37 lignes) — relevé n° 12, notifié, en attente de la réponse du prestataire`."""
+    if contract.penalties is None:
+        return []
+    return [para(w.penalty_line(contract.penalties, report.period), BODY)]
+
+
 def _breach_list(contract: ContractReport, zone: str, until: datetime, w: Words) -> list[Flowable]:
     """The targets breached in the period, with how late: a target not reached yet, by how much
     at `until` (the report's end)."""
@@ -253,6 +261,7 @@ def contract_section(report: Report, contract: ContractReport, w: Words) -> list
         *_availability(contract, w),
         *_outages(contract, zone, w),
         *_money_table(contract, w),
+        *_penalties(contract, report, w),
         *_breach_list(contract, zone, until, w),
         *_open_incidents(contract, zone, w),
         *_requalifications_and_exclusions(contract, zone, w),

@@ -8,6 +8,8 @@ Modules, each importing only those listed before it:
 - `changes`: requalifications and exclusions in the period;
 - `period`: the incidents that matter to the period, their targets, its outages;
 - `trends`: the twelve months, counted by the database;
+- `penalties`: per contract that sets penalties, the statement of the period or the amount
+  computed (`sla.penalties`);
 - `load`: the facts loaded, the report made.
 
 This package exports the names the rest of the application imports.
