@@ -24,6 +24,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from calendars.engine.searches import add_months
@@ -271,39 +272,42 @@ def notify(
         as_of=now,
         already_in_year=already,
     )
-    for line in computation.lines:
-        session.add(
-            PenaltyLine(
-                statement_id=statement.id or 0,
-                position=line.position,
-                kind=line.kind,
-                clause_key=line.clause_key,
-                clause_kind=line.clause_kind,
-                clause_label=line.clause_label,
-                clause_article=line.clause_article,
-                incident_id=line.incident_id,
-                incident_title=line.incident_title,
-                severity=line.severity,
-                target_key=line.target_key,
-                target_label=line.target_label,
-                target_article=line.target_article,
-                deadline=line.deadline,
-                milestone_at=line.milestone_at,
-                stretch_start=line.stretch_start,
-                stretch_end=line.stretch_end,
-                target_percent=line.target_percent,
-                measured_percent=line.measured_percent,
-                lateness=lateness_data(line.lateness),
-                zone=line.zone,
-                units=line.units,
-                unit=line.unit,
-                rate_ht=line.rate_ht,
-                grace=line.grace,
-                value_ht=line.value_ht,
-                divisor=line.divisor,
-                amount_ht=line.amount,
-            )
-        )
+    # In one statement: a month of 5,000 breaches is 5,000 lines.
+    rows = [
+        {
+            "statement_id": statement.id,
+            "position": line.position,
+            "kind": line.kind,
+            "clause_key": line.clause_key,
+            "clause_kind": line.clause_kind,
+            "clause_label": line.clause_label,
+            "clause_article": line.clause_article,
+            "incident_id": line.incident_id,
+            "incident_title": line.incident_title,
+            "severity": line.severity,
+            "target_key": line.target_key,
+            "target_label": line.target_label,
+            "target_article": line.target_article,
+            "deadline": line.deadline,
+            "milestone_at": line.milestone_at,
+            "stretch_start": line.stretch_start,
+            "stretch_end": line.stretch_end,
+            "target_percent": line.target_percent,
+            "measured_percent": line.measured_percent,
+            "lateness": lateness_data(line.lateness),
+            "zone": line.zone,
+            "units": line.units,
+            "unit": line.unit,
+            "rate_ht": line.rate_ht,
+            "grace": line.grace,
+            "value_ht": line.value_ht,
+            "divisor": line.divisor,
+            "amount_ht": line.amount,
+        }
+        for line in computation.lines
+    ]
+    if rows:
+        session.execute(insert(PenaltyLine), rows)
     statement.computed_at = now
     statement.notified_at = now
     statement.notified_to = address

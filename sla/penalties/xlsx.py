@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from sla.penalties.statement import LineView, StatementView
 from sla.penalties.text import TotalRow, Words, words
+from sla.printing.sheets import text_cell
 
 __all__ = ["statement_xlsx"]
 
@@ -45,14 +46,8 @@ class _Cells:
         self.bold = Font(bold=True)
 
     def text(self, value: str) -> Any:
-        """Text that a spreadsheet would read as a formula (an incident title typed as
-        "=...") stays text. The report's export has this very rule (`sla.reports.exports.
-        _text_cell`), a layer above this one: both should use one helper in `sla.printing`."""
-        if value.startswith("="):
-            cell = WriteOnlyCell(self.sheet, value=value)
-            cell.data_type = "s"
-            return cell
-        return value
+        """Text that a spreadsheet would read as a formula stays text (`sla.printing.sheets`)."""
+        return text_cell(self.sheet, value)
 
     def number(self, value: int | float | Decimal | None, number_format: str) -> Any:
         if value is None:

@@ -16,6 +16,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from sla.printing.sheets import text_cell
 from sla.reports.figures import Report
 from sla.reports.text import DEFAULT_LOCALE, Words, words
 from sla.web.downloads import csv_text
@@ -174,22 +175,13 @@ def breaches_csv(report: Report, locale: str) -> str:
     return csv_text(*breaches(report, words(locale)))
 
 
-def _text_cell(sheet: Any, value: Any) -> Any:
-    """Text that looks like a formula (an incident title typed as "=...") stays text."""
-    if isinstance(value, str) and value.startswith("="):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
-
-
 def _cell(sheet: Any, value: Any) -> Any:
     """A cell: an amount (a Decimal) a number read to the cent, text kept as text."""
     if isinstance(value, Decimal):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = "#,##0.00"
         return cell
-    return _text_cell(sheet, value)
+    return text_cell(sheet, value)
 
 
 def _sheet(book: Workbook, title: str, table: Table) -> None:
