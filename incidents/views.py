@@ -30,7 +30,8 @@ from incidents.forms import (
     database_int,
 )
 from incidents.models import Incident
-from incidents.replay import IncidentView, view_incident
+from incidents.penalties import TargetPenalty, target_penalties
+from incidents.replay import IncidentView, document_for, view_incident
 from incidents.severity_labels import labels_of
 from incidents.waiting import running_while_waiting
 from sla.auth.models import User
@@ -201,6 +202,16 @@ def _explanations(view: IncidentView, now: datetime) -> dict[str, DeadlineExplan
     return {e.terms.key: e for e in explained}
 
 
+def _penalties(incident: Incident, view: IncidentView, now: datetime) -> list[TargetPenalty]:
+    """What the breached targets would cost under the clauses of the incident's version."""
+    if view.terms.penalties is None:
+        return []
+    yearly = document_for(db_session(), incident).contract.yearly_amount_ht
+    return target_penalties(
+        incident.id or 0, view.state.severity, view.targets, view.terms, yearly, now=now
+    )
+
+
 def render_incident(
     incident: Incident,
     form: EventForm | None = None,
@@ -227,6 +238,7 @@ def render_incident(
         exclusion_texts={e.key: e.text for e in view.terms.exclusions},
         running_while_waiting=running_while_waiting(view),
         explanations=_explanations(view, now),
+        penalties=_penalties(incident, view, now),
         form=_event_form(view, form),
         correction=correction_form(incident, contract, correction),
         quick=[k for k in next_kinds(view.state) if k in QUICK],

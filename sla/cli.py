@@ -30,6 +30,7 @@ from sla.db import (
 from sla.demo import load_demo
 from sla.jobs import build_scheduler, monthly_report, shifted_clock, tick
 from sla.jobs import stop as stop_jobs
+from sla.printing.organisation import Organisation
 from sla.reports.cli import reports_group
 from sla.version import __version__
 from sla.web.commands import engine, instant_option, migrate
@@ -121,13 +122,16 @@ def demo(incidents: int | None, seed: int) -> None:
 
     migrate()
     started = time.perf_counter()
+    settings = current_app.config["SLA_SETTINGS"]
     with session_scope(engine()) as session:
         for line in load_demo(
             session,
             now=utcnow(),
-            alert_settings=current_app.config["SLA_SETTINGS"]["alerts"],
+            alert_settings=settings["alerts"],
             incidents=incidents,
             seed=seed,
+            organisation=Organisation.from_settings(settings["organisation"]),
+            locale=settings["app"]["default_locale"],
         ):
             click.echo(line)
     click.echo(f"done in {time.perf_counter() - started:.1f} s")

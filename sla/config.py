@@ -154,6 +154,11 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "recipients": Key(list, []),
         "monthly_time": Key(str, "07:00", _hhmm),
     },
+    "penalties": {
+        # A draft statement still not notified (nor abandoned) this many days after the end of
+        # its period raises an alert, once.
+        "draft_alert_days": Key(int, 15, _between(1, 366), "alert on a draft left this long"),
+    },
     # Who runs this Garantie: named on the reports' cover and footer, in the PDF's metadata,
     # and in the accessibility statement (RGAA).
     "organisation": {

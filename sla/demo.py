@@ -1,4 +1,7 @@
-"""Demo data for `sla demo` and `make run`: users, the five example contracts, and incidents.
+"""Demo data for `sla demo` and `make run`: users, the five example contracts and the
+illustrative one with penalty clauses (examples/illustrative: fictional, not a seed),
+incidents, and that contract's penalty statements for the last three full months (one final,
+one answered by the vendor, one draft), made through the procedure as people would.
 
 Incidents are deterministic for a seed and a day: the same seed on the same day gives the
 same data. Their vendors behave like real ones: most answer in time, some late, some wait on
@@ -11,21 +14,25 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert
 from sqlmodel import Session, col, func, select
 
 from calendars.engine import compiled
+from calendars.engine.searches import add_months
 from incidents.models import Incident, IncidentEvent, IncidentTarget
 from incidents.search import search_key
 from incidents.stored import target_rows
 from incidents.summary import AlertSettings, stored_targets_of, summary_values
 from sla.auth import service as accounts
-from sla.config import PROJECT_ROOT
-from sla.contracts.models import Contract
+from sla.auth.models import User
+from sla.config import PROJECT_ROOT, defaults
+from sla.contracts.models import Contract, ContractVersion
 from sla.contracts.service import (
     contract_files,
+    current_version,
     document_of,
     import_documents,
     read_documents,
@@ -33,11 +40,19 @@ from sla.contracts.service import (
 )
 from sla.db import id_of
 from sla.engine.lifecycle import Event, EventKind, IncidentState, replay
+from sla.engine.penalties import cents
 from sla.engine.target_states import TargetState
 from sla.engine.terms import DurationUnit, SlaTerms, TargetKind, TargetTerms
+from sla.penalties import procedure, reading
+from sla.penalties.compute import contract_zone
+from sla.penalties.models import PenaltyStatement
+from sla.printing.organisation import Organisation
 from sla.web.roles import Role
 
 EXAMPLES = PROJECT_ROOT / "examples" / "contracts"
+# Fictional, clearly marked as such in the file: the demo's (and the tests') penalties.
+ILLUSTRATIVE = PROJECT_ROOT / "examples" / "illustrative" / "exemple-penalites.toml"
+ILLUSTRATIVE_REFERENCE = "EXEMPLE-PENALITES-2026"
 DEMO_USERS = (
     ("agent", "Camille Agent", Role.agent),
     ("lecteur", "Dominique Lecteur", Role.viewer),
@@ -77,6 +92,12 @@ TITLES = {
         "Édition d'arrêté en erreur",
         "Intégration MAJIC annuelle",
         "Lenteur du module cadastre",
+    ],
+    ILLUSTRATIVE_REFERENCE: [
+        "Progiciel métier indisponible",
+        "Export comptable en erreur",
+        "Lenteurs de l'application",
+        "Connexion impossible",
     ],
 }
 ORDER = [
@@ -331,26 +352,40 @@ def _add_incident(
     batch.targets.append((terms, state, computed))
 
 
-def generate_incidents(
+def _generate(
     session: Session,
+    contracts: list[Contract],
     *,
     count: int,
-    seed: int,
+    rng: random.Random,
     now: datetime,
     user_id: int | None,
     alert_settings: AlertSettings,
 ) -> int:
-    """Insert `count` incidents over the last twelve months (in batches, validated by replay)."""
-    rng = random.Random(seed)  # noqa: S311 (demo data, not secrets)
+    """Insert `count` incidents of `contracts` (as weighted) over the last twelve months, or
+    since a contract's first terms took effect (the illustrative one starts in 2026)."""
     # The same seed on the same day: the same data.
     day = datetime.combine(now.date(), time(0), tzinfo=UTC)
-    contracts = list(session.exec(select(Contract).order_by(Contract.reference)))
-    picks = [c for c in contracts for _ in range(CONTRACT_WEIGHTS.get(c.reference, 1))]
+    days_in_force = {
+        contract_id: min(365.0, (day.date() - first).days)
+        for contract_id, first in session.exec(
+            select(ContractVersion.contract_id, func.min(ContractVersion.effective_from)).group_by(
+                col(ContractVersion.contract_id)
+            )
+        )
+    }
+    picks = [
+        c
+        for c in contracts
+        if days_in_force.get(id_of(c), 0.0) > 1
+        for _ in range(CONTRACT_WEIGHTS.get(c.reference, 1))
+    ]
     written = 0
     batch = DemoBatch()
-    for _ in range(count):
+    for _ in range(count if picks else 0):
         contract = rng.choice(picks)
-        reported = (day - timedelta(days=rng.uniform(0.05, 365))).replace(second=0, microsecond=0)
+        span = days_in_force[id_of(contract)]
+        reported = (day - timedelta(days=rng.uniform(0.05, span))).replace(second=0, microsecond=0)
         _add_incident(
             session,
             batch,
@@ -367,6 +402,58 @@ def generate_incidents(
     return written
 
 
+def generate_incidents(
+    session: Session,
+    *,
+    count: int,
+    seed: int,
+    now: datetime,
+    user_id: int | None,
+    alert_settings: AlertSettings,
+) -> int:
+    """Insert `count` incidents of the seed contracts over the last twelve months (in batches,
+    validated by replay)."""
+    seeds = session.exec(
+        select(Contract)
+        .where(Contract.reference != ILLUSTRATIVE_REFERENCE)
+        .order_by(col(Contract.reference))
+    ).all()
+    rng = random.Random(seed)  # noqa: S311 (demo data, not secrets)
+    return _generate(
+        session,
+        list(seeds),
+        count=count,
+        rng=rng,
+        now=now,
+        user_id=user_id,
+        alert_settings=alert_settings,
+    )
+
+
+def illustrative_incidents(
+    session: Session,
+    *,
+    count: int,
+    seed: int,
+    now: datetime,
+    user_id: int | None,
+    alert_settings: AlertSettings,
+) -> int:
+    """Insert `count` incidents of the illustrative contract, from a random stream of their own:
+    the seed contracts' demo data stay the same with or without it."""
+    found = session.exec(select(Contract).where(Contract.reference == ILLUSTRATIVE_REFERENCE)).all()
+    rng = random.Random(f"{seed}:{ILLUSTRATIVE_REFERENCE}")  # noqa: S311 (demo data)
+    return _generate(
+        session,
+        list(found),
+        count=count,
+        rng=rng,
+        now=now,
+        user_id=user_id,
+        alert_settings=alert_settings,
+    )
+
+
 DEMO_DESCRIPTION = "Signalé par l'équipe de la DSI (données de démonstration)."
 # How often each seed contract gets an incident in the demo.
 CONTRACT_WEIGHTS = {
@@ -376,6 +463,132 @@ CONTRACT_WEIGHTS = {
     "OSNY-GALLIMEDIA-2024": 1,
     "SMICA-DRUELLE-2024": 1,
 }
+# The illustrative contract's incidents: as many as a seed contract of weight 2 would get.
+ILLUSTRATIVE_SHARE = 2 / 10
+
+
+# What the demo's people say in the penalty procedure.
+OBSERVATIONS = (
+    "Nous contestons le retard du correctif : la Ville a validé la livraison avec deux jours "
+    "de décalage. Les autres retards sont reconnus."
+)
+REDUCED = "Retard en partie dû à une coupure du réseau de la Ville, constatée en comité de suivi."
+WAIVED = "Le prestataire a montré que la panne venait d'un logiciel tiers hors de son périmètre."
+APPLIED = "Retard constaté et non contesté par le prestataire."
+
+
+def _decide_all(
+    session: Session, statement_id: int, *, by: int | None, now: datetime
+) -> tuple[int, int]:
+    """Decide every line: the first line with an amount reduced by half, the second waived,
+    the others applied. Returns how many were reduced and waived."""
+    reduced = waived = 0
+    for line in reading.statement_view(session, statement_id, now=now).lines:
+        choice, amount, reason = "applied", None, APPLIED
+        if line.amount > 0 and not reduced:
+            choice, amount, reason = "reduced", cents(line.amount / 2), REDUCED
+            reduced += 1
+        elif line.amount > 0 and not waived:
+            choice, reason = "waived", WAIVED
+            waived += 1
+        procedure.decide(
+            session,
+            statement_id,
+            revision=None,
+            line_id=line.id or 0,
+            decision=choice,
+            amount=amount,
+            reason=reason,
+            by=by,
+            now=now,
+        )
+    return reduced, waived
+
+
+def make_statements(
+    session: Session, *, now: datetime, mailing: procedure.Mailing
+) -> Iterator[str]:
+    """The illustrative contract's penalty statements of the last three full months, as its
+    buyer would have made them: the oldest final (notified two days after its month, the
+    vendor silent, its lines decided three days after the answer period, one reduced, one
+    waived), the next answered by the vendor (observations recorded), the last a draft. Only
+    when the contract has no statement yet."""
+    contract = session.exec(
+        select(Contract).where(Contract.reference == ILLUSTRATIVE_REFERENCE)
+    ).first()
+    if (
+        contract is None
+        or session.exec(
+            select(PenaltyStatement.id).where(PenaltyStatement.contract_id == contract.id)
+        ).first()
+    ):
+        return
+    zone = ZoneInfo(
+        contract_zone(document_of(current_version(session, contract, now.date())).sla, contract)
+    )
+    agent = accounts.find_user(session, "agent")
+    admin = session.exec(
+        select(User)
+        .where(User.role == Role.admin.value, col(User.active).is_(True))
+        .order_by(col(User.id))
+    ).first()
+    by_agent, by_admin = (agent.id if agent else None), (admin.id if admin else None)
+
+    def local(day: date, hour: int) -> datetime:
+        return datetime.combine(day, time(hour), zone).astimezone(UTC)
+
+    today = now.astimezone(zone).date()
+    this_month = today.replace(day=1)
+    months = [add_months(this_month, -back) for back in (3, 2, 1)]
+    made = []
+    for index, first in enumerate(months):
+        end = add_months(first, 1) - timedelta(days=1)
+        if end < contract.start_date:
+            continue
+        after = end + timedelta(days=2)
+        drafted = now if index == 2 else local(after, 9)
+        statement = procedure.create_statement(
+            session,
+            contract_id=id_of(contract),
+            period_kind="month",
+            first=first,
+            last=None,
+            by=by_agent,
+            now=drafted,
+            today=today if index == 2 else after,
+        )
+        sid = id_of(statement)
+        if index < 2:
+            procedure.notify(
+                session, sid, revision=None, by=by_agent, now=local(after, 10), mailing=mailing
+            )
+        if index == 1:
+            procedure.record_observations(
+                session,
+                sid,
+                revision=None,
+                text=OBSERVATIONS,
+                received_at=local(end + timedelta(days=9), 11),
+                files=[],
+                by=by_agent,
+                now=local(end + timedelta(days=10), 9),
+            )
+        if index == 0:
+            due = (statement.answer_due_at or now).astimezone(zone).date()
+            decided = local(due + timedelta(days=3), 10)
+            _decide_all(session, sid, by=by_admin, now=decided)
+            procedure.finalise(
+                session,
+                sid,
+                revision=None,
+                by=by_admin,
+                now=decided + timedelta(minutes=10),
+                organisation=mailing.organisation,
+                locale=mailing.locale,
+            )
+        made.append(f"#{sid} {statement.state} ({first:%Y-%m})")
+    if made:
+        yield f"penalty statements of {contract.reference}: {', '.join(made)}"
 
 
 def load_demo(
@@ -385,14 +598,18 @@ def load_demo(
     alert_settings: AlertSettings,
     incidents: int | None = None,
     seed: int = DEFAULT_SEED,
+    organisation: Organisation | None = None,
+    locale: str = "fr",
 ) -> Iterator[str]:
-    """Create what is missing and say what was done; never overwrite what exists."""
+    """Create what is missing and say what was done; never overwrite what exists. The penalty
+    statements' letters and PDFs are from `organisation` (by default the configuration's
+    default) in `locale`."""
     yield from ensure_users(session, now=now)
     # Contracts already there are left as they are (an agent may have amended them since).
     known = set(session.exec(select(Contract.reference)).all())
     documents = [
         (source, document)
-        for source, document in read_documents(contract_files(EXAMPLES))
+        for source, document in read_documents([*contract_files(EXAMPLES), ILLUSTRATIVE])
         if document.contract.reference not in known
     ]
     for outcome in import_documents(session, documents, now=now):
@@ -413,3 +630,20 @@ def load_demo(
         alert_settings=alert_settings,
     )
     yield f"{written} demo incidents over the last twelve months (seed {seed})"
+    extra = illustrative_incidents(
+        session,
+        count=round(count * ILLUSTRATIVE_SHARE),
+        seed=seed,
+        now=now,
+        user_id=agent.id if agent else None,
+        alert_settings=alert_settings,
+    )
+    if extra:
+        yield f"{extra} incidents of the illustrative contract {ILLUSTRATIVE_REFERENCE} (fictional)"
+    if written or extra:
+        mailing = procedure.Mailing(
+            organisation or Organisation.from_settings(defaults("organisation")),
+            locale,
+            str(alert_settings.get("webhook_format", "generic")),
+        )
+        yield from make_statements(session, now=now, mailing=mailing)

@@ -1,6 +1,8 @@
 """The scheduled jobs: the alert tick, the daily digest and the monthly report, on one
-APScheduler 3 scheduler. The only module that knows both alerts and reports: a monthly report
-is archived by reports and mailed through the alerts' outbox, with its PDF attached.
+APScheduler 3 scheduler. The only module that knows both alerts and the layers above them: a
+monthly report is archived by reports and mailed through the alerts' outbox, with its PDF
+attached; a penalty statement's letter is mailed with its PDF, and the penalty procedure's
+alerts are swept at each tick.
 
 Run once per deployment: `sla scheduler` as its own process, or inside `sla serve`.
 """
@@ -23,14 +25,23 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from sla.alerts import scheduler as alerts
-from sla.alerts.delivery import Transport, release
+from sla.alerts.delivery import Attachment, Transport, release
+from sla.alerts.models import Notification
 from sla.config import Settings
+from sla.penalties.alerts import sweep_statements
+from sla.penalties.attachments import statement_attachments
 from sla.reports.archive import monthly, report_attachments
 from sla.reports.pdf import Organisation
 
 log = logging.getLogger("sla.jobs")
 # Set when the process is asked to stop: a tick in progress sends no further mail.
 stopping = threading.Event()
+
+
+def attachments(session: Session, notification: Notification) -> list[Attachment]:
+    """The files a mail carries: an archived report's PDF, or a penalty letter's (a mail
+    refers to one or the other)."""
+    return report_attachments(session, notification) + statement_attachments(session, notification)
 
 
 def tick(
@@ -42,7 +53,12 @@ def tick(
     transports: Mapping[str, Transport] | None = None,
     send: bool = True,
 ) -> alerts.TickResult:
-    """One alert round whose mails carry the archived reports they refer to."""
+    """One alert round, with the penalty procedure's alerts, whose mails carry the archived
+    reports and penalty letters they refer to."""
+
+    def penalties(session: Session, at: datetime) -> int:
+        return sweep_statements(session, now=at, settings=settings)
+
     return alerts.tick(
         engine,
         settings,
@@ -50,8 +66,9 @@ def tick(
         worker=worker,
         transports=transports,
         send=send,
-        attachments=report_attachments,
+        attachments=attachments,
         should_stop=stopping.is_set,
+        extra_sweeps=(penalties,),
     )
 
 

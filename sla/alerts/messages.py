@@ -28,6 +28,9 @@ TITLES = {
     "end": N_("Contract ending soon"),
     "digest": N_("Daily digest"),
     "report": N_("Monthly service level report"),
+    "penalty_answer": N_("Vendor's answer period over"),
+    "penalty_draft": N_("Penalty statement left in draft"),
+    "penalty_letter": N_("Penalty statement notified to the vendor"),
 }
 # What an alert read before it was worded, for an Alert built without words (a recorded alert
 # delivered again, the monthly report's mail): today's French.
@@ -40,6 +43,9 @@ FRENCH_TITLES = {
     "end": "Fin de contrat proche",
     "digest": "Synthèse quotidienne",
     "report": "Rapport mensuel des engagements de service",
+    "penalty_answer": "Délai de réponse du prestataire expiré",
+    "penalty_draft": "Relevé de pénalités resté en brouillon",
+    "penalty_letter": "Relevé de pénalités notifié au prestataire",
 }
 SIGNATURE = "— Garantie"
 

@@ -25,6 +25,9 @@ from sla.errors import DomainError
 from sla.web.roles import Role
 
 CONTRACT_DATES = ("notice", "end")
+# The kinds administrators receive beside the contract's contacts: a contract's dates, and
+# the penalty procedure's alerts (administrators decide the penalties).
+FOR_ADMINS = (*CONTRACT_DATES, "penalty_answer", "penalty_draft")
 
 # Why an alert reached nobody, each a code the alerts page words.
 UNREACHABLE = (
@@ -101,7 +104,7 @@ def audience(
     """The recipients of one alert of `kind` (deduplicated, case-insensitive addresses)."""
     addresses: list[str] = []
     reasons: list[str] = []
-    if kind in CONTRACT_DATES:
+    if kind in FOR_ADMINS:
         admins = [user.email for user in directory.admins()]
         addresses += admins
         reasons += [] if admins else ["no_admin_address"]

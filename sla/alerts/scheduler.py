@@ -41,6 +41,10 @@ from sla.error_codes import N_
 
 log = logging.getLogger("sla.alerts")
 SWEEP_LOCK = 7_301_2026
+# A sweep of a layer above alerts (penalty statements), run in the same transaction, under the
+# same lock, after the incidents' and contracts': given the session and the instant, it queues
+# its alerts, flushes the outbox and returns how many deliveries it recorded.
+ExtraSweep = Callable[[Session, datetime], int]
 
 
 @dataclass(frozen=True)
@@ -61,8 +65,15 @@ def transports_for(settings: Settings) -> dict[str, Transport]:
     return {"email": SmtpTransport.from_settings(settings["smtp"]), "webhook": WebhookTransport()}
 
 
-def sweep(engine: Engine, settings: Settings, *, now: datetime) -> int | None:
-    """Record due alerts in one transaction; None when another instance is sweeping."""
+def sweep(
+    engine: Engine,
+    settings: Settings,
+    *,
+    now: datetime,
+    extra_sweeps: Sequence[ExtraSweep] = (),
+) -> int | None:
+    """Record due alerts in one transaction (the incidents', the contracts', then those of
+    `extra_sweeps`); None when another instance is sweeping."""
     alerts = settings["alerts"]
     app = settings["app"]
     words = configured_words(settings)
@@ -88,6 +99,8 @@ def sweep(engine: Engine, settings: Settings, *, now: datetime) -> int | None:
             words=words,
         )
         recorded += offer_open_breaches(session, now=now, settings=alerts, words=words)
+        for extra in extra_sweeps:
+            recorded += extra(session, now)
         session.commit()
     return recorded
 
@@ -107,9 +120,10 @@ def tick(
     send: bool = True,
     attachments: AttachmentSource = no_attachments,
     should_stop: Callable[[], bool] = lambda: False,
+    extra_sweeps: Sequence[ExtraSweep] = (),
 ) -> TickResult:
     """One round: record what is due, then deliver what is recorded and due."""
-    recorded = sweep(engine, settings, now=now)
+    recorded = sweep(engine, settings, now=now, extra_sweeps=extra_sweeps)
     sent = failed = 0
     if send:
         sent, failed = deliver(

@@ -28,6 +28,9 @@ LIST_RESPONSES: dict[str, tuple[type[BaseModel], ...]] = {
     "incident_targets": (schemas.TargetOut, schemas.ExplainedTargetOut),
 }
 
+# The media type of each route answering a file (a download), by endpoint.
+FILE_RESPONSES: dict[str, str] = {}
+
 
 def _link(operation_id: str, description: str, **parameters: str) -> dict[str, Any]:
     return {"operationId": operation_id, "description": description, "parameters": parameters}
@@ -168,14 +171,17 @@ def _error(description: str, model: type[BaseModel] = schemas.ErrorBody) -> dict
 
 def _responses(op: Operation) -> dict[str, Any]:
     """What the operation answers: its success body, and the errors it can give."""
+    media_type = FILE_RESPONSES.get(op.endpoint, "application/json")
     if op.response is not None:
         ok_schema: dict[str, Any] = _schema_ref(op.response)
+    elif op.endpoint in FILE_RESPONSES:
+        ok_schema = {"type": "string", "format": "binary"}
     else:
         items = [_schema_ref(model) for model in LIST_RESPONSES[op.endpoint]]
         ok_schema = {"type": "array", "items": items[0] if len(items) == 1 else {"anyOf": items}}
     success: dict[str, Any] = {
         "description": "OK",
-        "content": {"application/json": {"schema": ok_schema}},
+        "content": {media_type: {"schema": ok_schema}},
     }
     if op.endpoint in LINKS:
         success["links"] = LINKS[op.endpoint]
@@ -191,7 +197,9 @@ def _responses(op: Operation) -> dict[str, Any]:
     if op.body is not None:
         responses["400"] = _error("Refused by a domain rule")
         if "revision" in op.body.model_fields:
-            responses["409"] = _error("The incident changed since you read it")
+            responses["409"] = _error(
+                "The record changed since you read it, or its state refuses the change"
+            )
         responses["413"] = _error("The request body is too large")
     responses["500"] = _error(
         "Server failure; the request id leads to its log", schemas.ServerErrorBody

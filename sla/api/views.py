@@ -142,22 +142,22 @@ def invalid_body(error: InvalidBody) -> ResponseReturnValue:
 @bp.errorhandler(NotFound)
 def not_found(error: NotFound) -> ResponseReturnValue:
     """404: no such record."""
-    return reply(_error_body(error), 404)
+    return reply(error_body(error), 404)
 
 
 @bp.errorhandler(incidents.Conflict)
 def conflict(error: incidents.Conflict) -> ResponseReturnValue:
     """409: the incident changed since the revision the client saw."""
-    return reply(_error_body(error), 409)
+    return reply(error_body(error), 409)
 
 
 @bp.errorhandler(DomainError)
 def refused(error: DomainError) -> ResponseReturnValue:
     """400: a domain rule refused the input, naming the field."""
-    return reply(_error_body(error), 400)
+    return reply(error_body(error), 400)
 
 
-def _error_body(error: DomainError) -> schemas.ErrorBody:
+def error_body(error: DomainError) -> schemas.ErrorBody:
     """A domain error as the API answers it: code, field and message (in the reader's
     language: French unless the account chose English)."""
     item = schemas.ErrorItem(field=error.field or "body", message=error.message, code=error.code)

@@ -241,6 +241,16 @@ def _terms(session: Session, statement: PenaltyStatement) -> tuple[Contract, Pen
     return contract, document.sla.penalties or PenaltyTerms(())
 
 
+def notify_address(session: Session, statement: PenaltyStatement) -> str:
+    """Where the letter goes: the contract's `notify_to` in [penalties], else the vendor's
+    support address (empty: nowhere, and notifying is refused)."""
+    contract, terms = _terms(session, statement)
+    if terms.notify_to:
+        return terms.notify_to
+    vendor = session.get(Vendor, contract.vendor_id)
+    return vendor.support_email if vendor is not None else ""
+
+
 def notify(
     session: Session,
     statement_id: int,
@@ -259,8 +269,7 @@ def notify(
         code = "penalty.already_notified" if statement.state in DECIDING else "penalty.not_draft"
         raise DomainError(code, state=statement.state, notified_at=statement.notified_at)
     contract, terms = _terms(session, statement)
-    vendor = session.get(Vendor, contract.vendor_id)
-    address = terms.notify_to or (vendor.support_email if vendor else "")
+    address = notify_address(session, statement)
     if not address:
         raise DomainError("penalty.no_address", field="notified_to", reference=contract.reference)
     already = applied_in_year(session, contract, statement.period_start, leave_out=statement.id)
@@ -594,6 +603,7 @@ __all__ = [
     "decide",
     "finalise",
     "notify",
+    "notify_address",
     "record_observations",
     "supersede",
 ]

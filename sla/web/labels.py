@@ -121,6 +121,15 @@ RENEWAL = {"none": _l("none"), "express": _l("express"), "tacit": _l("tacit")}
 # A penalty statement's states: the msgids are the errors' (`sla.error_codes`), one list.
 STATEMENT_STATE = {key: _l(msgid) for key, msgid in STATEMENT_STATES.items()}
 DECISION = {"applied": _l("applied"), "reduced": _l("reduced"), "waived": _l("waived")}
+STEP_KIND = {
+    "drafted": _l("Draft drawn up"),
+    "notified": _l("Notified to the vendor"),
+    "observations": _l("Vendor's observations recorded"),
+    "decided": _l("Line decided"),
+    "finalised": _l("Statement finalised"),
+    "superseded": _l("Superseded"),
+    "abandoned": _l("Draft abandoned"),
+}
 # The days of a calendar's week, by the keys its hours use.
 WEEKDAY = {
     "mon": _l("Monday"),
@@ -150,4 +159,5 @@ def register(app: Flask) -> None:
         WEEKDAY=WEEKDAY,
         STATEMENT_STATE=STATEMENT_STATE,
         DECISION=DECISION,
+        STEP_KIND=STEP_KIND,
     )

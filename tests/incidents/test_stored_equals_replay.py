@@ -21,6 +21,9 @@ NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 # schedule (moved by the sweep) and the consumed time of a target still running.
 LIVE_COLUMNS = {"next_alert_at"}
 LIVE_TARGET_FIELDS = {"consumed_seconds", "status"}
+# A paused target's deadline moves later for as long as the pause lasts: stored, it is the
+# deadline as of the last event (lists and reports treat a paused target as undecided).
+LIVE_WHILE_PAUSED = {"deadline"}
 
 
 def test_stored_summaries_and_targets_equal_a_fresh_replay_as_days_pass(engine: Engine) -> None:
@@ -53,6 +56,8 @@ def test_stored_summaries_and_targets_equal_a_fresh_replay_as_days_pass(engine: 
                 for stored_row, fresh_row in zip(kept, fresh_rows, strict=True):
                     for field, value in fresh_row.items():
                         if field in LIVE_TARGET_FIELDS:
+                            continue
+                        if stored_row["status"] == "paused" and field in LIVE_WHILE_PAUSED:
                             continue
                         if stored_row[field] != value:
                             mismatches.append(

@@ -119,7 +119,7 @@ def test_the_severity_filter_is_grouped_by_contract_in_the_contracts_order(
         title: re.findall(r'<option value="([^"]+)"[^>]*>([^<]+)</option>', body)
         for title, body in groups
     }
-    assert len(by_title) == 5
+    assert len(by_title) == 6  # the five seeds and the illustrative contract
     assert by_title["Libriciel SCOP — D_2024_0110"] == [
         ("bloquant", "Niveau 0 – Bloquant"),
         ("majeur", "Niveau 1 – Majeur"),
