@@ -15,8 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, tzinfo
+from decimal import Decimal
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.numbers import format_decimal
 
 from sla import formats
 from sla.problem_codes import PROBLEM_MESSAGES
@@ -131,8 +134,10 @@ MESSAGES: Final[Mapping[str, str]] = {
     "penalty.decision": N_("Choose a decision among %(known)s."),
     "penalty.reason_needed": N_("Give the reason."),
     "penalty.amount": N_("Give the reduced amount in euros excluding VAT, e.g. 120.50."),
-    "penalty.not_reduced": N_("A reduced amount is below the line's %(amount)s € HT."),
-    "penalty.undecided": N_("%(count)s line(s) still to decide."),
+    "penalty.not_reduced": N_(
+        "A reduced amount is below the line's amount (%(amount)s € excl. tax)."
+    ),
+    "penalty.undecided": N_("Decide every line first (lines still to decide: %(count)s)."),
     "penalty.observations_empty": N_("Write the observations or attach a file."),
     "penalty.received_before_notice": N_(
         "Received on %(received_at)s, before the notification (%(notified_at)s)."
@@ -234,6 +239,8 @@ def word_value(
         return value.strftime(DATE_FORMAT)
     if isinstance(value, bool | int | float):
         return value
+    if isinstance(value, Decimal):  # an amount: to the cent, as the locale writes numbers
+        return format_decimal(value, "#,##0.00", locale=locale).replace("\u202f", " ")
     if isinstance(value, str):
         labels = LABELLED.get(name)
         if labels is not None and value in labels:
