@@ -35,6 +35,7 @@ from sla.contracts.vendor_views import bp as vendor_forms_bp
 from sla.contracts.views import bp as contracts_bp
 from sla.db import DATABASE_INT_MAX, is_transient, make_engine
 from sla.outages.views import bp as outages_bp
+from sla.penalties import action_views, download_views  # noqa: F401 (routes of the blueprint)
 from sla.penalties.views import bp as penalties_bp
 from sla.reports.views import bp as reports_bp
 from sla.version import __version__

@@ -135,7 +135,7 @@ MESSAGES: Final[Mapping[str, str]] = {
     "penalty.reason_needed": N_("Give the reason."),
     "penalty.amount": N_("Give the reduced amount in euros excluding VAT, e.g. 120.50."),
     "penalty.not_reduced": N_(
-        "A reduced amount is below the line's amount (%(amount)s € excl. tax)."
+        "A reduced amount is below the line's amount (%(amount)s EUR excl. tax)."
     ),
     "penalty.undecided": N_("Decide every line first (lines still to decide: %(count)s)."),
     "penalty.observations_empty": N_("Write the observations or attach a file."),

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import datetime
 from types import SimpleNamespace
+from typing import cast
 
 from flask import current_app
 from flask.typing import ResponseReturnValue
@@ -28,18 +29,16 @@ from flask_login import current_user
 from sla.api import penalty_schemas as schemas
 from sla.api.openapi import FILE_RESPONSES, LIST_RESPONSES
 from sla.api.views import bp, error_body, operation, parse_body, parse_query, reply, reply_list
-from sla.db import utcnow
 from sla.errors import DomainError, NotFound
 from sla.penalties import procedure, reading
 from sla.penalties.models import PenaltyStatement
 from sla.penalties.pdf import statement_pdf
-from sla.penalties.statement import DECIDING, State, StatementView
+from sla.penalties.statement import StatementView, document_stem, transitions
 from sla.penalties.xlsx import statement_xlsx
-from sla.printing.organisation import Organisation
 from sla.web.database import db_session
 from sla.web.downloads import attachment
 from sla.web.roles import Role
-from sla.web.settings import app_zone
+from sla.web.settings import documents_locale, now_and_today, organisation
 
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -74,45 +73,13 @@ def transition() -> Iterator[None]:
 
 
 def allowed_transitions(view: StatementView, now: datetime) -> list[schemas.Transition]:
-    """The transitions the procedure (`sla.penalties.procedure`) would accept now, whatever
-    the caller's role: notify or abandon a draft; record observations while notified;
-    decide once the vendor answered or its answer period is over; finalise once every line
-    is decided; supersede a final statement."""
-    if view.state is State.draft:
-        return ["notify", "abandon"]
-    if view.state is State.final:
-        return ["supersede"]
-    if view.state not in DECIDING:
-        return []
-    allowed: list[schemas.Transition] = ["observations"]
-    answering = view.state is State.notified and (
-        view.answer_due_at is not None and now <= view.answer_due_at
-    )
-    if not answering:
-        allowed.append("decisions")
-    if not view.undecided:
-        allowed.append("finalise")
-    return allowed
-
-
-def _now_and_today() -> tuple[datetime, date]:
-    now = utcnow()
-    return now, now.astimezone(app_zone()).date()
+    """The transitions the procedure accepts now (`sla.penalties.statement.transitions`)."""
+    return [cast(schemas.Transition, name) for name in transitions(view, now)]
 
 
 def _user_id() -> int | None:
     user_id: int | None = current_user.user.id
     return user_id
-
-
-def _organisation() -> Organisation:
-    """Who the documents are from (`[organisation]`)."""
-    return Organisation.from_settings(current_app.config["SLA_SETTINGS"]["organisation"])
-
-
-def _documents_locale() -> str:
-    """The language of the documents kept: the application's."""
-    return str(current_app.config["SLA_SETTINGS"]["app"]["default_locale"])
 
 
 def _statement(view: StatementView, now: datetime, status: int = 200) -> ResponseReturnValue:
@@ -159,7 +126,7 @@ def penalty_statements() -> ResponseReturnValue:
 )
 def penalty_statement(statement_id: int) -> ResponseReturnValue:
     """One statement: a draft's lines computed now, a notified one's as notified."""
-    return _read(statement_id, utcnow())
+    return _read(statement_id, now_and_today()[0])
 
 
 def _stored(statement_id: int) -> PenaltyStatement:
@@ -170,28 +137,32 @@ def _stored(statement_id: int) -> PenaltyStatement:
 
 
 def _filename(view: StatementView, extension: str) -> str:
-    period = f"{view.period_start}_{view.period_end}"
-    return f"{_('penalty-statement')}-{view.contract_reference}-{period}.{extension}"
+    """`releve-penalites-REF-2026-10.pdf`, as the pages name it (made safe by `attachment`)."""
+    stem = document_stem(
+        _("penalty-statement"),
+        view.contract_reference,
+        view.period_kind,
+        view.period_start,
+        view.period_end,
+    )
+    return f"{stem}.{extension}"
 
 
 @operation(
     STATEMENT + "/pdf",
     "GET",
-    summary=(
-        "The statement as PDF: a final one's as stored; a notified one's letter as sent; "
-        "a draft's letter as it would be sent"
-    ),
+    summary="The statement as PDF: a final one's as kept; before that, its letter as it reads now",
     role=Role.viewer,
     response=None,
 )
 def penalty_statement_pdf(statement_id: int) -> ResponseReturnValue:
-    """The statement's PDF: the document kept when there is one (the final statement, else
-    the letter notified), else the draft's letter made now in the reader's language."""
+    """The final statement as kept (its SHA-256 is the statement's `final_sha256`); before
+    that, the letter as it reads now, in the reader's language."""
     stored = _stored(statement_id)
-    view = reading.view_of(db_session(), stored, now=utcnow())
-    content = stored.final_pdf or stored.letter_pdf
+    view = reading.view_of(db_session(), stored, now=now_and_today()[0])
+    content = stored.final_pdf
     if content is None:
-        content = statement_pdf(view, _organisation(), str(get_locale()), letter=True)
+        content = statement_pdf(view, organisation(), str(get_locale()), letter=True)
     return attachment(content, PDF, _filename(view, "pdf"))
 
 
@@ -204,7 +175,7 @@ def penalty_statement_pdf(statement_id: int) -> ResponseReturnValue:
 )
 def penalty_statement_xlsx(statement_id: int) -> ResponseReturnValue:
     """The statement's lines, totals and steps as a spreadsheet, in the reader's language."""
-    view = reading.statement_view(db_session(), statement_id, now=utcnow())
+    view = reading.statement_view(db_session(), statement_id, now=now_and_today()[0])
     return attachment(statement_xlsx(view, str(get_locale())), XLSX, _filename(view, "xlsx"))
 
 
@@ -223,7 +194,7 @@ def penalty_statement_xlsx(statement_id: int) -> ResponseReturnValue:
 def penalty_statement_create() -> ResponseReturnValue:
     """A draft statement; 201 with it, its lines computed now."""
     body = parse_body(schemas.StatementIn)
-    now, today = _now_and_today()
+    now, today = now_and_today()
     created = procedure.create_statement(
         db_session(),
         contract_id=body.contract_id,
@@ -251,10 +222,10 @@ def penalty_statement_create() -> ResponseReturnValue:
 def penalty_notify(statement_id: int) -> ResponseReturnValue:
     """Notify a draft at the revision the client saw; 409 unless it is a draft."""
     body = parse_body(schemas.RevisionIn)
-    now = utcnow()
+    now = now_and_today()[0]
     settings = current_app.config["SLA_SETTINGS"]
     mailing = procedure.Mailing(
-        _organisation(), _documents_locale(), settings["alerts"]["webhook_format"]
+        organisation(), documents_locale(), settings["alerts"]["webhook_format"]
     )
     with transition():
         procedure.notify(
@@ -282,7 +253,7 @@ def penalty_observations(statement_id: int) -> ResponseReturnValue:
     """Record observations on a notified statement; 409 before the notification or once
     final."""
     body = parse_body(schemas.ObservationsIn)
-    now = utcnow()
+    now = now_and_today()[0]
     with transition():
         procedure.record_observations(
             db_session(),
@@ -309,7 +280,7 @@ def penalty_decide(statement_id: int) -> ResponseReturnValue:
     """Decide one line; 409 before the notification, while the vendor's answer period runs
     without observations, or once final."""
     body = parse_body(schemas.DecisionIn)
-    now = utcnow()
+    now = now_and_today()[0]
     with transition():
         procedure.decide(
             db_session(),
@@ -336,7 +307,7 @@ def penalty_decide(statement_id: int) -> ResponseReturnValue:
 def penalty_finalise(statement_id: int) -> ResponseReturnValue:
     """Finalise at the revision the client saw; 409 with lines undecided or not notified."""
     body = parse_body(schemas.RevisionIn)
-    now = utcnow()
+    now = now_and_today()[0]
     with transition():
         procedure.finalise(
             db_session(),
@@ -344,8 +315,8 @@ def penalty_finalise(statement_id: int) -> ResponseReturnValue:
             revision=body.revision,
             by=_user_id(),
             now=now,
-            organisation=_organisation(),
-            locale=_documents_locale(),
+            organisation=organisation(),
+            locale=documents_locale(),
         )
     return _read(statement_id, now)
 
@@ -362,7 +333,7 @@ def penalty_finalise(statement_id: int) -> ResponseReturnValue:
 def penalty_supersede(statement_id: int) -> ResponseReturnValue:
     """A new draft replacing a final statement; 201 with the new draft, 409 unless final."""
     body = parse_body(schemas.ReasonIn)
-    now, today = _now_and_today()
+    now, today = now_and_today()
     with transition():
         replacement = procedure.supersede(
             db_session(),
@@ -387,7 +358,7 @@ def penalty_supersede(statement_id: int) -> ResponseReturnValue:
 def penalty_abandon(statement_id: int) -> ResponseReturnValue:
     """Abandon a draft at the revision the client saw; 409 unless it is a draft."""
     body = parse_body(schemas.ReasonIn)
-    now = utcnow()
+    now = now_and_today()[0]
     with transition():
         procedure.abandon(
             db_session(),

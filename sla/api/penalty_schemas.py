@@ -124,12 +124,12 @@ class StatementQuery(Query):
 
 
 class StatementIn(Strict):
-    """A new draft statement of a contract's penalties over a period that has ended: a month
-    (any day of it), a quarter (a day of its first month) or a range (`first` to `last`)."""
+    """A new draft statement of a contract's penalties over a period that has ended: the
+    month or the quarter of `first` (any day of it), or a range (`first` to `last`)."""
 
     contract_id: Id
     period_kind: Literal["month", "quarter", "range"]
-    first: Day = Field(description="A day of the month; the quarter's; the range's first")
+    first: Day = Field(description="A day of the month or quarter; the range's first day")
     last: Day | None = Field(default=None, description="The range's last day (range only)")
 
 

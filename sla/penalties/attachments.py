@@ -10,17 +10,21 @@ from sla.alerts.delivery import Attachment, Undeliverable
 from sla.alerts.models import Notification
 from sla.contracts.models import Contract
 from sla.penalties.models import PenaltyStatement
+from sla.penalties.statement import document_stem
 from sla.safe_text import one_line
 
 
 def letter_filename(reference: str, statement: PenaltyStatement) -> str:
     """`releve-penalites-EXEMPLE-2026-2026-09.pdf` (a month), else the period's first and last
     days; on one line, with no path separator whatever the contract's reference holds."""
-    if statement.period_kind == "month":
-        period = f"{statement.period_start:%Y-%m}"
-    else:
-        period = f"{statement.period_start}_{statement.period_end}"
-    name = one_line(f"releve-penalites-{reference}-{period}", limit=200)
+    stem = document_stem(
+        "releve-penalites",
+        reference,
+        statement.period_kind,
+        statement.period_start,
+        statement.period_end,
+    )
+    name = one_line(stem, limit=200)
     return name.replace("/", "-").replace("\\", "-") + ".pdf"
 
 

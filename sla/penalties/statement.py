@@ -44,6 +44,12 @@ DECIDING = (State.notified, State.observations)
 ACTIVE = (State.draft, State.notified, State.observations, State.final)
 
 
+def answer_period_running(state: str, answer_due_at: datetime | None, now: datetime) -> bool:
+    """The vendor may still answer, and has not: notified, its answer period not over. Lines
+    are decided only once it is not (CCAG-TIC 2021 art. 14.1.1)."""
+    return state == State.notified and answer_due_at is not None and now <= answer_due_at
+
+
 @dataclass(frozen=True)
 class DecisionView:
     decision: Decision
@@ -151,6 +157,32 @@ class StatementView:
     @property
     def undecided(self) -> int:
         return sum(1 for line in self.lines if line.decision is None)
+
+
+def transitions(view: StatementView, now: datetime) -> tuple[str, ...]:
+    """The transitions the procedure accepts now, whatever the reader's role: notify or
+    abandon a draft; record observations while notified; decide once the vendor answered or
+    its answer period is over; finalise once every line is decided; supersede a final one."""
+    if view.state is State.draft:
+        return ("notify", "abandon")
+    if view.state is State.final:
+        return ("supersede",)
+    if view.state not in DECIDING:
+        return ()
+    allowed = ["observations"]
+    if not answer_period_running(view.state, view.answer_due_at, now):
+        allowed.append("decisions")
+    if not view.undecided:
+        allowed.append("finalise")
+    return tuple(allowed)
+
+
+def document_stem(kind: str, reference: str, period_kind: str, first: date, last: date) -> str:
+    """A statement's file name without its extension: `releve-penalites-REF-2026-10` (a
+    month: its month, else its first and last days). Each channel makes it safe its own way
+    (downloads: `sla.web.downloads.attachment`; mail: the attachment's header)."""
+    period = f"{first:%Y-%m}" if period_kind == "month" else f"{first}_{last}"
+    return f"{kind}-{reference}-{period}"
 
 
 def totals_data(totals: Totals) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -36,7 +35,7 @@ from sla.reports.compliance import contract_compliance
 from sla.reports.figures import Period, Report
 from sla.reports.filters import Filters, read_filters
 from sla.reports.models import ArchivedReport
-from sla.reports.pdf import Organisation, render_pdf
+from sla.reports.pdf import render_pdf
 from sla.reports.queries import Scope, make_report
 from sla.reports.text import Words
 from sla.web.access import requires_role
@@ -45,7 +44,7 @@ from sla.web.downloads import attachment
 from sla.web.forms import EmptyForm
 from sla.web.roles import Role
 from sla.web.sections import Section
-from sla.web.settings import app_timezone, app_zone
+from sla.web.settings import app_timezone, app_zone, organisation
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -79,11 +78,6 @@ def _locale() -> str:
 def _words() -> Words:
     """The page's words about the report, through Flask-Babel's catalogue for the reader."""
     return Words(_locale(), get_translations())
-
-
-def _organisation() -> Organisation:
-    """Who the documents are from (`[organisation]`)."""
-    return Organisation.from_settings(current_app.config["SLA_SETTINGS"]["organisation"])
 
 
 def _filename(filters: Filters, extension: str, kind: str) -> str:
@@ -172,7 +166,7 @@ def pdf() -> ResponseReturnValue:
     if filters.errors:
         return _page(filters)
     return attachment(
-        render_pdf(_report(filters), _locale(), _organisation()),
+        render_pdf(_report(filters), _locale(), organisation()),
         "application/pdf",
         _filename(filters, "pdf", _("sla-report")),
     )
@@ -251,7 +245,7 @@ def archive_now() -> ResponseReturnValue:
         now=utcnow(),
         made_by_id=current_user.user.id,
         locale=_locale(),
-        organisation=_organisation(),
+        organisation=organisation(),
     )
     flash(_("Report archived (#%(id)d).", id=archived.id), "info")
     return redirect(url_for("reports.archive"))

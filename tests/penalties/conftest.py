@@ -71,5 +71,5 @@ class Clock:
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     """The pages' clock, from `period.NOW` (20 November 2026, October over)."""
     found = Clock()
-    monkeypatch.setattr("sla.penalties.views.utcnow", lambda: found.now)
+    monkeypatch.setattr("sla.web.settings.utcnow", lambda: found.now)
     return found

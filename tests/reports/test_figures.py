@@ -228,7 +228,7 @@ def test_the_pdf_renders_to_images(engine: Engine, october: dict[str, Any], tmp_
 def test_text_that_looks_like_a_formula_stays_text() -> None:
     from openpyxl import Workbook
 
-    from sla.reports.exports import _text_cell
+    from sla.printing.sheets import text_cell as _text_cell
     from sla.web.downloads import csv_cell as _csv_cell
 
     book = Workbook(write_only=True)

@@ -1,64 +1,31 @@
-"""Demo data for `sla demo` and `make run`: users, the five example contracts and the
-illustrative one with penalty clauses (examples/illustrative: fictional, not a seed),
-incidents, and that contract's penalty statements for the last three full months (one final,
-one answered by the vendor, one draft), made through the procedure as people would.
-
-Incidents are deterministic for a seed and a day: the same seed on the same day gives the
-same data. Their vendors behave like real ones: most answer in time, some late, some wait on
-us, some incidents get requalified or an exclusion invoked, the recent ones are still open.
-Every generated history is checked by the lifecycle engine before it is written.
-"""
+"""Demo incidents: plausible histories per contract, checked by the lifecycle engine, written
+in batches with their stored summaries and targets. Deterministic for a seed and a day."""
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import insert
 from sqlmodel import Session, col, func, select
 
 from calendars.engine import compiled
-from calendars.engine.searches import add_months
 from incidents.models import Incident, IncidentEvent, IncidentTarget
 from incidents.search import search_key
 from incidents.stored import target_rows
 from incidents.summary import AlertSettings, stored_targets_of, summary_values
-from sla.auth import service as accounts
-from sla.auth.models import User
-from sla.config import PROJECT_ROOT, defaults
 from sla.contracts.models import Contract, ContractVersion
 from sla.contracts.service import (
-    contract_files,
-    current_version,
     document_of,
-    import_documents,
-    read_documents,
     version_in_force,
 )
 from sla.db import id_of
+from sla.demo.examples import ILLUSTRATIVE_REFERENCE
 from sla.engine.lifecycle import Event, EventKind, IncidentState, replay
-from sla.engine.penalties import cents
 from sla.engine.target_states import TargetState
 from sla.engine.terms import DurationUnit, SlaTerms, TargetKind, TargetTerms
-from sla.penalties import procedure, reading
-from sla.penalties.compute import contract_zone
-from sla.penalties.models import PenaltyStatement
-from sla.printing.organisation import Organisation
-from sla.web.roles import Role
 
-EXAMPLES = PROJECT_ROOT / "examples" / "contracts"
-# Fictional, clearly marked as such in the file: the demo's (and the tests') penalties.
-ILLUSTRATIVE = PROJECT_ROOT / "examples" / "illustrative" / "exemple-penalites.toml"
-ILLUSTRATIVE_REFERENCE = "EXEMPLE-PENALITES-2026"
-DEMO_USERS = (
-    ("agent", "Camille Agent", Role.agent),
-    ("lecteur", "Dominique Lecteur", Role.viewer),
-)
-DEFAULT_INCIDENTS = 600
-DEFAULT_SEED = 2026
 TITLES = {
     "D_2024_0110": [
         "Convocations non envoyées",
@@ -108,23 +75,6 @@ ORDER = [
     TargetKind.resolution,
     TargetKind.other,
 ]
-
-
-def ensure_users(session: Session, *, now: datetime) -> Iterator[str]:
-    for username, name, role in DEMO_USERS:
-        if accounts.find_user(session, username) is not None:
-            continue
-        password = accounts.generate_password()
-        accounts.create_user(
-            session,
-            username=username,
-            password=password,
-            role=role,
-            now=now,
-            display_name=name,
-            must_change_password=True,
-        )
-        yield f"demo user {username} ({role.value}), one-time password: {password}"
 
 
 def _delay(rng: random.Random, target: TargetTerms) -> float:
@@ -465,185 +415,3 @@ CONTRACT_WEIGHTS = {
 }
 # The illustrative contract's incidents: as many as a seed contract of weight 2 would get.
 ILLUSTRATIVE_SHARE = 2 / 10
-
-
-# What the demo's people say in the penalty procedure.
-OBSERVATIONS = (
-    "Nous contestons le retard du correctif : la Ville a validé la livraison avec deux jours "
-    "de décalage. Les autres retards sont reconnus."
-)
-REDUCED = "Retard en partie dû à une coupure du réseau de la Ville, constatée en comité de suivi."
-WAIVED = "Le prestataire a montré que la panne venait d'un logiciel tiers hors de son périmètre."
-APPLIED = "Retard constaté et non contesté par le prestataire."
-
-
-def _decide_all(
-    session: Session, statement_id: int, *, by: int | None, now: datetime
-) -> tuple[int, int]:
-    """Decide every line: the first line with an amount reduced by half, the second waived,
-    the others applied. Returns how many were reduced and waived."""
-    reduced = waived = 0
-    for line in reading.statement_view(session, statement_id, now=now).lines:
-        choice, amount, reason = "applied", None, APPLIED
-        if line.amount > 0 and not reduced:
-            choice, amount, reason = "reduced", cents(line.amount / 2), REDUCED
-            reduced += 1
-        elif line.amount > 0 and not waived:
-            choice, reason = "waived", WAIVED
-            waived += 1
-        procedure.decide(
-            session,
-            statement_id,
-            revision=None,
-            line_id=line.id or 0,
-            decision=choice,
-            amount=amount,
-            reason=reason,
-            by=by,
-            now=now,
-        )
-    return reduced, waived
-
-
-def make_statements(
-    session: Session, *, now: datetime, mailing: procedure.Mailing
-) -> Iterator[str]:
-    """The illustrative contract's penalty statements of the last three full months, as its
-    buyer would have made them: the oldest final (notified two days after its month, the
-    vendor silent, its lines decided three days after the answer period, one reduced, one
-    waived), the next answered by the vendor (observations recorded), the last a draft. Only
-    when the contract has no statement yet."""
-    contract = session.exec(
-        select(Contract).where(Contract.reference == ILLUSTRATIVE_REFERENCE)
-    ).first()
-    if (
-        contract is None
-        or session.exec(
-            select(PenaltyStatement.id).where(PenaltyStatement.contract_id == contract.id)
-        ).first()
-    ):
-        return
-    zone = ZoneInfo(
-        contract_zone(document_of(current_version(session, contract, now.date())).sla, contract)
-    )
-    agent = accounts.find_user(session, "agent")
-    admin = session.exec(
-        select(User)
-        .where(User.role == Role.admin.value, col(User.active).is_(True))
-        .order_by(col(User.id))
-    ).first()
-    by_agent, by_admin = (agent.id if agent else None), (admin.id if admin else None)
-
-    def local(day: date, hour: int) -> datetime:
-        return datetime.combine(day, time(hour), zone).astimezone(UTC)
-
-    today = now.astimezone(zone).date()
-    this_month = today.replace(day=1)
-    months = [add_months(this_month, -back) for back in (3, 2, 1)]
-    made = []
-    for index, first in enumerate(months):
-        end = add_months(first, 1) - timedelta(days=1)
-        if end < contract.start_date:
-            continue
-        after = end + timedelta(days=2)
-        drafted = now if index == 2 else local(after, 9)
-        statement = procedure.create_statement(
-            session,
-            contract_id=id_of(contract),
-            period_kind="month",
-            first=first,
-            last=None,
-            by=by_agent,
-            now=drafted,
-            today=today if index == 2 else after,
-        )
-        sid = id_of(statement)
-        if index < 2:
-            procedure.notify(
-                session, sid, revision=None, by=by_agent, now=local(after, 10), mailing=mailing
-            )
-        if index == 1:
-            procedure.record_observations(
-                session,
-                sid,
-                revision=None,
-                text=OBSERVATIONS,
-                received_at=local(end + timedelta(days=9), 11),
-                files=[],
-                by=by_agent,
-                now=local(end + timedelta(days=10), 9),
-            )
-        if index == 0:
-            due = (statement.answer_due_at or now).astimezone(zone).date()
-            decided = local(due + timedelta(days=3), 10)
-            _decide_all(session, sid, by=by_admin, now=decided)
-            procedure.finalise(
-                session,
-                sid,
-                revision=None,
-                by=by_admin,
-                now=decided + timedelta(minutes=10),
-                organisation=mailing.organisation,
-                locale=mailing.locale,
-            )
-        made.append(f"#{sid} {statement.state} ({first:%Y-%m})")
-    if made:
-        yield f"penalty statements of {contract.reference}: {', '.join(made)}"
-
-
-def load_demo(
-    session: Session,
-    *,
-    now: datetime,
-    alert_settings: AlertSettings,
-    incidents: int | None = None,
-    seed: int = DEFAULT_SEED,
-    organisation: Organisation | None = None,
-    locale: str = "fr",
-) -> Iterator[str]:
-    """Create what is missing and say what was done; never overwrite what exists. The penalty
-    statements' letters and PDFs are from `organisation` (by default the configuration's
-    default) in `locale`."""
-    yield from ensure_users(session, now=now)
-    # Contracts already there are left as they are (an agent may have amended them since).
-    known = set(session.exec(select(Contract.reference)).all())
-    documents = [
-        (source, document)
-        for source, document in read_documents([*contract_files(EXAMPLES), ILLUSTRATIVE])
-        if document.contract.reference not in known
-    ]
-    for outcome in import_documents(session, documents, now=now):
-        if outcome.action != "unchanged":
-            yield f"contract {outcome.reference}: {outcome.action} (version {outcome.version})"
-    existing = session.exec(select(func.count()).select_from(Incident)).one()
-    if existing and incidents is None:
-        yield f"{existing} incidents already there: none added"
-        return
-    agent = accounts.find_user(session, "agent")
-    count = DEFAULT_INCIDENTS if incidents is None else incidents
-    written = generate_incidents(
-        session,
-        count=count,
-        seed=seed,
-        now=now,
-        user_id=agent.id if agent else None,
-        alert_settings=alert_settings,
-    )
-    yield f"{written} demo incidents over the last twelve months (seed {seed})"
-    extra = illustrative_incidents(
-        session,
-        count=round(count * ILLUSTRATIVE_SHARE),
-        seed=seed,
-        now=now,
-        user_id=agent.id if agent else None,
-        alert_settings=alert_settings,
-    )
-    if extra:
-        yield f"{extra} incidents of the illustrative contract {ILLUSTRATIVE_REFERENCE} (fictional)"
-    if written or extra:
-        mailing = procedure.Mailing(
-            organisation or Organisation.from_settings(defaults("organisation")),
-            locale,
-            str(alert_settings.get("webhook_format", "generic")),
-        )
-        yield from make_statements(session, now=now, mailing=mailing)

@@ -1,0 +1,243 @@
+"""After the notification: the vendor's observations recorded, each line decided, the
+statement finalised and archived."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from sqlmodel import Session
+
+from sla.contracts.service import current_version, document_of
+from sla.engine.penalties import ZERO, cents, totals
+from sla.errors import DomainError, NotFound
+from sla.penalties import reading
+from sla.penalties.models import PenaltyDecision, PenaltyFile, PenaltyLine, PenaltyStatement
+from sla.penalties.pdf import statement_pdf
+from sla.penalties.procedure.steps import (
+    add_step,
+    check_revision,
+    get_statement,
+    moved,
+    reason_text,
+    statement_terms,
+)
+from sla.penalties.statement import (
+    DECIDING,
+    Decision,
+    State,
+    StepKind,
+    answer_period_running,
+    totals_data,
+)
+from sla.penalties.year import applied_in_year
+from sla.printing.organisation import Organisation
+
+MAX_FILE_BYTES = 10 * 1024 * 1024  # an observation's file
+MAX_FILES = 10
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file sent with the vendor's observations, as received."""
+
+    filename: str
+    mimetype: str
+    content: bytes
+
+
+def record_observations(
+    session: Session,
+    statement_id: int,
+    *,
+    revision: int | None,
+    text: str,
+    received_at: datetime,
+    files: Sequence[Upload],
+    by: int | None,
+    now: datetime,
+) -> PenaltyStatement:
+    """Record the vendor's observations (a text and files, received on a date)."""
+    statement = get_statement(session, statement_id)
+    check_revision(statement, revision)
+    if statement.state not in DECIDING:
+        code = "penalty.not_notified" if statement.state == State.draft else "penalty.closed"
+        raise DomainError(code, state=statement.state)
+    body = text.strip()
+    if not body and not files:
+        raise DomainError("penalty.observations_empty", field="text")
+    if received_at.tzinfo is None:
+        raise DomainError("instant.naive", field="received_at")
+    if statement.notified_at and received_at < statement.notified_at:
+        raise DomainError(
+            "penalty.received_before_notice",
+            field="received_at",
+            received_at=received_at,
+            notified_at=statement.notified_at,
+        )
+    if received_at > now:
+        raise DomainError("penalty.received_future", field="received_at", received_at=received_at)
+    if len(files) > MAX_FILES:
+        raise DomainError("penalty.too_many_files", field="files", max=MAX_FILES)
+    for upload in files:
+        if len(upload.content) > MAX_FILE_BYTES:
+            raise DomainError(
+                "penalty.file_too_large",
+                field="files",
+                filename=upload.filename,
+                max=MAX_FILE_BYTES // (1024 * 1024),
+            )
+    step = add_step(
+        session,
+        statement,
+        StepKind.observations,
+        by=by,
+        now=now,
+        text=body,
+        received_at=received_at,
+    )
+    session.flush()
+    for upload in files:
+        session.add(
+            PenaltyFile(
+                statement_id=statement.id or 0,
+                step_id=step.id or 0,
+                filename=upload.filename[:255] or "fichier",
+                mimetype=upload.mimetype[:127] or "application/octet-stream",
+                size=len(upload.content),
+                sha256=hashlib.sha256(upload.content).hexdigest(),
+                content=upload.content,
+                uploaded_at=now,
+                uploaded_by_id=by,
+            )
+        )
+    if statement.state == State.notified:
+        moved(statement, State.observations)
+    else:
+        statement.revision += 1
+    session.flush()
+    return statement
+
+
+def _amount(text: str | Decimal | None, line: PenaltyLine) -> Decimal:
+    try:
+        amount = Decimal(str(text).replace(" ", "").replace(",", ".")) if text is not None else None
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or amount < 0:
+        raise DomainError("penalty.amount", field="amount")
+    amount = cents(amount)
+    if amount >= line.amount_ht:
+        raise DomainError("penalty.not_reduced", field="amount", amount=line.amount_ht)
+    return amount
+
+
+def decide(
+    session: Session,
+    statement_id: int,
+    *,
+    revision: int | None,
+    line_id: int,
+    decision: str,
+    amount: str | Decimal | None,
+    reason: str,
+    by: int | None,
+    now: datetime,
+) -> PenaltyDecision:
+    """Decide one line: applied (its amount), reduced (to `amount`, below it) or waived, with
+    a reason. Refused before the notification, and while the vendor's answer period runs
+    with no observations recorded."""
+    statement = get_statement(session, statement_id)
+    check_revision(statement, revision)
+    if statement.state == State.draft:
+        raise DomainError("penalty.not_notified", state=statement.state)
+    if statement.state not in DECIDING:
+        raise DomainError("penalty.closed", state=statement.state)
+    if answer_period_running(statement.state, statement.answer_due_at, now):
+        raise DomainError("penalty.answer_period_open", answer_due_at=statement.answer_due_at)
+    line = session.get(PenaltyLine, line_id)
+    if line is None or line.statement_id != statement.id:
+        raise NotFound("penalty.line_not_found", field="line_id", line_id=line_id)
+    try:
+        chosen = Decision(decision)
+    except ValueError:
+        raise DomainError(
+            "penalty.decision", field="decision", known=[d.value for d in Decision]
+        ) from None
+    text = reason_text(reason)
+    if chosen is Decision.applied:
+        decided = line.amount_ht
+    elif chosen is Decision.waived:
+        decided = ZERO
+    else:
+        decided = _amount(amount, line)
+    row = PenaltyDecision(
+        statement_id=statement.id or 0,
+        line_id=line_id,
+        decision=chosen.value,
+        amount_ht=decided,
+        reason=text,
+        decided_at=now,
+        decided_by_id=by,
+    )
+    session.add(row)
+    add_step(
+        session,
+        statement,
+        StepKind.decided,
+        by=by,
+        now=now,
+        text=text,
+        data={"line": line.position, "decision": chosen.value, "amount": str(decided)},
+    )
+    statement.revision += 1
+    session.flush()
+    return row
+
+
+def finalise(
+    session: Session,
+    statement_id: int,
+    *,
+    revision: int | None,
+    by: int | None,
+    now: datetime,
+    organisation: Organisation,
+    locale: str,
+) -> PenaltyStatement:
+    """Close the statement once every line is decided: its decided total through the
+    threshold and caps, its PDF and the PDF's SHA-256 kept; unchangeable from then on."""
+    statement = get_statement(session, statement_id)
+    check_revision(statement, revision)
+    if statement.state == State.draft:
+        raise DomainError("penalty.not_notified", state=statement.state)
+    if statement.state not in DECIDING:
+        raise DomainError("penalty.closed", state=statement.state)
+    view = reading.view_of(session, statement, now=now)
+    if view.undecided:
+        raise DomainError("penalty.undecided", count=view.undecided)
+    contract, terms = statement_terms(session, statement)
+    already = applied_in_year(session, contract, statement.period_start, leave_out=statement.id)
+    yearly = document_of(current_version(session, contract, statement.period_end))
+    decided = totals(
+        terms,
+        [line.decided_amount or ZERO for line in view.lines],
+        yearly_amount_ht=yearly.contract.yearly_amount_ht,
+        period_days=(statement.period_end - statement.period_start).days + 1,
+        already_in_year=already,
+    )
+    statement.final_totals = totals_data(decided)
+    statement.final_total_ht = decided.total
+    statement.finalised_at = now
+    moved(statement, State.final)
+    add_step(session, statement, StepKind.finalised, by=by, now=now)
+    session.flush()
+    final_view = reading.view_of(session, statement, now=now)
+    pdf = statement_pdf(final_view, organisation, locale, letter=False)
+    statement.final_pdf = pdf
+    statement.final_sha256 = hashlib.sha256(pdf).hexdigest()
+    session.flush()
+    return statement
