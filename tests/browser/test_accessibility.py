@@ -25,6 +25,7 @@ from sla.auth import service as accounts
 from sla.auth.models import User
 from sla.contracts.models import Contract
 from sla.db import session_scope, utcnow
+from sla.penalties.models import PenaltyStatement
 from sla.web.roles import Role
 from tests.browser.conftest import PASSWORD
 from tests.support import require
@@ -97,6 +98,8 @@ class Ids:
     vendor: int
     calendar: int
     user: int
+    answered: int  # a penalty statement with the vendor's observations: every action's form
+    final: int  # a final penalty statement
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +137,19 @@ def ids(live_app: Flask) -> Ids:
         assert calendar is not None and calendar.id is not None
         agent = session.exec(select(User).where(User.username == "agente")).one()
         assert agent.id is not None
-        return Ids(incident.id, contract.id, contract.vendor_id, calendar.id, agent.id)
+        statements = {
+            statement.state: statement.id or 0
+            for statement in session.exec(select(PenaltyStatement)).all()
+        }
+        return Ids(
+            incident.id,
+            contract.id,
+            contract.vendor_id,
+            calendar.id,
+            agent.id,
+            statements["observations"],
+            statements["final"],
+        )
 
 
 def screens(ids: Ids) -> list[Screen]:
@@ -166,6 +181,11 @@ def screens(ids: Ids) -> list[Screen]:
         Screen("reports", "/reports/"),
         Screen("alerts", "/alerts/"),
         Screen("outages", "/outages/"),
+        Screen("penalty statements", "/penalties/"),
+        Screen(
+            "penalty statement (forms open)", f"/penalties/{ids.answered}", _open_every_disclosure
+        ),
+        Screen("penalty statement (final)", f"/penalties/{ids.final}"),
         Screen("my account", "/account"),
         Screen("users admin", "/admin/users/"),
         Screen("user edit", f"/admin/users/{ids.user}"),
