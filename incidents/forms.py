@@ -4,6 +4,7 @@ application's zone; the views turn them into aware instants."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -50,6 +51,22 @@ def whole_number_message(least: int = 1) -> Any:
 
 def date_range_message() -> Any:
     return _l("Expected a date between %(first)d and %(last)d.", first=FIRST_YEAR, last=LAST_YEAR)
+
+
+def query_day(text: str, errors: dict[str, object], key: str) -> date | None:
+    """A `YYYY-MM-DD` of a query string within the years people mean; else None, and the
+    message under `key` in `errors`."""
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        errors[key] = _l("Expected a date such as 2026-10-01.")
+        return None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        errors[key] = date_range_message()
+        return None
+    return day
 
 
 def one_line_message() -> Any:

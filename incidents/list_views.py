@@ -15,13 +15,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from incidents import listing
-from incidents.forms import (
-    FIRST_YEAR,
-    LAST_YEAR,
-    database_int,
-    date_range_message,
-    one_line_message,
-)
+from incidents.forms import database_int, one_line_message, query_day
 from incidents.listing import IncidentFilter
 from incidents.severity_labels import SeverityLabels, severity_labels
 from incidents.views import bp
@@ -45,21 +39,6 @@ PAGE_SIZE = 50
 def _day_start(day: date, *, next_day: bool = False) -> datetime:
     """Midnight (in the application's zone) of `day`, or of the day after."""
     return datetime.combine(day + timedelta(days=1 if next_day else 0), time(0), tzinfo=app_zone())
-
-
-def _day(text: str, errors: dict[str, object], key: str) -> date | None:
-    """A `YYYY-MM-DD` of the query string within the years people mean (else an error)."""
-    if not text:
-        return None
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        errors[key] = _("Expected a date such as 2026-10-01.")
-        return None
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        errors[key] = date_range_message()
-        return None
-    return day
 
 
 def _known(text: str, known: set[int], errors: dict[str, object], key: str) -> int | None:
@@ -87,8 +66,8 @@ def _wanted(
     reported in `errors`, field → message)."""
     state = args.get("state", "")
     breached = {"yes": True, "no": False}.get(args.get("breached", ""))
-    first = _day(args.get("from", ""), errors, "from")
-    last = _day(args.get("to", ""), errors, "to")
+    first = query_day(args.get("from", ""), errors, "from")
+    last = query_day(args.get("to", ""), errors, "to")
     return IncidentFilter(
         vendor_id=_known(args.get("vendor_id", ""), vendors, errors, "vendor_id"),
         contract_id=_known(args.get("contract_id", ""), contract_ids, errors, "contract_id"),

@@ -18,7 +18,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from sla.contracts.document.penalty_terms import COMMON_KEYS, KIND_KEYS
+from sla.contracts.document.penalty_terms import CLAUSE_KEYS, COMMON_KEYS, KIND_KEYS, TABLE_KEYS
 from sla.contracts.form_values import (
     Form,
     Table,
@@ -46,28 +46,8 @@ CLAUSES = "penalties.clauses"
 CAPS = "penalties.caps"
 
 # The fields of the table, of a clause and of a cap, by their key in the document.
-TABLE_FIELDS = (
-    "article",
-    "answer_days",
-    "threshold_ht",
-    "threshold_article",
-    "cap_article",
-    "notify_to",
-)
-CLAUSE_FIELDS = (
-    "key",
-    "kind",
-    "label",
-    "article",
-    "targets",
-    "severities",
-    "unit",
-    "amount_ht",
-    "grace",
-    "value_ht",
-    "divisor",
-    "step",
-)
+TABLE_FIELDS = tuple(key for key in TABLE_KEYS if key not in ("clauses", "caps"))  # rows apart
+CLAUSE_FIELDS = CLAUSE_KEYS
 CAP_FIELDS = ("per", "percent", "amount_ht")
 # The choices of the selects.
 CLAUSE_KINDS = tuple(kind.value for kind in ClauseKind)

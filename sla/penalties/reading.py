@@ -18,7 +18,7 @@ from sla.contracts.service import current_version, document_of
 from sla.engine.penalties import ZERO, totals
 from sla.engine.penalty_terms import PenaltyTerms
 from sla.errors import NotFound
-from sla.penalties.compute import compute, contract_zone
+from sla.penalties.compute import Computation, compute, contract_zone
 from sla.penalties.models import (
     PenaltyDecision,
     PenaltyFile,
@@ -26,8 +26,8 @@ from sla.penalties.models import (
     PenaltyStatement,
     PenaltyStep,
 )
-from sla.penalties.statement import Decision as DecisionKind
 from sla.penalties.statement import (
+    DECIDING,
     DecisionView,
     FileView,
     LineView,
@@ -38,6 +38,7 @@ from sla.penalties.statement import (
     lateness_from,
     totals_from,
 )
+from sla.penalties.statement import Decision as DecisionKind
 from sla.penalties.year import applied_in_year
 
 __all__ = ["Listed", "StatementView", "listed", "statement_view", "view_of"]
@@ -61,6 +62,21 @@ def statement_view(session: Session, statement_id: int, *, now: datetime) -> Sta
 
 def _already(session: Session, statement: PenaltyStatement, contract: Contract) -> Decimal:
     return applied_in_year(session, contract, statement.period_start, leave_out=statement.id)
+
+
+def statement_computation(
+    session: Session, statement: PenaltyStatement, contract: Contract, *, now: datetime
+) -> Computation:
+    """The statement's lines and totals computed as of `now`, its contract year's other
+    statements counted for a yearly cap: what a draft shows and what notifying writes."""
+    return compute(
+        session,
+        contract,
+        statement.period_start,
+        statement.period_end,
+        as_of=now,
+        already_in_year=_already(session, statement, contract),
+    )
 
 
 def view_of(session: Session, statement: PenaltyStatement, *, now: datetime) -> StatementView:
@@ -92,14 +108,7 @@ def view_of(session: Session, statement: PenaltyStatement, *, now: datetime) -> 
         | {decision.decided_by_id for decision in decisions},
     )
     if statement.state in (State.draft, State.abandoned):
-        computation = compute(
-            session,
-            contract,
-            statement.period_start,
-            statement.period_end,
-            as_of=now,
-            already_in_year=_already(session, statement, contract),
-        )
+        computation = statement_computation(session, statement, contract, now=now)
         lines = list(computation.lines)
         summed = computation.totals
         computed_at = now
@@ -112,7 +121,8 @@ def view_of(session: Session, statement: PenaltyStatement, *, now: datetime) -> 
     decided = None
     if statement.final_totals:
         decided = totals_from(statement.final_totals)
-    elif lines and all(line.decision is not None for line in lines):
+    elif statement.state in DECIDING and all(line.decision is not None for line in lines):
+        # Every line decided (or none to decide): the decided amounts through the limits.
         decided = totals(
             terms,
             [line.decided_amount or ZERO for line in lines],

@@ -18,7 +18,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from incidents.forms import FIRST_YEAR, LAST_YEAR, database_int, date_range_message
+from incidents.forms import database_int, query_day
 from sla.contracts.models import Contract
 from sla.contracts.service import current_version, document_of, list_contracts
 from sla.errors import DomainError, NotFound
@@ -82,25 +82,10 @@ def statement_or_404(statement_id: int, now: datetime) -> StatementView:
 # -- the list and a new statement -------------------------------------------------------------
 
 
-def _day(text: str, errors: dict[str, str], key: str) -> date | None:
-    """A `YYYY-MM-DD` of the query string within the years people mean (else an error)."""
-    if not text:
-        return None
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        errors[key] = _("Expected a date such as 2026-10-01.")
-        return None
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        errors[key] = str(date_range_message())
-        return None
-    return day
-
-
-def _filters(known: dict[int, Contract]) -> tuple[dict[str, Any], dict[str, str]]:
+def _filters(known: dict[int, Contract]) -> tuple[dict[str, Any], dict[str, object]]:
     """The list's filters from the query string; one it cannot use is ignored and named."""
     args = request.args
-    errors: dict[str, str] = {}
+    errors: dict[str, object] = {}
     contract_id = database_int(args.get("contract", ""))
     if args.get("contract") and contract_id not in known:
         errors["contract"] = _("Unknown contract.")
@@ -109,8 +94,8 @@ def _filters(known: dict[int, Contract]) -> tuple[dict[str, Any], dict[str, str]
     if state and state not in State.__members__:
         errors["state"] = _("Unknown state.")
         state = ""
-    first = _day(args.get("from", ""), errors, "from")
-    last = _day(args.get("to", ""), errors, "to")
+    first = query_day(args.get("from", ""), errors, "from")
+    last = query_day(args.get("to", ""), errors, "to")
     wanted = {"contract_id": contract_id, "state": state or None, "first": first, "last": last}
     return wanted, errors
 

@@ -50,7 +50,8 @@ from sla.engine.penalty_terms import (
 )
 from sla.engine.terms import SlaTerms
 
-TABLE_KEYS = {
+# The keys of the table and of a clause, in the order the form shows them.
+TABLE_KEYS = (
     "article",
     "answer_days",
     "threshold_ht",
@@ -59,8 +60,8 @@ TABLE_KEYS = {
     "notify_to",
     "clauses",
     "caps",
-}
-CLAUSE_KEYS = {
+)
+CLAUSE_KEYS = (
     "key",
     "kind",
     "label",
@@ -73,7 +74,7 @@ CLAUSE_KEYS = {
     "value_ht",
     "divisor",
     "step",
-}
+)
 # The keys each kind of clause reads, beyond those every clause has.
 KIND_KEYS = {
     ClauseKind.per_unit: {"targets", "severities", "unit", "amount_ht", "grace"},
@@ -96,7 +97,7 @@ def penalty_terms(
     table = check.table(data, "penalties", (), required=False)
     if not table:
         return None
-    check.unknown(table, TABLE_KEYS, path)
+    check.unknown(table, set(TABLE_KEYS), path)
     clauses = _clauses(check, table, path, sla, contract)
     answer_days = check.integer(
         table, "answer_days", path, default=DEFAULT_ANSWER_DAYS, low=1, high=MAX_ANSWER_DAYS
@@ -179,7 +180,7 @@ def _clause(
 ) -> PenaltyClause | None:
     kind = _choice(check, raw, "kind", path, ClauseKind, None)
     if kind is None:
-        check.unknown(raw, CLAUSE_KEYS, path)
+        check.unknown(raw, set(CLAUSE_KEYS), path)
         return None
     check.unknown(raw, COMMON_KEYS | KIND_KEYS[kind], path)
     key = check.slug(raw, "key", path)

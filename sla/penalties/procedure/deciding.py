@@ -11,8 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlmodel import Session
 
-from sla.contracts.service import current_version, document_of
-from sla.engine.penalties import ZERO, cents, totals
+from sla.engine.penalties import ZERO, cents
 from sla.errors import DomainError, NotFound
 from sla.penalties import reading
 from sla.penalties.models import PenaltyDecision, PenaltyFile, PenaltyLine, PenaltyStatement
@@ -23,7 +22,6 @@ from sla.penalties.procedure.steps import (
     get_statement,
     moved,
     reason_text,
-    statement_terms,
 )
 from sla.penalties.statement import (
     DECIDING,
@@ -33,7 +31,6 @@ from sla.penalties.statement import (
     answer_period_running,
     totals_data,
 )
-from sla.penalties.year import applied_in_year
 from sla.printing.organisation import Organisation
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # an observation's file
@@ -217,18 +214,9 @@ def finalise(
     if statement.state not in DECIDING:
         raise DomainError("penalty.closed", state=statement.state)
     view = reading.view_of(session, statement, now=now)
-    if view.undecided:
+    decided = view.decided  # the decided amounts through the threshold and caps
+    if view.undecided or decided is None:
         raise DomainError("penalty.undecided", count=view.undecided)
-    contract, terms = statement_terms(session, statement)
-    already = applied_in_year(session, contract, statement.period_start, leave_out=statement.id)
-    yearly = document_of(current_version(session, contract, statement.period_end))
-    decided = totals(
-        terms,
-        [line.decided_amount or ZERO for line in view.lines],
-        yearly_amount_ht=yearly.contract.yearly_amount_ht,
-        period_days=(statement.period_end - statement.period_start).days + 1,
-        already_in_year=already,
-    )
     statement.final_totals = totals_data(decided)
     statement.final_total_ht = decided.total
     statement.finalised_at = now

@@ -14,7 +14,6 @@ from sla.alerts.outbox import Recipient, flush_outbox, record
 from sla.contracts.models import Vendor
 from sla.errors import DomainError
 from sla.penalties import reading
-from sla.penalties.compute import compute
 from sla.penalties.letter_mail import letter_mail
 from sla.penalties.models import PenaltyLine, PenaltyStatement
 from sla.penalties.pdf import statement_pdf
@@ -26,7 +25,6 @@ from sla.penalties.procedure.steps import (
     statement_terms,
 )
 from sla.penalties.statement import DECIDING, State, StepKind, lateness_data, totals_data
-from sla.penalties.year import applied_in_year
 from sla.printing.organisation import Organisation
 
 
@@ -70,15 +68,7 @@ def notify(
     address = notify_address(session, statement)
     if not address:
         raise DomainError("penalty.no_address", field="notified_to", reference=contract.reference)
-    already = applied_in_year(session, contract, statement.period_start, leave_out=statement.id)
-    computation = compute(
-        session,
-        contract,
-        statement.period_start,
-        statement.period_end,
-        as_of=now,
-        already_in_year=already,
-    )
+    computation = reading.statement_computation(session, statement, contract, now=now)
     # In one statement: a month of 5,000 breaches is 5,000 lines.
     rows = [
         {
