@@ -38,6 +38,7 @@ def upgrade() -> None:
         sa.Column("answer_due_at", sla.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("computed_at", sla.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("notified_totals", sa.JSON(), nullable=False),
+        sa.Column("header", sa.JSON(), nullable=False),
         sa.Column("final_totals", sa.JSON(), nullable=False),
         sa.Column("notified_total_ht", sa.Numeric(precision=12, scale=2), nullable=True),
         sa.Column("final_total_ht", sa.Numeric(precision=12, scale=2), nullable=True),

@@ -209,6 +209,7 @@ class Totals:
     exempted: bool  # the subtotal was at most the threshold: no penalty
     caps: tuple[CapApplied, ...]
     total: Decimal  # what the vendor owes
+    already_in_year: Decimal = ZERO  # what the contract year's other statements applied
 
 
 def totals(
@@ -237,7 +238,9 @@ def totals(
         reduction = max(ZERO, total - limit)
         applied.append(CapApplied(cap, cents(limit), cents(reduction)))
         total -= reduction
-    return Totals(subtotal, terms.threshold_ht, exempted, tuple(applied), cents(total))
+    return Totals(
+        subtotal, terms.threshold_ht, exempted, tuple(applied), cents(total), already_in_year
+    )
 
 
 def _cap_limit(

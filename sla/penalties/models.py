@@ -45,6 +45,8 @@ class PenaltyStatement(SQLModel, table=True):
     notified_totals: dict[str, Any] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False)
     )
+    # Who and what it is about, and the articles it cites, as the letter named them.
+    header: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     final_totals: dict[str, Any] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False)
     )

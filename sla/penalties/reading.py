@@ -61,7 +61,7 @@ def statement_view(session: Session, statement_id: int, *, now: datetime) -> Sta
 
 
 def _already(session: Session, statement: PenaltyStatement, contract: Contract) -> Decimal:
-    return applied_in_year(session, contract, statement.period_start, leave_out=statement.id)
+    return applied_in_year(session, contract, statement.period_start, statement=statement)
 
 
 def statement_computation(
@@ -77,6 +77,20 @@ def statement_computation(
         as_of=now,
         already_in_year=_already(session, statement, contract),
     )
+
+
+def header_of(contract: Contract, vendor: Vendor | None, terms: PenaltyTerms) -> dict[str, str]:
+    """Who and what a statement is about, and the articles it cites: kept with the statement
+    when it is notified (`PenaltyStatement.header`)."""
+    return {
+        "contract_reference": contract.reference,
+        "contract_title": contract.title,
+        "vendor_name": vendor.name if vendor else "",
+        "vendor_siret": vendor.siret if vendor else "",
+        "procedure_article": terms.procedure_article,
+        "threshold_article": terms.threshold_article,
+        "cap_article": terms.cap_article,
+    }
 
 
 def view_of(session: Session, statement: PenaltyStatement, *, now: datetime) -> StatementView:
@@ -107,7 +121,13 @@ def view_of(session: Session, statement: PenaltyStatement, *, now: datetime) -> 
         | {step.by_id for step in steps}
         | {decision.decided_by_id for decision in decisions},
     )
-    if statement.state in (State.draft, State.abandoned):
+    if statement.state == State.abandoned:  # given up before it was sent: no line stands
+        computation = None
+        lines = []
+        summed = totals(terms, [], yearly_amount_ht=None, period_days=1)
+        computed_at = now
+        zone = contract_zone(document.sla, contract)
+    elif statement.state == State.draft:
         computation = statement_computation(session, statement, contract, now=now)
         lines = list(computation.lines)
         summed = computation.totals
@@ -128,20 +148,31 @@ def view_of(session: Session, statement: PenaltyStatement, *, now: datetime) -> 
             [line.decided_amount or ZERO for line in lines],
             yearly_amount_ht=document.contract.yearly_amount_ht,
             period_days=(statement.period_end - statement.period_start).days + 1,
-            already_in_year=_already(session, statement, contract),
+            # The year as it stood when the vendor was notified: the decided total is never
+            # more than the notified one (the vendor answered that one).
+            already_in_year=summed.already_in_year,
         )
+    # The statement drawn up to replace it (not given up): in progress while this one is
+    # still final, in force once this one is superseded.
     superseded_by = session.exec(
-        select(PenaltyStatement.id).where(PenaltyStatement.supersedes_id == statement.id)
+        select(PenaltyStatement.id)
+        .where(
+            PenaltyStatement.supersedes_id == statement.id,
+            PenaltyStatement.state != State.abandoned,
+        )
+        .order_by(col(PenaltyStatement.id).desc())
     ).first()
+    # What the letter named, as it named it: a vendor renamed later does not change it.
+    head = statement.header or header_of(contract, vendor, terms)
     return StatementView(
         id=statement.id or 0,
         state=State(statement.state),
         revision=statement.revision,
         contract_id=contract.id or 0,
-        contract_reference=contract.reference,
-        contract_title=contract.title,
-        vendor_name=vendor.name if vendor else "",
-        vendor_siret=vendor.siret if vendor else "",
+        contract_reference=head["contract_reference"],
+        contract_title=head["contract_title"],
+        vendor_name=head["vendor_name"],
+        vendor_siret=head["vendor_siret"],
         period_kind=statement.period_kind,
         period_start=statement.period_start,
         period_end=statement.period_end,
@@ -150,9 +181,9 @@ def view_of(session: Session, statement: PenaltyStatement, *, now: datetime) -> 
         totals=summed,
         decided=decided,
         computed_at=computed_at,
-        procedure_article=terms.procedure_article,
-        threshold_article=terms.threshold_article,
-        cap_article=terms.cap_article,
+        procedure_article=head["procedure_article"],
+        threshold_article=head["threshold_article"],
+        cap_article=head["cap_article"],
         answer_days=statement.answer_days if statement.notified_at else terms.answer_days,
         created_at=statement.created_at,
         created_by=names.get(statement.created_by_id, ""),

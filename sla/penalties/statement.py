@@ -151,7 +151,7 @@ class StatementView:
     finalised_at: datetime | None = None
     final_sha256: str = ""
     supersedes_id: int | None = None
-    superseded_by_id: int | None = None
+    superseded_by_id: int | None = None  # its replacement: drawn up (still final) or in force
     steps: tuple[StepView, ...] = ()
 
     @property
@@ -165,8 +165,8 @@ def transitions(view: StatementView, now: datetime) -> tuple[str, ...]:
     its answer period is over; finalise once every line is decided; supersede a final one."""
     if view.state is State.draft:
         return ("notify", "abandon")
-    if view.state is State.final:
-        return ("supersede",)
+    if view.state is State.final:  # once: a replacement being drawn up is the one to finish
+        return () if view.superseded_by_id is not None else ("supersede",)
     if view.state not in DECIDING:
         return ()
     allowed = ["observations"]
@@ -202,6 +202,7 @@ def totals_data(totals: Totals) -> dict[str, Any]:
             for applied in totals.caps
         ],
         "total": str(totals.total),
+        "already_in_year": str(totals.already_in_year),
     }
 
 
@@ -226,6 +227,7 @@ def totals_from(data: dict[str, Any]) -> Totals:
         bool(data["exempted"]),
         caps,
         Decimal(data["total"]),
+        Decimal(data.get("already_in_year", "0")),
     )
 
 

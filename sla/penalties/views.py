@@ -206,7 +206,7 @@ def _forms(view: StatementView, posted: dict[str, Any]) -> dict[str, Any]:
             for line in view.lines
             if line.id is not None
         }
-    if view.state is State.final:
+    if view.state is State.final and view.superseded_by_id is None:
         forms["supersede"] = ReasonForm(formdata=None, revision=revision)
     lines: dict[int, Any] = forms.get("lines", {})
     for name, form in posted.items():

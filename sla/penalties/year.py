@@ -28,21 +28,30 @@ def contract_year(contract: Contract, day: date) -> tuple[date, date]:
 
 
 def applied_in_year(
-    session: Session, contract: Contract, day: date, *, leave_out: int | None = None
+    session: Session, contract: Contract, day: date, *, statement: PenaltyStatement | None = None
 ) -> Decimal:
-    """What the other statements of the contract year of `day` apply (a final one: its
-    decided total; a notified one: the total notified)."""
+    """What the contract year of `day` applies beside `statement` (a final one: its decided
+    total; a notified one: the total notified). A final statement being replaced counts until
+    its replacement is notified, then the replacement instead, never both; the statement a
+    computation is for, and the one it replaces, do not count for it."""
     year_start, year_end = contract_year(contract, day)
-    found = ZERO
-    for other in session.exec(
-        select(PenaltyStatement).where(
-            PenaltyStatement.contract_id == contract.id,
-            col(PenaltyStatement.state).in_([state.value for state in COUNTED]),
-            col(PenaltyStatement.period_start) >= year_start,
-            col(PenaltyStatement.period_start) < year_end,
+    left_out = {None} if statement is None else {statement.id, statement.supersedes_id}
+    counted = [
+        other
+        for other in session.exec(
+            select(PenaltyStatement).where(
+                PenaltyStatement.contract_id == contract.id,
+                col(PenaltyStatement.state).in_([state.value for state in COUNTED]),
+                col(PenaltyStatement.period_start) >= year_start,
+                col(PenaltyStatement.period_start) < year_end,
+            )
         )
-    ):
-        if other.id == leave_out:
+        if other.id not in left_out
+    ]
+    replaced = {other.supersedes_id for other in counted}
+    found = ZERO
+    for other in counted:
+        if other.id in replaced:
             continue
         amount = other.final_total_ht if other.state == State.final else other.notified_total_ht
         found += amount or ZERO

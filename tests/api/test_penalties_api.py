@@ -229,7 +229,8 @@ def test_the_whole_procedure_through_the_api(callers: Callers, october: int, clo
     assert replacement["state"] == "draft" and replacement["supersedes_id"] == final["id"]
     assert replacement["steps"][0]["text"] == "Incident requalifié"
     old = ok(callers.viewer.get(f"{API}/{final['id']}"))
-    assert old["state"] == "superseded" and old["superseded_by_id"] == replacement["id"]
+    # Still in force until its replacement is final; the replacement is named.
+    assert old["state"] == "final" and old["superseded_by_id"] == replacement["id"]
     assert old["transitions"] == []
 
     abandoned = ok(act(callers.agent, replacement, "abandon", reason="Finalement inutile"))

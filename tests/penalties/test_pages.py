@@ -377,16 +377,18 @@ def test_the_whole_procedure_through_the_pages(
     assert pdf.headers["Content-Disposition"].startswith("attachment")
     # An agent reads it, with no action left for it.
     assert 'id="actions-title"' not in text_of(agent.get(f"/penalties/{statement_id}"))
-    # Superseded by a new draft, with its reason; the final one stays as it was.
+    # A new draft is drawn up to supersede it, with its reason; the final one stays in force,
+    # as it was, until the new one is final.
     response = post(admin, engine, statement_id, "supersede", reason="Incident requalifié")
     assert response.status_code == 302, text_of(response)
     replacement = int(response.headers["Location"].rsplit("/", 1)[-1])
     assert replacement != statement_id
     old = statement_row(engine, statement_id)
-    assert old.state == State.superseded and old.final_pdf == final.final_pdf
+    assert old.state == State.final and old.final_pdf == final.final_pdf
     assert statement_row(engine, replacement).supersedes_id == statement_id
     body = text_of(admin.get(f"/penalties/{statement_id}"))
-    assert f'href="/penalties/{replacement}"' in body and "Incident requalifié" in body
+    assert f'href="/penalties/{replacement}"' in body and "Remplacement en cours" in body
+    assert "Incident requalifié" in text_of(admin.get(f"/penalties/{replacement}"))
 
 
 def test_a_stale_revision_is_refused_with_a_conflict(

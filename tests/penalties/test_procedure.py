@@ -303,9 +303,32 @@ def test_the_whole_procedure_and_a_final_statement_unchanged_by_a_correction(
     with Session(engine) as session:
         old = reading.statement_view(session, statement_id, now=NOW + 10 * DAY)
         new = reading.statement_view(session, new_id or 0, now=NOW + 10 * DAY)
-    assert old.state is State.superseded and old.superseded_by_id == new_id
+    # The final one stays in force until its replacement is final.
+    assert old.state is State.final and old.superseded_by_id == new_id
     assert new.supersedes_id == statement_id
     assert "gtr-bloquant" not in {line.clause_key for line in new.lines}
+    _notify(engine, new_id or 0, now=NOW + 11 * DAY)
+    with Session(engine) as session:
+        # Notified, the replacement counts for the contract year instead of the one it
+        # replaces (never both): its yearly cap's room is the whole 2 400 €.
+        notified = reading.statement_view(session, new_id or 0, now=NOW + 11 * DAY)
+    assert notified.totals.already_in_year == Decimal(0)
+    _decide_all(engine, new_id or 0, NOW + 30 * DAY)
+    with session_scope(engine) as session:
+        procedure.finalise(
+            session,
+            new_id or 0,
+            revision=None,
+            by=None,
+            now=NOW + 31 * DAY,
+            organisation=MAILING.organisation,
+            locale="fr",
+        )
+    with Session(engine) as session:
+        old = reading.statement_view(session, statement_id, now=NOW + 32 * DAY)
+    assert old.state is State.superseded and old.superseded_by_id == new_id
+    assert old.steps[-1].kind.value == "superseded"
+    assert old.steps[-1].text == "Contournement de l'incident du 5 octobre corrigé"
 
 
 def test_a_reduced_amount_must_be_below_the_line(engine: Engine) -> None:

@@ -9,16 +9,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from sla.engine.penalties import ZERO, cents
 from sla.errors import DomainError, NotFound
 from sla.penalties import reading
-from sla.penalties.models import PenaltyDecision, PenaltyFile, PenaltyLine, PenaltyStatement
+from sla.penalties.models import (
+    PenaltyDecision,
+    PenaltyFile,
+    PenaltyLine,
+    PenaltyStatement,
+    PenaltyStep,
+)
 from sla.penalties.pdf import statement_pdf
 from sla.penalties.procedure.steps import (
     add_step,
-    check_revision,
+    claim,
     get_statement,
     moved,
     reason_text,
@@ -59,7 +65,7 @@ def record_observations(
 ) -> PenaltyStatement:
     """Record the vendor's observations (a text and files, received on a date)."""
     statement = get_statement(session, statement_id)
-    check_revision(statement, revision)
+    claim(session, statement, revision)
     if statement.state not in DECIDING:
         code = "penalty.not_notified" if statement.state == State.draft else "penalty.closed"
         raise DomainError(code, state=statement.state)
@@ -113,8 +119,6 @@ def record_observations(
         )
     if statement.state == State.notified:
         moved(statement, State.observations)
-    else:
-        statement.revision += 1
     session.flush()
     return statement
 
@@ -148,7 +152,7 @@ def decide(
     a reason. Refused before the notification, and while the vendor's answer period runs
     with no observations recorded."""
     statement = get_statement(session, statement_id)
-    check_revision(statement, revision)
+    claim(session, statement, revision)
     if statement.state == State.draft:
         raise DomainError("penalty.not_notified", state=statement.state)
     if statement.state not in DECIDING:
@@ -190,9 +194,34 @@ def decide(
         text=text,
         data={"line": line.position, "decision": chosen.value, "amount": str(decided)},
     )
-    statement.revision += 1
     session.flush()
     return row
+
+
+def _supersede(
+    session: Session, replacement: PenaltyStatement, *, by: int | None, now: datetime
+) -> None:
+    """The final statement that `replacement` replaces, now that it is final: marked
+    superseded, with the reason given when the replacement was drawn up."""
+    replaced = session.get(PenaltyStatement, replacement.supersedes_id)
+    if replaced is None or replaced.state != State.final:
+        return
+    drafted = session.exec(
+        select(PenaltyStep).where(
+            PenaltyStep.statement_id == replacement.id, PenaltyStep.kind == StepKind.drafted
+        )
+    ).first()
+    claim(session, replaced, None)
+    moved(replaced, State.superseded)
+    add_step(
+        session,
+        replaced,
+        StepKind.superseded,
+        by=by,
+        now=now,
+        text=drafted.text if drafted is not None else "",
+        data={"by_statement": replacement.id},
+    )
 
 
 def finalise(
@@ -208,7 +237,7 @@ def finalise(
     """Close the statement once every line is decided: its decided total through the
     threshold and caps, its PDF and the PDF's SHA-256 kept; unchangeable from then on."""
     statement = get_statement(session, statement_id)
-    check_revision(statement, revision)
+    claim(session, statement, revision)
     if statement.state == State.draft:
         raise DomainError("penalty.not_notified", state=statement.state)
     if statement.state not in DECIDING:
@@ -222,6 +251,8 @@ def finalise(
     statement.finalised_at = now
     moved(statement, State.final)
     add_step(session, statement, StepKind.finalised, by=by, now=now)
+    if statement.supersedes_id is not None:
+        _supersede(session, statement, by=by, now=now)
     session.flush()
     final_view = reading.view_of(session, statement, now=now)
     pdf = statement_pdf(final_view, organisation, locale, letter=False)

@@ -14,7 +14,7 @@ from sla.errors import DomainError, NotFound
 from sla.penalties.models import PenaltyStatement
 from sla.penalties.procedure.steps import (
     add_step,
-    check_revision,
+    claim,
     get_statement,
     moved,
     reason_text,
@@ -110,7 +110,7 @@ def abandon(
 ) -> PenaltyStatement:
     """Give up a draft (never notified), with a reason; it stays in the history."""
     statement = get_statement(session, statement_id)
-    check_revision(statement, revision)
+    claim(session, statement, revision)
     if statement.state != State.draft:
         raise DomainError("penalty.not_draft", state=statement.state)
     reason_text(reason)
@@ -130,10 +130,11 @@ def supersede(
     now: datetime,
     today: date,
 ) -> PenaltyStatement:
-    """A new draft for the same contract and period that replaces a final statement, with
-    the reason; the final one stays as it was, marked superseded."""
+    """A new draft for the same contract and period to replace a final statement, with the
+    reason. The final one stays in force, as it was, until the new one is final: then it is
+    marked superseded (`deciding.finalise`). Abandoning the new draft leaves it in force."""
     statement = get_statement(session, statement_id)
-    check_revision(statement, revision)
+    claim(session, statement, revision)
     if statement.state != State.final:
         raise DomainError("penalty.not_final", state=statement.state)
     text = reason_text(reason)
@@ -148,16 +149,6 @@ def supersede(
         today=today,
         supersedes=statement,
         reason=text,
-    )
-    moved(statement, State.superseded)
-    add_step(
-        session,
-        statement,
-        StepKind.superseded,
-        by=by,
-        now=now,
-        text=text,
-        data={"by_statement": replacement.id},
     )
     session.flush()
     return replacement

@@ -19,7 +19,7 @@ from sla.penalties.models import PenaltyLine, PenaltyStatement
 from sla.penalties.pdf import statement_pdf
 from sla.penalties.procedure.steps import (
     add_step,
-    check_revision,
+    claim,
     get_statement,
     moved,
     statement_terms,
@@ -60,7 +60,7 @@ def notify(
     letter and queue it by mail to the contract's address for penalties (or the vendor's
     support address). Refused unless the statement is a draft."""
     statement = get_statement(session, statement_id)
-    check_revision(statement, revision)
+    claim(session, statement, revision)
     if statement.state != State.draft:
         code = "penalty.already_notified" if statement.state in DECIDING else "penalty.not_draft"
         raise DomainError(code, state=statement.state, notified_at=statement.notified_at)
@@ -111,6 +111,7 @@ def notify(
     statement.answer_days = terms.answer_days
     statement.answer_due_at = answer_due(now, terms.answer_days, computation.zone)
     statement.notified_totals = totals_data(computation.totals)
+    statement.header = reading.header_of(contract, session.get(Vendor, contract.vendor_id), terms)
     statement.notified_total_ht = computation.totals.total
     statement.language = mailing.locale
     moved(statement, State.notified)

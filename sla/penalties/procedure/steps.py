@@ -4,8 +4,10 @@ lock, the step it adds to the history, the state it moves to, a reason, the term
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
-from sqlmodel import Session
+from sqlalchemy import CursorResult, update
+from sqlmodel import Session, col
 
 from sla.contracts.models import Contract
 from sla.contracts.service import current_version, document_of
@@ -24,15 +26,28 @@ def get_statement(session: Session, statement_id: int) -> PenaltyStatement:
     return statement
 
 
-def check_revision(statement: PenaltyStatement, expected: int | None) -> None:
-    if expected is not None and expected != statement.revision:
+def claim(session: Session, statement: PenaltyStatement, expected: int | None) -> None:
+    """The optimistic lock, in the database: the statement's revision moves one up only if
+    it is still the one the caller saw (`expected`; None: the one just read). Of two people
+    acting on the same page, or two requests at once, the second is refused with
+    `penalty.changed` (a refused transition rolls the move back with the rest)."""
+    seen = statement.revision if expected is None else expected
+    moved_up = session.execute(
+        update(PenaltyStatement)
+        .where(col(PenaltyStatement.id) == statement.id, col(PenaltyStatement.revision) == seen)
+        .values(revision=seen + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult[Any], moved_up).rowcount != 1:
+        session.refresh(statement)
         raise DomainError(
             "penalty.changed",
             field="revision",
             statement_id=statement.id,
             revision=statement.revision,
-            expected_revision=expected,
+            expected_revision=seen,
         )
+    session.refresh(statement)
 
 
 def add_step(
@@ -60,8 +75,8 @@ def add_step(
 
 
 def moved(statement: PenaltyStatement, state: State) -> None:
+    """The statement's state, a cache of its steps (its revision moved when it was claimed)."""
     statement.state = state.value
-    statement.revision += 1
 
 
 def reason_text(reason: str) -> str:

@@ -18,6 +18,7 @@ from sla.contracts.service import current_version, document_of
 from sla.engine.penalties import ZERO
 from sla.penalties.compute import compute
 from sla.penalties.models import PenaltyLine, PenaltyStatement
+from sla.penalties.reading import statement_computation
 from sla.penalties.statement import State
 from sla.penalties.year import applied_in_year
 from sla.reports.figures import PenaltyFact, Period
@@ -93,12 +94,17 @@ def _live(
     last: date,
     *,
     as_of: datetime,
-    leave_out: int | None = None,
+    draft: int | None = None,
 ) -> tuple[Decimal, int]:
     """The total and line count computed as of `as_of`, the contract year's other statements
-    counted for a yearly cap (as a statement of that period would count them)."""
-    already = applied_in_year(session, contract, first, leave_out=leave_out)
-    computation = compute(session, contract, first, last, as_of=as_of, already_in_year=already)
+    counted for a yearly cap: a draft's as it reads, else as a statement of that period
+    would count them."""
+    stored = None if draft is None else session.get(PenaltyStatement, draft)
+    if stored is not None:
+        computation = statement_computation(session, stored, contract, now=as_of)
+    else:
+        already = applied_in_year(session, contract, first)
+        computation = compute(session, contract, first, last, as_of=as_of, already_in_year=already)
     return computation.totals.total, len(computation.lines)
 
 
@@ -117,7 +123,7 @@ def _fact(
         return PenaltyFact(contract_id, None, None, amount, lines)
     if statement.state == State.draft:
         amount, lines = _live(
-            session, contract, statement.first, statement.last, as_of=as_of, leave_out=statement.id
+            session, contract, statement.first, statement.last, as_of=as_of, draft=statement.id
         )
     else:
         total = (
