@@ -236,7 +236,8 @@ def test_the_whole_procedure_through_the_api(callers: Callers, october: int, clo
     abandoned = ok(act(callers.agent, replacement, "abandon", reason="Finalement inutile"))
     assert abandoned["state"] == "abandoned" and abandoned["transitions"] == []
     states = {s["id"]: s["state"] for s in ok(callers.viewer.get(API))}
-    assert states == {final["id"]: "superseded", replacement["id"]: "abandoned"}
+    # Its replacement given up, the final statement stays in force.
+    assert states == {final["id"]: "final", replacement["id"]: "abandoned"}
 
 
 def test_before_it_is_final_the_pdf_is_the_letter_as_it_reads_now(
