@@ -8,8 +8,9 @@ How late a breach is, per unit a clause may count in (`Lateness`):
   between the deadline and the milestone;
 - calendar hours: the real time from the deadline to the milestone (the target's own lateness
   when it counts in calendar time);
-- calendar days: started 24-hour days of that real time (weekends and holidays are not
-  deducted: CCAG-TIC 2021 art. 14.1.1);
+- calendar days: the civil days begun from the deadline to the milestone in the calendar's
+  zone (weekends and holidays are not deducted, CCAG-TIC 2021 art. 14.1; a DST change does
+  not add or remove a day);
 - business days: the business days of the calendar on which some of its open time fell
   between the deadline and the milestone.
 A breach still open counts until the instant the lines are made (`until`): its line says so.
@@ -18,9 +19,8 @@ A clause charges started units beyond its grace: 2 h 10 late with 1 h of grace i
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from calendars.engine import BusinessCalendar
@@ -80,7 +80,8 @@ def lateness_between(
     """The lateness of a breach from `deadline` to `end` (its milestone, or now while it is
     open). `own_seconds`: the engine's own lateness of the target, on its axis (`business`:
     business seconds, else real seconds), which leaves out the pauses that freeze it."""
-    real = max(0.0, (end - deadline).total_seconds())
+    # In UTC: two instants of one ZoneInfo subtract as wall times (DST ignored).
+    real = max(0.0, (end.astimezone(UTC) - deadline.astimezone(UTC)).total_seconds())
     if calendar is None:
         business_seconds = real
     elif business and own_seconds is not None:
@@ -88,16 +89,25 @@ def lateness_between(
     else:
         business_seconds = calendar.business_seconds(deadline, end) if end > deadline else 0.0
     calendar_seconds = max(0.0, own_seconds) if not business and own_seconds is not None else real
+    days = civil_days(deadline, end, calendar.zone if calendar else UTC)
     return Lateness(
         business_seconds=business_seconds,
         calendar_seconds=calendar_seconds,
-        business_days=_business_days(calendar, deadline, end) if calendar else _days(real),
-        calendar_days=_days(calendar_seconds),
+        business_days=_business_days(calendar, deadline, end) if calendar else days,
+        calendar_days=days,
     )
 
 
-def _days(seconds: float) -> int:
-    return math.ceil(round(seconds, 3) / 86_400) if seconds > 0 else 0
+def civil_days(deadline: datetime, end: datetime, zone: tzinfo) -> int:
+    """The civil days begun from `deadline` to `end` in `zone`: day n runs from the deadline's
+    wall time n − 1 days later to the same wall time n days later, whatever DST does (late
+    from Friday 09:00 to Sunday 09:00 across the autumn change is 2 days, not 3)."""
+    if end <= deadline:
+        return 0
+    start, stop = deadline.astimezone(zone), end.astimezone(zone)
+    whole = (stop.date() - start.date()).days
+    reached = datetime.combine(start.date() + timedelta(days=whole), start.timetz())
+    return whole + 1 if reached.astimezone(UTC) < stop.astimezone(UTC) else whole
 
 
 def _business_days(calendar: BusinessCalendar, deadline: datetime, end: datetime) -> int:

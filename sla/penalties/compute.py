@@ -110,17 +110,18 @@ def compute(
 def _breached(
     contract_id: int, start: datetime, end: datetime, as_of: datetime
 ) -> ColumnElement[bool]:
+    """Breached as known at `as_of`: its deadline passed by then, with no exclusion invoked
+    by then, and its milestone late or not reached (a milestone after `as_of` is not known
+    yet: the breach counts as open until `as_of`)."""
     t = IncidentTarget
-    deadline, milestone = col(t.deadline), col(t.milestone_at)
+    deadline, milestone, excluded = col(t.deadline), col(t.milestone_at), col(t.excluded_at)
     return and_(
         col(Incident.contract_id) == contract_id,
         deadline >= start,
         deadline < end,
-        col(t.excluded_at).is_(None),
-        or_(
-            milestone > deadline,
-            and_(milestone.is_(None), deadline <= as_of, col(t.status) != "paused"),
-        ),
+        deadline <= as_of,
+        or_(excluded.is_(None), excluded > as_of),
+        or_(milestone > deadline, and_(milestone.is_(None), col(t.status) != "paused")),
     )
 
 
@@ -211,14 +212,13 @@ def _lines_of(
     calendar = compiled(spec) if spec is not None else None
     own = None
     end = as_of
-    if row.milestone_at is not None:
-        end = row.milestone_at
+    milestone = row.milestone_at if row.milestone_at and row.milestone_at <= as_of else None
+    if milestone is not None:
+        end = milestone
         if row.total_seconds is not None:
             own = row.consumed_seconds - row.total_seconds
     lateness = lateness_between(calendar, row.deadline, end, own_seconds=own, business=row.business)
-    breach = BreachFact(
-        row.incident_id, severity.key, row.key, row.deadline, row.milestone_at, lateness
-    )
+    breach = BreachFact(row.incident_id, severity.key, row.key, row.deadline, milestone, lateness)
     zone = spec.timezone if spec else "UTC"
     for line in breach_lines(penalties, breach, yearly):
         yield _breach_view(line, breach, row, severity.label, zone, yearly, next(positions))

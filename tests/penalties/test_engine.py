@@ -169,3 +169,12 @@ def test_caps_per_period_prorated_and_per_year_after_what_was_applied() -> None:
     assert (period.limit, period.reduction) == (Decimal("300.00"), Decimal("700.00"))
     assert (year.limit, year.reduction) == (Decimal("150.00"), Decimal("150.00"))
     assert capped.total == Decimal("150.00")
+
+
+def test_calendar_days_are_civil_days_across_the_autumn_change() -> None:
+    """Late from Fri 23 Oct 09:00 to Sun 25 Oct 09:00 (49 real hours, the clocks went back):
+    2 civil days, not 3; a minute more begins the third."""
+    late = lateness_between(compiled(_office()), _local(23, 9), _local(25, 9))
+    assert late.calendar_seconds == 49 * 3600
+    assert late.calendar_days == 2
+    assert lateness_between(compiled(_office()), _local(23, 9), _local(25, 9, 1)).calendar_days == 3

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from sla.contracts.models import Contract
 from sla.penalties.compute import Computation, compute
-from tests.penalties.period import NOW, OCTOBER, build_october
+from tests.penalties.period import NOW, OCTOBER, at, build_october
 
 
 def _october(engine: Engine) -> tuple[dict[str, int], Computation]:
@@ -63,3 +63,19 @@ def test_the_monthly_cap_limits_the_total(engine: Engine) -> None:
     assert (period_cap.limit, period_cap.reduction) == (Decimal("2000.00"), Decimal("1844.00"))
     assert (year_cap.limit, year_cap.reduction) == (Decimal("2400.00"), Decimal("0.00"))
     assert totals.total == Decimal("2000.00")
+
+
+def test_a_milestone_after_the_instant_of_the_lines_is_not_known_yet(engine: Engine) -> None:
+    """As of Mon 12 Oct 12:00: I1's correctif, due at 09:00 and resolved on the 14th, is open
+    and 3 h late: 1 civil day begun → 12 000 × 1 / 1000 = 12.00 €; the deadlines after noon
+    (I5's take-charge at 11:00 met, its GTR due at 15:00) bring nothing yet."""
+    built = build_october(engine)
+    with Session(engine) as session:
+        contract = session.get(Contract, built.contract_id)
+        assert contract is not None
+        early = compute(session, contract, *OCTOBER, as_of=at(12, 12))
+    correctif = [line for line in early.lines if line.clause_key == "correctif"]
+    assert [(line.milestone_at, line.units, line.amount) for line in correctif] == [
+        (None, 1, Decimal("12.00"))
+    ]
+    assert all(line.deadline is not None and line.deadline <= at(12, 12) for line in early.lines)
