@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from calendars.engine import compiled
 from calendars.engine.searches import add_months
+from calendars.spec import CalendarSpec
 from incidents.models import Incident, IncidentTarget
 from sla.contracts.models import Contract, ContractVersion
 from sla.contracts.service import current_version, document_of
@@ -67,8 +68,13 @@ def local_bounds(first: date, last: date, zone: str) -> tuple[datetime, datetime
     return start, end
 
 
+def contract_calendar(terms: SlaTerms, contract: Contract) -> CalendarSpec | None:
+    """The contract's own calendar (its periods and dates count in it), else its first."""
+    return terms.calendars.get(contract.calendar_key) or next(iter(terms.calendars.values()), None)
+
+
 def contract_zone(terms: SlaTerms, contract: Contract) -> str:
-    spec = terms.calendars.get(contract.calendar_key) or next(iter(terms.calendars.values()), None)
+    spec = contract_calendar(terms, contract)
     return spec.timezone if spec is not None else "Europe/Paris"
 
 

@@ -172,8 +172,8 @@ def transitions(view: StatementView, now: datetime) -> tuple[str, ...]:
     allowed = ["observations"]
     if not answer_period_running(view.state, view.answer_due_at, now):
         allowed.append("decisions")
-    if not view.undecided:
-        allowed.append("finalise")
+        if not view.undecided:
+            allowed.append("finalise")
     return tuple(allowed)
 
 

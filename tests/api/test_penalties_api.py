@@ -274,7 +274,8 @@ def test_each_refused_transition_answers_409_with_its_rule(
     twice = refused(act(callers.agent, statement, "notify"), 409, "penalty.already_notified")
     assert "déjà été notifié" in twice["error"]  # in the reader's language (French)
     refused(act(callers.agent, statement, "abandon", reason="r"), 409, "penalty.not_draft")
-    refused(act(callers.admin, statement, "finalise"), 409, "penalty.undecided")
+    # While the vendor may still answer, nothing is decided nor finalised.
+    refused(act(callers.admin, statement, "finalise"), 409, "penalty.answer_period_open")
     stale = refused(act(callers.agent, created, "notify"), 409, "penalty.changed")
     assert stale["errors"][0]["field"] == "revision"
 

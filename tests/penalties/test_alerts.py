@@ -28,8 +28,9 @@ PARIS = ZoneInfo("Europe/Paris")
 MAILING = procedure.Mailing(Organisation("Ville d'Exemple"), "fr")
 SEPTEMBER = date(2026, 9, 1)
 NOTIFIED = datetime(2026, 10, 2, 10, 0, tzinfo=PARIS)  # a Friday
-# Notified on 2 October: 15 calendar days to answer, to the end of 17 October, local time.
-ANSWER_DUE = datetime(2026, 10, 17, 23, 59, 59, tzinfo=PARIS)
+# Notified on 2 October: 15 calendar days to answer end on Saturday 17 October, so the period
+# runs to the end of the next working day, Monday 19 October, local time.
+ANSWER_DUE = datetime(2026, 10, 19, 23, 59, 59, tzinfo=PARIS)
 # September ends at midnight on 1 October: a draft is left more than 15 days on 16 October.
 DRAFT_DUE = datetime(2026, 10, 16, 0, 0, tzinfo=PARIS)
 SECOND = timedelta(seconds=1)
@@ -202,7 +203,7 @@ def test_the_alerts_say_in_french_what_is_due_and_what_to_do(
     )
     assert answer.body_text.startswith(
         "Le délai de réponse du prestataire Exemple Infogérance (fictif) au relevé de pénalités "
-        f"n° {answered} (EXEMPLE-PENALITES-2026, septembre 2026) a expiré le 17 octobre 2026 "
+        f"n° {answered} (EXEMPLE-PENALITES-2026, septembre 2026) a expiré le 19 octobre 2026 "
         "sans observations enregistrées : vous pouvez décider.\n"
     )
     with session_scope(engine) as session:
@@ -221,7 +222,7 @@ def test_the_alerts_say_in_french_what_is_due_and_what_to_do(
     # August ended at midnight on 1 September, 47 days before midnight on 18 October.
     assert draft.body_text.startswith(
         f"Le relevé de pénalités n° {drafted} (EXEMPLE-PENALITES-2026, août 2026) est en "
-        "brouillon depuis la fin de sa période (47 jours) : notifiez-le ou abandonnez-le.\n"
+        "brouillon depuis la fin de sa période (49 jours) : notifiez-le ou abandonnez-le.\n"
     )
 
 

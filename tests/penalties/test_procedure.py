@@ -74,9 +74,10 @@ def test_notifying_freezes_the_lines_and_queues_the_letter(engine: Engine) -> No
         assert statement.state == State.notified
         assert statement.notified_total_ht == Decimal("2000.00")
         assert statement.letter_pdf is not None and statement.letter_pdf.startswith(b"%PDF")
-        # Notified Fri 20 Nov 11:00 in Paris: 15 days → the end of Sat 5 Dec, local time.
+        # Notified Fri 20 Nov 11:00 in Paris: 15 days → Sat 5 Dec, a Saturday: the period
+        # runs to the end of the next working day, Mon 7 Dec, local time.
         assert statement.answer_due_at is not None
-        assert statement.answer_due_at == at(5, 23, 59, month=12) + timedelta(seconds=59)
+        assert statement.answer_due_at == at(7, 23, 59, month=12) + timedelta(seconds=59)
         (mail,) = session.exec(
             select(Notification).where(Notification.statement_id == statement_id)
         ).all()
@@ -99,7 +100,7 @@ def test_the_letter_read_back_holds_each_line_its_clause_and_the_total(
         assert article in text, article
     assert "CCAP fictif art. 9.4 ; CCAG-TIC 2021 art. 14.1" in text
     assert "CCAP fictif art. 9.7" in text
-    assert "5 déc" in text  # the end of the answer period
+    assert "7 décembre 2026" in text  # the end of the answer period
 
 
 def test_refused_transitions_say_why(engine: Engine) -> None:
@@ -365,3 +366,13 @@ def test_a_reduced_amount_must_be_below_the_line(engine: Engine) -> None:
         locale="fr",
     )
     assert unfinished.code == "penalty.undecided"
+
+
+def test_the_answer_period_runs_past_a_weekend_and_a_holiday() -> None:
+    """15 days from Thu 16 Oct 2025 end on Fri 31 Oct (a working day); from Fri 17 Oct they end
+    on Sat 1 Nov, All Saints' Day: then Sun 2 Nov, so Mon 3 Nov."""
+    thursday = at(16, 10, month=10).replace(year=2025)
+    assert procedure.answer_due(thursday, 15, "Europe/Paris", "FR").day == 31
+    friday = thursday + DAY
+    due = procedure.answer_due(friday, 15, "Europe/Paris", "FR")
+    assert (due.month, due.day, due.hour, due.minute) == (11, 3, 23, 59)

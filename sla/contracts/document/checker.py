@@ -133,9 +133,15 @@ class Checker:
         value = data.get(key)
         if value is None:
             return None
+        text = str(value).replace(" ", "").replace("\u202f", "").replace("\u00a0", "")
         try:
-            amount = Decimal(str(value).replace(" ", "").replace(",", "."))
+            amount = Decimal(text.replace(",", "."))
         except InvalidOperation:
+            self.fail((*path, key), "document.expected_amount", value=repr(value))
+            return None
+        # Euros and cents as written: no exponent ("1e3"), no third decimal ("20,555").
+        exponent = amount.as_tuple().exponent
+        if "e" in text.lower() or (isinstance(exponent, int) and exponent < -2):
             self.fail((*path, key), "document.expected_amount", value=repr(value))
             return None
         # NaN first: comparing it with 0 raises instead of answering.

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlmodel import Session, select
 
-from sla.engine.penalties import ZERO, cents
+from sla.engine.penalties import ZERO
 from sla.errors import DomainError, NotFound
 from sla.penalties import reading
 from sla.penalties.models import (
@@ -74,7 +74,11 @@ def record_observations(
         raise DomainError("penalty.observations_empty", field="text")
     if received_at.tzinfo is None:
         raise DomainError("instant.naive", field="received_at")
-    if statement.notified_at and received_at < statement.notified_at:
+    # To the minute, as a form gives it: an answer typed in the minute of the notification
+    # is not before it.
+    if statement.notified_at and received_at < statement.notified_at.replace(
+        second=0, microsecond=0
+    ):
         raise DomainError(
             "penalty.received_before_notice",
             field="received_at",
@@ -124,16 +128,27 @@ def record_observations(
 
 
 def _amount(text: str | Decimal | None, line: PenaltyLine) -> Decimal:
+    """A reduced amount as typed: euros and cents ("120,50", "1 234,56" with the spaces a
+    French page writes), at least 0 and below the line's amount."""
+    typed = "" if text is None else str(text)
+    for space in (" ", "\u202f", "\u00a0"):
+        typed = typed.replace(space, "")
     try:
-        amount = Decimal(str(text).replace(" ", "").replace(",", ".")) if text is not None else None
+        amount = Decimal(typed.replace(",", ".")) if typed else None
     except InvalidOperation:
         amount = None
-    if amount is None or not amount.is_finite() or amount < 0:
+    exponent = None if amount is None else amount.as_tuple().exponent
+    if (
+        amount is None
+        or not isinstance(exponent, int)  # NaN, infinity
+        or exponent < -2
+        or "e" in typed.lower()
+        or amount < 0
+    ):
         raise DomainError("penalty.amount", field="amount")
-    amount = cents(amount)
     if amount >= line.amount_ht:
         raise DomainError("penalty.not_reduced", field="amount", amount=line.amount_ht)
-    return amount
+    return amount.quantize(Decimal("0.01"))
 
 
 def decide(
@@ -242,6 +257,8 @@ def finalise(
         raise DomainError("penalty.not_notified", state=statement.state)
     if statement.state not in DECIDING:
         raise DomainError("penalty.closed", state=statement.state)
+    if answer_period_running(statement.state, statement.answer_due_at, now):
+        raise DomainError("penalty.answer_period_open", answer_due_at=statement.answer_due_at)
     view = reading.view_of(session, statement, now=now)
     decided = view.decided  # the decided amounts through the threshold and caps
     if view.undecided or decided is None:

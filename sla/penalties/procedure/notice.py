@@ -4,16 +4,19 @@ the letter (its PDF) stored and mailed through the outbox, the vendor's answer p
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert
 from sqlmodel import Session
 
+from calendars.engine.closed_days import holiday_names
 from sla.alerts.outbox import Recipient, flush_outbox, record
 from sla.contracts.models import Vendor
+from sla.contracts.service import current_version, document_of
 from sla.errors import DomainError
 from sla.penalties import reading
+from sla.penalties.compute import contract_calendar
 from sla.penalties.letter_mail import letter_mail
 from sla.penalties.models import PenaltyLine, PenaltyStatement
 from sla.penalties.pdf import statement_pdf
@@ -109,7 +112,11 @@ def notify(
     statement.notified_at = now
     statement.notified_to = address
     statement.answer_days = terms.answer_days
-    statement.answer_due_at = answer_due(now, terms.answer_days, computation.zone)
+    calendar = contract_calendar(
+        document_of(current_version(session, contract, statement.period_end)).sla, contract
+    )
+    holidays = calendar.holidays if calendar is not None else ""
+    statement.answer_due_at = answer_due(now, terms.answer_days, computation.zone, holidays)
     statement.notified_totals = totals_data(computation.totals)
     statement.header = reading.header_of(contract, session.get(Vendor, contract.vendor_id), terms)
     statement.notified_total_ht = computation.totals.total
@@ -133,10 +140,13 @@ def notify(
     return statement
 
 
-def answer_due(notified_at: datetime, days: int, zone: str) -> datetime:
-    """The end of the vendor's answer period: the end of the `days`-th calendar day after
-    the notification, local time (23:59:59)."""
+def answer_due(notified_at: datetime, days: int, zone: str, holidays: str = "") -> datetime:
+    """The end of the vendor's answer period: the end (23:59:59, local time) of the
+    `days`-th calendar day after the notification; a period that would end on a Saturday, a
+    Sunday or a public holiday (of `holidays`, the contract calendar's set) runs to the end
+    of the next working day, as the CCAGs count delays."""
     tz = ZoneInfo(zone)
-    local_day = notified_at.astimezone(tz).date()
-    last = date.fromordinal(local_day.toordinal() + days)
+    last = notified_at.astimezone(tz).date() + timedelta(days=days)
+    while last.weekday() >= 5 or last in holiday_names(holidays, last.year, "fr"):
+        last += timedelta(days=1)
     return datetime.combine(last, datetime.max.time().replace(microsecond=0), tz)
