@@ -60,6 +60,7 @@ def _previewable(document: Mapping[str, Any], today: date) -> dict[str, Any]:
     """The document with what the preview does not need filled in or left out."""
     data = copy.deepcopy(dict(document))
     data.pop("alerts", None)
+    data.pop("penalties", None)  # checked on saving, with the amounts they are a share of
     contract = data.get("contract")
     contract = dict(contract) if isinstance(contract, Mapping) else {}
     contract.pop("unit_prices", None)

@@ -31,7 +31,7 @@ OBSERVATIONS = (
     "de décalage. Les autres retards sont reconnus."
 )
 REDUCED = "Retard en partie dû à une coupure du réseau de la Ville, constatée en comité de suivi."
-WAIVED = "Le prestataire a montré que la panne venait d'un logiciel tiers hors de son périmètre."
+WAIVED = "Panne due à un logiciel tiers hors du périmètre du titulaire, constatée par la DSI."
 APPLIED = "Retard constaté et non contesté par le prestataire."
 
 

@@ -29,7 +29,7 @@ from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer, Table, T
 from reportlab.platypus.flowables import Flowable
 
 from sla.engine.penalties import Totals
-from sla.penalties.statement import LineView, StatementView, StepKind
+from sla.penalties.statement import LineView, State, StatementView, StepKind
 from sla.penalties.text import TotalRow, Words, words
 from sla.printing.layout import (
     BODY,
@@ -91,6 +91,8 @@ def statement_pdf(
         if letter
         else w.gettext("Penalty statement")
     )
+    if view.state is State.draft:  # not sent: a draft, as it reads now
+        title = w.gettext("DRAFT — %(title)s", title=title)
     number = w.gettext("#%(id)d", id=view.id)
     author = organisation.name or "Garantie"
     buffer = io.BytesIO()
@@ -122,7 +124,7 @@ def statement_pdf(
     story = [
         *_heading(view, w, organisation, title, period),
         *(_letter_text(view, w, organisation) if letter else _final_text(view, w, organisation)),
-        *_clauses(view, w, codes),
+        *_clauses(view, w, codes, decided=not letter),
         *_lines(view, w, codes, letter=letter),
     ]
     story += _totals(view, w, letter=letter)
@@ -286,8 +288,11 @@ def _clause_codes(lines: Sequence[LineView]) -> dict[str, str]:
     return codes
 
 
-def _clauses(view: StatementView, w: Words, codes: dict[str, str]) -> list[Flowable]:
-    """The clauses the lines apply, each with its article, its lines and their amount."""
+def _clauses(
+    view: StatementView, w: Words, codes: dict[str, str], *, decided: bool
+) -> list[Flowable]:
+    """The clauses the lines apply, each with its article, its lines and their amount (as
+    decided, in the final statement; as notified, in the letter)."""
     story: list[Flowable] = [para(w.gettext("Penalty clauses applied"), H3)]
     if not view.lines:
         return [*story, para(w.gettext("No penalty over the period."), SMALL)]
@@ -296,7 +301,10 @@ def _clauses(view: StatementView, w: Words, codes: dict[str, str]) -> list[Flowa
     first: dict[str, LineView] = {}
     for line in view.lines:
         counts[line.clause_key] = counts.get(line.clause_key, 0) + 1
-        sums[line.clause_key] = sums.get(line.clause_key, Decimal(0)) + line.amount
+        charged = line.amount
+        if decided and line.decision is not None:
+            charged = line.decision.amount
+        sums[line.clause_key] = sums.get(line.clause_key, Decimal(0)) + charged
         first.setdefault(line.clause_key, line)
     rows = [
         [

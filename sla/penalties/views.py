@@ -34,7 +34,13 @@ from sla.penalties.forms import (
     quarter_value,
 )
 from sla.penalties.models import PenaltyStatement
-from sla.penalties.statement import DECIDING, State, StatementView, answer_period_running
+from sla.penalties.statement import (
+    DECIDING,
+    State,
+    StatementView,
+    answer_period_running,
+    transitions,
+)
 from sla.web.access import requires_role
 from sla.web.database import db_session
 from sla.web.roles import Role
@@ -196,6 +202,9 @@ def _forms(view: StatementView, posted: dict[str, Any]) -> dict[str, Any]:
         forms["observations"] = ObservationsForm(
             formdata=None, revision=revision, received_at=local_now
         )
+    # Lines are decided, and the statement finalised, once the vendor has answered or may no
+    # longer: no form offers what would be refused.
+    if "decisions" in transitions(view, now_and_today()[0]):
         forms["finalise"] = RevisionForm(formdata=None, revision=revision)
         forms["lines"] = {
             line.id: DecisionForm(

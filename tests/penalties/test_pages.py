@@ -290,10 +290,14 @@ def test_a_decision_before_the_answer_period_ends_is_refused_and_nothing_stored(
     )
     assert response.status_code == 400
     body = text_of(response)
-    match = re.search(rf'<p class="error" id="line{first}-problem" role="alert">([^<]*)</p>', body)
+    # No decision form is offered while the vendor may answer: the refusal comes at the top.
+    assert f'id="line{first}-problem"' not in body
+    match = re.search(r'<div class="flash flash-error" role="alert">([^<]*)</div>', body)
     assert match, body
     due = statement_row(engine, statement_id).answer_due_at
-    assert match.group(1) == refusal(app, "penalty.answer_period_open", answer_due_at=due)
+    assert html.unescape(match.group(1)) == refusal(
+        app, "penalty.answer_period_open", answer_due_at=due
+    )
     assert count(engine, PenaltyDecision) == 0
     assert count(engine, PenaltyStep) == steps
     assert statement_row(engine, statement_id).state == State.notified
