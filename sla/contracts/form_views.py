@@ -83,7 +83,7 @@ LATENESS_UNIT_LABELS = {
     "business_day": _l("business day"),
 }
 STEP_LABELS = {"tenth": _l("tenth of a point"), "point": _l("point")}
-CAP_SCOPE_LABELS = {"period": _l("per statement period"), "year": _l("per contract year")}
+CAP_SCOPE_LABELS = {"month": _l("per month"), "year": _l("per contract year")}
 # Fields outside the document the page posts.
 NOT_FIELDS = ("csrf_token", "action")
 # Problems at a field that say only that it is empty: the field says "required".

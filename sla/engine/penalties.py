@@ -20,7 +20,7 @@ A clause charges started units beyond its grace: 2 h 10 late with 1 h of grace i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from calendars.engine import BusinessCalendar
@@ -227,20 +227,20 @@ def totals(
     amounts: list[Decimal],
     *,
     yearly_amount_ht: Decimal | None,
-    period_days: int,
-    year_days: int = 365,
+    months: Decimal,
     already_in_year: Decimal = ZERO,
 ) -> Totals:
     """The statement's total: the lines added up; nothing when that is at most the threshold
-    (the CCAGs' exemption); then each cap, the lowest limit winning. A period cap given as a
-    percentage is of the yearly amount prorated to the period's days; a yearly cap counts what
-    the contract year's other statements already applied (`already_in_year`)."""
+    (the CCAGs' exemption); then each cap, the lowest limit winning. A monthly cap counts for
+    each month of the statement (`months`, a part of a month pro rata: `months_in`), a
+    percentage being of a twelfth of the yearly amount; a yearly cap counts what the contract
+    year's other statements already applied (`already_in_year`)."""
     subtotal = cents(sum(amounts, ZERO))
     exempted = terms.threshold_ht is not None and subtotal <= terms.threshold_ht
     total = ZERO if exempted else subtotal
     applied = []
     for cap in terms.caps:
-        limit = _cap_limit(cap, yearly_amount_ht, period_days, year_days)
+        limit = _cap_limit(cap, yearly_amount_ht, months)
         if limit is None:
             continue
         if cap.scope is CapScope.year:
@@ -254,13 +254,27 @@ def totals(
 
 
 def _cap_limit(
-    cap: PenaltyCap, yearly_amount_ht: Decimal | None, period_days: int, year_days: int
+    cap: PenaltyCap, yearly_amount_ht: Decimal | None, months: Decimal
 ) -> Decimal | None:
     if cap.amount_ht is not None:
-        return cap.amount_ht
-    if cap.percent is None or yearly_amount_ht is None:
+        base: Decimal = cap.amount_ht
+    elif cap.percent is not None and yearly_amount_ht is not None:
+        base = yearly_amount_ht * cap.percent / 100
+        if cap.scope is CapScope.month:
+            base = base / 12
+    else:
         return None
-    limit = yearly_amount_ht * cap.percent / 100
-    if cap.scope is CapScope.period:
-        limit = limit * period_days / year_days
-    return limit
+    return base * months if cap.scope is CapScope.month else base
+
+
+def months_in(first: date, last: date) -> Decimal:
+    """The months from `first` to `last` (days, included): whole months count 1 each, a part
+    of a month its days over that month's days (1–15 October: 15/31)."""
+    total = Decimal(0)
+    day = first
+    while day <= last:
+        month_end = (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        stop = min(last, month_end)
+        total += Decimal((stop - day).days + 1) / Decimal(month_end.day)
+        day = stop + timedelta(days=1)
+    return total

@@ -42,7 +42,7 @@ class AvailabilityStep(StrEnum):
 
 
 class CapScope(StrEnum):
-    period = "period"  # each statement's period
+    month = "month"  # each month of a statement's period (a part of a month pro rata)
     year = "year"  # each contract year (from the contract's start, anniversary to anniversary)
 
 
@@ -78,7 +78,7 @@ class PenaltyClause:
 @dataclass(frozen=True, slots=True)
 class PenaltyCap:
     scope: CapScope
-    percent: Decimal | None = None  # of the yearly amount (prorated to a period's days)
+    percent: Decimal | None = None  # of the yearly amount (a twelfth of it per month)
     amount_ht: Decimal | None = None  # a fixed sum
 
 

@@ -38,6 +38,7 @@ from sla.engine.penalties import (
     availability_lines,
     breach_lines,
     lateness_between,
+    months_in,
     totals,
 )
 from sla.engine.penalty_terms import ClauseKind, PenaltyTerms
@@ -107,7 +108,7 @@ def compute(
         limits,
         [line.amount for line in lines],
         yearly_amount_ht=yearly,
-        period_days=(last - first).days + 1,
+        months=months_in(first, last),
         already_in_year=already_in_year,
     )
     return Computation(tuple(lines), summed, penalties, zone, as_of)
@@ -269,24 +270,28 @@ def _breach_view(
     )
 
 
-def stretches(
+def measuring_periods(
     period: str, start: datetime, end: datetime, zone: str
 ) -> list[tuple[datetime, datetime]]:
-    """[start, end) cut at the boundaries of the availability's own periods (months,
-    quarters, years, local time): each stretch is measured against the target apart."""
+    """The availability's own periods (months, quarters or years, local time) that end within
+    (start, end]: a statement charges the availability of each measuring period that ends in
+    it, measured over that whole period, as the contract measures it (a quarterly target is
+    judged on the quarter, in the statement whose period holds the quarter's end)."""
     tz = ZoneInfo(zone)
     step = STEP_MONTHS.get(period, 1)
     local = start.astimezone(tz).date()
-    month = ((local.month - 1) // step) * step + 1 if step in (3, 12) else local.month
-    boundary = date(local.year, month if step != 12 else 1, 1)
-    cuts = []
-    cursor = start
-    while cursor < end:
-        boundary = add_months(boundary, step)
-        edge = datetime.combine(boundary, datetime.min.time(), tz).astimezone(UTC)
-        cuts.append((cursor, min(edge, end)))
-        cursor = min(edge, end)
-    return cuts
+    first_month = (local.month - 1) // step * step + 1
+    boundary = date(local.year, first_month, 1)
+    found: list[tuple[datetime, datetime]] = []
+    while True:
+        following = add_months(boundary, step)
+        period_start = datetime.combine(boundary, datetime.min.time(), tz).astimezone(UTC)
+        period_end = datetime.combine(following, datetime.min.time(), tz).astimezone(UTC)
+        if period_end > end:
+            return found
+        if period_end > start:
+            found.append((period_start, period_end))
+        boundary = following
 
 
 def _availability_lines(
@@ -304,20 +309,23 @@ def _availability_lines(
         return
     spec = terms.calendars[availability.calendar]
     calendar = compiled(spec)
+    periods = measuring_periods(availability.period, start, end, spec.timezone)
+    if not periods:
+        return
     outages = [
         (outage.started_at, outage.ended_at)
         for outage in session.exec(
             select(Outage).where(
                 Outage.contract_id == contract.id,
                 col(Outage.cancelled_at).is_(None),
-                col(Outage.started_at) < end,
-                or_(col(Outage.ended_at).is_(None), col(Outage.ended_at) > start),
+                col(Outage.started_at) < periods[-1][1],
+                or_(col(Outage.ended_at).is_(None), col(Outage.ended_at) > periods[0][0]),
             )
         )
     ]
-    for a, b in stretches(availability.period, start, end, spec.timezone):
-        if a >= as_of:
-            break  # a stretch to come is not measured yet
+    for a, b in periods:
+        if b > as_of:
+            break  # a period not over yet is not judged yet
         rate = measured(calendar, outages, a, b, as_of)
         fact = AvailabilityFact(a, b, availability.target_percent, rate.percent)
         for line in availability_lines(penalties, fact):

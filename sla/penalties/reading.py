@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from sla.auth.models import User
 from sla.contracts.models import Contract, Vendor
 from sla.contracts.service import current_version, document_of
-from sla.engine.penalties import ZERO, totals
+from sla.engine.penalties import ZERO, months_in, totals
 from sla.engine.penalty_terms import PenaltyTerms
 from sla.errors import NotFound
 from sla.penalties.compute import Computation, compute, contract_zone
@@ -124,7 +124,7 @@ def view_of(session: Session, statement: PenaltyStatement, *, now: datetime) -> 
     if statement.state == State.abandoned:  # given up before it was sent: no line stands
         computation = None
         lines = []
-        summed = totals(terms, [], yearly_amount_ht=None, period_days=1)
+        summed = totals(terms, [], yearly_amount_ht=None, months=Decimal(0))
         computed_at = now
         zone = contract_zone(document.sla, contract)
     elif statement.state == State.draft:
@@ -147,7 +147,7 @@ def view_of(session: Session, statement: PenaltyStatement, *, now: datetime) -> 
             terms,
             [line.decided_amount or ZERO for line in lines],
             yearly_amount_ht=document.contract.yearly_amount_ht,
-            period_days=(statement.period_end - statement.period_start).days + 1,
+            months=months_in(statement.period_start, statement.period_end),
             # The year as it stood when the vendor was notified: the decided total is never
             # more than the notified one (the vendor answered that one).
             already_in_year=summed.already_in_year,

@@ -216,7 +216,7 @@ class Words(DocumentWords):
         return self.period_title(first, last)
 
     def cap(self, applied: CapApplied) -> str:
-        """`Plafond par période : 2 000,00 € HT`, `Plafond annuel (10 % du montant annuel) :
+        """`Plafond mensuel : 2 000,00 € HT`, `Plafond annuel (10 % du montant annuel) :
         reste 1 200,00 € HT`."""
         cap = applied.cap
         limit = self.money(applied.limit)
@@ -234,11 +234,11 @@ class Words(DocumentWords):
             )
         if cap.percent is not None and cap.amount_ht is None:
             return self.gettext(
-                "Cap per period (%(percent)s of the yearly amount, pro rata): %(limit)s",
+                "Monthly cap (%(percent)s of a twelfth of the yearly amount): %(limit)s",
                 percent=self.percent(float(cap.percent)),
                 limit=limit,
             )
-        return self.gettext("Cap per period: %(limit)s", limit=limit)
+        return self.gettext("Monthly cap: %(limit)s", limit=limit)
 
     def totals_rows(
         self,

@@ -140,7 +140,7 @@ def test_the_whole_procedure_through_the_api(callers: Callers, october: int, clo
     assert created["totals"]["subtotal"] == "3844.00" and created["totals"]["total"] == "2000.00"
     period_cap, year_cap = created["totals"]["caps"]
     assert (period_cap["scope"], period_cap["limit"], period_cap["reduction"]) == (
-        "period",
+        "month",
         "2000.00",
         "1844.00",
     )

@@ -161,7 +161,7 @@ def _totals(subtotal: str, yearly_left: str, reduction: str, total: str) -> Tota
         False,
         (
             CapApplied(
-                PenaltyCap(CapScope.period, amount_ht=Decimal("2000.00")),
+                PenaltyCap(CapScope.month, amount_ht=Decimal("2000.00")),
                 Decimal("2000.00"),
                 Decimal("0.00"),
             ),
@@ -462,7 +462,7 @@ def test_the_totals_lines() -> None:
     assert [(row.label, row.article, row.amount) for row in rows] == [
         ("Subtotal of the lines", "", Decimal("428.00")),
         ("Exemption threshold of €100.00 excl. tax exceeded: penalties due", "art. 9.5", None),
-        ("Cap per period: €2,000.00 excl. tax", "art. 9.6", None),
+        ("Monthly cap: €2,000.00 excl. tax", "art. 9.6", None),
         ("Yearly cap (10% of the yearly amount): €400.00 excl. tax left", "art. 9.6", -28),
         ("Total of the penalties", "", Decimal("400.00")),
     ]

@@ -3,7 +3,7 @@ the formula, availability steps, the threshold and the caps."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,7 @@ from sla.engine.penalties import (
     availability_lines,
     breach_lines,
     lateness_between,
+    months_in,
     totals,
 )
 from sla.engine.penalty_terms import (
@@ -27,6 +28,7 @@ from sla.engine.penalty_terms import (
     PenaltyClause,
     PenaltyTerms,
 )
+from sla.penalties.compute import measuring_periods
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -140,35 +142,47 @@ def test_a_threshold_cancels_a_small_total() -> None:
     """30 + 40 = 70 € against a 100 € threshold (at most: exempted): nothing due; 101 € is
     due whole."""
     terms = PenaltyTerms((), threshold_ht=Decimal(100))
-    small = totals(terms, [Decimal(30), Decimal(40)], yearly_amount_ht=None, period_days=31)
+    small = totals(terms, [Decimal(30), Decimal(40)], yearly_amount_ht=None, months=Decimal(1))
     assert (small.subtotal, small.exempted, small.total) == (Decimal("70.00"), True, Decimal(0))
-    at_threshold = totals(terms, [Decimal(100)], yearly_amount_ht=None, period_days=31)
+    at_threshold = totals(terms, [Decimal(100)], yearly_amount_ht=None, months=Decimal(1))
     assert at_threshold.exempted
-    above = totals(terms, [Decimal("101")], yearly_amount_ht=None, period_days=31)
+    above = totals(terms, [Decimal("101")], yearly_amount_ht=None, months=Decimal(1))
     assert (above.exempted, above.total) == (False, Decimal("101.00"))
 
 
-def test_caps_per_period_prorated_and_per_year_after_what_was_applied() -> None:
-    """Yearly amount 36 500 €: a 10 % period cap over 30 days is 3 650 × 30 / 365 = 300 €; a
-    10 % yearly cap with 3 500 € already applied leaves 150 €: 1 000 € due → 150 €."""
+def test_caps_per_month_and_per_year_after_what_was_applied() -> None:
+    """Yearly amount 36 000 €: a 10 % monthly cap is 10 % of 3 000 € = 300 € a month; over
+    October 1–15 (15/31 of a month) 145.16 €; a 10 % yearly cap with 3 500 € already applied
+    leaves 100 €: 1 000 € due → 100 €."""
     terms = PenaltyTerms(
         (),
         caps=(
-            PenaltyCap(CapScope.period, percent=Decimal(10)),
+            PenaltyCap(CapScope.month, percent=Decimal(10)),
             PenaltyCap(CapScope.year, percent=Decimal(10)),
         ),
     )
     capped = totals(
         terms,
         [Decimal(1000)],
-        yearly_amount_ht=Decimal(36500),
-        period_days=30,
+        yearly_amount_ht=Decimal(36000),
+        months=Decimal(1),
         already_in_year=Decimal(3500),
     )
-    period, year = capped.caps
-    assert (period.limit, period.reduction) == (Decimal("300.00"), Decimal("700.00"))
-    assert (year.limit, year.reduction) == (Decimal("150.00"), Decimal("150.00"))
-    assert capped.total == Decimal("150.00")
+    month, year = capped.caps
+    assert (month.limit, month.reduction) == (Decimal("300.00"), Decimal("700.00"))
+    assert (year.limit, year.reduction) == (Decimal("100.00"), Decimal("200.00"))
+    assert capped.total == Decimal("100.00")
+    half = totals(
+        terms,
+        [Decimal(1000)],
+        yearly_amount_ht=Decimal(36000),
+        months=months_in(date(2026, 10, 1), date(2026, 10, 15)),
+    )
+    assert half.caps[0].limit == Decimal("145.16")
+    assert months_in(date(2026, 10, 1), date(2026, 12, 31)) == 3
+    fixed = PenaltyTerms((), caps=(PenaltyCap(CapScope.month, amount_ht=Decimal(2000)),))
+    quarter = totals(fixed, [Decimal(9000)], yearly_amount_ht=None, months=Decimal(3))
+    assert quarter.total == Decimal("6000.00")  # 2 000 € a month over three months
 
 
 def test_calendar_days_are_civil_days_across_the_autumn_change() -> None:
@@ -178,3 +192,26 @@ def test_calendar_days_are_civil_days_across_the_autumn_change() -> None:
     assert late.calendar_seconds == 49 * 3600
     assert late.calendar_days == 2
     assert lateness_between(compiled(_office()), _local(23, 9), _local(25, 9, 1)).calendar_days == 3
+
+
+def test_a_statement_judges_the_measuring_periods_that_end_in_it() -> None:
+    """Monthly availability: October's statement judges October. Quarterly: October's judges
+    nothing (the quarter ends in December), December's judges the whole quarter, and so does
+    a quarter's statement; a half month judges nothing."""
+    paris = "Europe/Paris"
+
+    def bounds(first: tuple[int, int], last: tuple[int, int]) -> tuple[datetime, datetime]:
+        return (
+            datetime(2026, first[0], first[1], tzinfo=PARIS).astimezone(UTC),
+            datetime(2026, last[0], last[1], tzinfo=PARIS).astimezone(UTC),
+        )
+
+    october = bounds((10, 1), (11, 1))
+    assert measuring_periods("month", *october, paris) == [october]
+    assert measuring_periods("quarter", *october, paris) == []
+    quarter = bounds((10, 1), (12, 31))
+    december = bounds((12, 1), (12, 31))
+    whole = (quarter[0], datetime(2027, 1, 1, tzinfo=PARIS).astimezone(UTC))
+    assert measuring_periods("quarter", december[0], whole[1], paris) == [whole]
+    assert measuring_periods("quarter", *whole, paris) == [whole]
+    assert measuring_periods("month", *bounds((10, 1), (10, 16)), paris) == []

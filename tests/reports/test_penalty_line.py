@@ -208,7 +208,9 @@ def test_a_statement_of_a_longer_period_gives_its_own_amount_and_says_so(engine:
         "Penalties over the statement's period (%(period)s):",
         period=FR.period_title(date(2026, 10, 1), date(2026, 12, 31)),
     )
-    assert FR.penalty_line(penalties, MONTH).startswith(f"{heading} 2 000,00 € HT")
+    # 3 844 € of lines over a quarter: the monthly cap (3 × 2 000 €) leaves them, the yearly
+    # cap (10 % of 24 000 €) limits them to 2 400 €.
+    assert FR.penalty_line(penalties, MONTH).startswith(f"{heading} 2 400,00 € HT")
 
 
 def test_the_seed_contracts_show_no_penalties_line(

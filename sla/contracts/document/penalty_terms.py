@@ -20,7 +20,7 @@ amount_ht = "50.00"
 grace = 1                            # units not charged
 
 [[penalties.caps]]
-per = "year"                         # period (each statement) or year (each contract year)
+per = "year"                         # month (each month of a statement) or year
 percent = 10                         # of the yearly amount; or amount_ht = "..."
 ```
 A formula clause takes `value_ht` (V; else the contract's yearly amount), `divisor` (D,
