@@ -253,3 +253,8 @@ def test_the_alerts_page_names_both_kinds_in_french(
     html = page.get_data(as_text=True)
     assert "Délai de réponse du prestataire expiré" in html
     assert "Relevé de pénalités resté en brouillon" in html
+    # Each links to its statement, not merely to the contract.
+    with Session(app.extensions["sla.engine"]) as session:
+        ids = session.exec(select(PenaltyStatement.id)).all()
+    for statement_id in ids:
+        assert f'href="/penalties/{statement_id}"' in html

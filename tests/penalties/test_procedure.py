@@ -376,3 +376,27 @@ def test_the_answer_period_runs_past_a_weekend_and_a_holiday() -> None:
     friday = thursday + DAY
     due = procedure.answer_due(friday, 15, "Europe/Paris", "FR")
     assert (due.month, due.day, due.hour, due.minute) == (11, 3, 23, 59)
+
+
+def test_of_two_people_notifying_at_once_the_second_is_refused(engine: Engine) -> None:
+    """Both read revision 1; the first notifies; the second, still holding revision 1, is
+    refused by the database's conditional update: one letter, one set of lines."""
+    built = build_october(engine)
+    statement_id = _draft(engine, built.contract_id)
+    with Session(engine) as first, Session(engine) as second:
+        mine = first.get(PenaltyStatement, statement_id)
+        theirs = second.get(PenaltyStatement, statement_id)
+        assert mine is not None and theirs is not None
+        assert mine.revision == theirs.revision == 1
+        procedure.notify(first, statement_id, revision=1, by=None, now=NOW, mailing=MAILING)
+        first.commit()
+        with pytest.raises(DomainError) as refused:
+            procedure.notify(second, statement_id, revision=None, by=None, now=NOW, mailing=MAILING)
+        second.rollback()
+    assert refused.value.code == "penalty.changed"
+    assert len(_lines(engine, statement_id)) == 6
+    with Session(engine) as session:
+        steps = session.exec(
+            select(PenaltyStep.kind).where(PenaltyStep.statement_id == statement_id)
+        ).all()
+    assert steps == ["drafted", "notified"]
