@@ -26,6 +26,7 @@ from calendars.engine import compiled
 from calendars.engine.searches import add_months
 from calendars.spec import CalendarSpec
 from incidents.models import Incident, IncidentTarget
+from incidents.outcomes import decided_state
 from sla.contracts.models import Contract, ContractVersion
 from sla.contracts.service import current_version, document_of
 from sla.engine.availability import measured
@@ -117,18 +118,16 @@ def compute(
 def _breached(
     contract_id: int, start: datetime, end: datetime, as_of: datetime
 ) -> ColumnElement[bool]:
-    """Breached as known at `as_of`: its deadline passed by then, with no exclusion invoked
-    by then, and its milestone late or not reached (a milestone after `as_of` is not known
-    yet: the breach counts as open until `as_of`)."""
-    t = IncidentTarget
-    deadline, milestone, excluded = col(t.deadline), col(t.milestone_at), col(t.excluded_at)
+    """The contract's targets breached as known at `as_of` whose breach was decided in
+    [start, end), by the reports' own rule (`incidents.outcomes.decided_state`): a breach
+    belongs to the period in which its deadline fell."""
+    state, decided_at = decided_state(as_of)
     return and_(
         col(Incident.contract_id) == contract_id,
-        deadline >= start,
-        deadline < end,
-        deadline <= as_of,
-        or_(excluded.is_(None), excluded > as_of),
-        or_(milestone > deadline, and_(milestone.is_(None), col(t.status) != "paused")),
+        state == "breached",
+        decided_at >= start,
+        decided_at < end,
+        decided_at <= as_of,  # a deadline still to come is not missed yet
     )
 
 
