@@ -70,6 +70,13 @@ def _open_every_disclosure(page: Any) -> None:
     page.locator("form.event-form select[name=kind]").wait_for()
 
 
+def _open_statement_forms(page: Any) -> None:
+    """A penalty statement with each of its actions' forms unfolded."""
+    summaries = page.locator("main details > summary")
+    for index in range(summaries.count()):
+        summaries.nth(index).click()
+
+
 def _open_menu(page: Any) -> None:
     """The phone's compact menu, unfolded by its button."""
     page.locator("button.menu-toggle").click()
@@ -183,7 +190,7 @@ def screens(ids: Ids) -> list[Screen]:
         Screen("outages", "/outages/"),
         Screen("penalty statements", "/penalties/"),
         Screen(
-            "penalty statement (forms open)", f"/penalties/{ids.answered}", _open_every_disclosure
+            "penalty statement (forms open)", f"/penalties/{ids.answered}", _open_statement_forms
         ),
         Screen("penalty statement (final)", f"/penalties/{ids.final}"),
         Screen("my account", "/account"),
