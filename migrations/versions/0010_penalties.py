@@ -167,6 +167,7 @@ def upgrade() -> None:
             ["penalty_statements.id"],
         ),
         sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("statement_id", "position"),
     )
     with op.batch_alter_table("penalty_lines", schema=None) as batch_op:
         batch_op.create_index(

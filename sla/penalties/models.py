@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, LargeBinary, Numeric
+from sqlalchemy import JSON, Column, LargeBinary, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from sla.db import UTCDateTime
@@ -64,6 +64,7 @@ class PenaltyLine(SQLModel, table=True):
     stretch, the clause and what it charged."""
 
     __tablename__ = "penalty_lines"
+    __table_args__ = (UniqueConstraint("statement_id", "position"),)
 
     id: int | None = Field(default=None, primary_key=True)
     statement_id: int = Field(foreign_key="penalty_statements.id", index=True)

@@ -36,6 +36,7 @@ from sla.penalties.statement import (
     StepKind,
     StepView,
     lateness_from,
+    to_decide,
     totals_from,
 )
 from sla.penalties.statement import Decision as DecisionKind
@@ -141,7 +142,7 @@ def view_of(session: Session, statement: PenaltyStatement, *, now: datetime) -> 
     decided = None
     if statement.final_totals:
         decided = totals_from(statement.final_totals)
-    elif statement.state in DECIDING and all(line.decision is not None for line in lines):
+    elif statement.state in DECIDING and not any(to_decide(line) for line in lines):
         # Every line decided (or none to decide): the decided amounts through the limits.
         decided = totals(
             terms,

@@ -156,7 +156,13 @@ class StatementView:
 
     @property
     def undecided(self) -> int:
-        return sum(1 for line in self.lines if line.decision is None)
+        """The lines still to decide: those that charge something (a line within its grace,
+        at 0, has nothing to apply, reduce or waive)."""
+        return sum(1 for line in self.lines if to_decide(line))
+
+
+def to_decide(line: LineView) -> bool:
+    return line.decision is None and line.amount > 0
 
 
 def transitions(view: StatementView, now: datetime) -> tuple[str, ...]:

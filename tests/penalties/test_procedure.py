@@ -400,3 +400,39 @@ def test_of_two_people_notifying_at_once_the_second_is_refused(engine: Engine) -
             select(PenaltyStep.kind).where(PenaltyStep.statement_id == statement_id)
         ).all()
     assert steps == ["drafted", "notified"]
+
+
+def test_a_line_within_its_grace_needs_no_decision(engine: Engine) -> None:
+    """I3's GTR, 1 h late within 2 h of grace, charges 0 €: the statement is final once the
+    five lines that charge something are decided."""
+    built = build_october(engine)
+    statement_id = _draft(engine, built.contract_id)
+    _notify(engine, statement_id)
+    later = NOW + 20 * DAY  # the answer period is over
+    for line in _lines(engine, statement_id):
+        if line.amount_ht == 0:
+            continue
+        with session_scope(engine) as session:
+            procedure.decide(
+                session,
+                statement_id,
+                revision=None,
+                line_id=line.id or 0,
+                decision="applied",
+                amount=None,
+                reason="Retard constaté",
+                by=None,
+                now=later,
+            )
+    with session_scope(engine) as session:
+        final = procedure.finalise(
+            session,
+            statement_id,
+            revision=None,
+            by=None,
+            now=later,
+            organisation=MAILING.organisation,
+            locale="fr",
+        )
+        assert final.state == State.final
+        assert final.final_total_ht == Decimal("2000.00")
