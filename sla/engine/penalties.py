@@ -13,7 +13,7 @@ How late a breach is, per unit a clause may count in (`Lateness`):
   not add or remove a day);
 - business days: the business days of the calendar on which some of its open time fell
   between the deadline and the milestone.
-A breach still open counts until the instant the lines are made (`until`): its line says so.
+A breach still open counts until the instant the lines are made: its line says so.
 A clause charges started units beyond its grace: 2 h 10 late with 1 h of grace is 2 hours.
 """
 
@@ -150,11 +150,12 @@ class AvailabilityFact:
     def shortfall_points(self) -> Decimal:
         if self.measured_percent is None:
             return ZERO
-        # Percentages to the thousandth of a point: 97.8999999 is 97.9.
+        # Percentages to the millionth of a point (97.8999999999 is 97.9): any shortfall
+        # beyond that begins a step.
         gap = Decimal(str(round(self.target_percent, 6))) - Decimal(
             str(round(self.measured_percent, 6))
         )
-        return max(gap.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP), ZERO)
+        return max(gap.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP), ZERO)
 
 
 @dataclass(frozen=True, slots=True)

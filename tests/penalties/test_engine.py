@@ -215,3 +215,11 @@ def test_a_statement_judges_the_measuring_periods_that_end_in_it() -> None:
     assert measuring_periods("quarter", december[0], whole[1], paris) == [whole]
     assert measuring_periods("quarter", *whole, paris) == [whole]
     assert measuring_periods("month", *bounds((10, 1), (10, 16)), paris) == []
+
+
+def test_any_shortfall_begins_a_step() -> None:
+    """98.9996 % against 99 %: 0.0004 point short begins a tenth: 20 €."""
+    start = datetime(2026, 10, 1, tzinfo=UTC)
+    fact = AvailabilityFact(start, start + timedelta(days=31), 99.0, 98.9996)
+    tenth = _clause(ClauseKind.availability, amount_ht=Decimal(20))
+    assert availability_lines(PenaltyTerms((tenth,)), fact)[0].amount == Decimal("20.00")
