@@ -24,7 +24,6 @@ from flask import current_app
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from sla.api import penalty_schemas as schemas
 from sla.api.openapi import FILE_RESPONSES, LIST_RESPONSES
@@ -35,6 +34,7 @@ from sla.penalties.models import PenaltyStatement
 from sla.penalties.pdf import statement_pdf
 from sla.penalties.statement import StatementView, document_stem, transitions
 from sla.penalties.xlsx import statement_xlsx
+from sla.web.access import current_user_id
 from sla.web.database import db_session
 from sla.web.downloads import attachment
 from sla.web.roles import Role
@@ -75,11 +75,6 @@ def transition() -> Iterator[None]:
 def allowed_transitions(view: StatementView, now: datetime) -> list[schemas.Transition]:
     """The transitions the procedure accepts now (`sla.penalties.statement.transitions`)."""
     return [cast(schemas.Transition, name) for name in transitions(view, now)]
-
-
-def _user_id() -> int | None:
-    user_id: int | None = current_user.user.id
-    return user_id
 
 
 def _statement(view: StatementView, now: datetime, status: int = 200) -> ResponseReturnValue:
@@ -201,7 +196,7 @@ def penalty_statement_create() -> ResponseReturnValue:
         period_kind=body.period_kind,
         first=body.first,
         last=body.last,
-        by=_user_id(),
+        by=current_user_id(),
         now=now,
         today=today,
     )
@@ -232,7 +227,7 @@ def penalty_notify(statement_id: int) -> ResponseReturnValue:
             db_session(),
             statement_id,
             revision=body.revision,
-            by=_user_id(),
+            by=current_user_id(),
             now=now,
             mailing=mailing,
         )
@@ -262,7 +257,7 @@ def penalty_observations(statement_id: int) -> ResponseReturnValue:
             text=body.text,
             received_at=body.received_at,
             files=[],
-            by=_user_id(),
+            by=current_user_id(),
             now=now,
         )
     return _read(statement_id, now)
@@ -290,7 +285,7 @@ def penalty_decide(statement_id: int) -> ResponseReturnValue:
             decision=body.decision,
             amount=body.amount,
             reason=body.reason,
-            by=_user_id(),
+            by=current_user_id(),
             now=now,
         )
     return _read(statement_id, now)
@@ -313,7 +308,7 @@ def penalty_finalise(statement_id: int) -> ResponseReturnValue:
             db_session(),
             statement_id,
             revision=body.revision,
-            by=_user_id(),
+            by=current_user_id(),
             now=now,
             organisation=organisation(),
             locale=documents_locale(),
@@ -340,7 +335,7 @@ def penalty_supersede(statement_id: int) -> ResponseReturnValue:
             statement_id,
             revision=body.revision,
             reason=body.reason,
-            by=_user_id(),
+            by=current_user_id(),
             now=now,
             today=today,
         )
@@ -365,7 +360,7 @@ def penalty_abandon(statement_id: int) -> ResponseReturnValue:
             statement_id,
             revision=body.revision,
             reason=body.reason,
-            by=_user_id(),
+            by=current_user_id(),
             now=now,
         )
     return _read(statement_id, now)

@@ -26,10 +26,9 @@ from sla.penalties.models import PenaltyStatement
 from sla.penalties.views import (
     bp,
     statement_page,
-    user_id,
     with_ids,
 )
-from sla.web.access import requires_role
+from sla.web.access import current_user_id, requires_role
 from sla.web.database import db_session
 from sla.web.roles import Role
 from sla.web.settings import documents_locale, form_instant, now_and_today, organisation
@@ -85,7 +84,7 @@ def notify(statement_id: int) -> ResponseReturnValue:
             db_session(),
             statement_id,
             revision=revision,
-            by=user_id(),
+            by=current_user_id(),
             now=now_and_today()[0],
             mailing=mailing,
         )
@@ -107,7 +106,7 @@ def abandon(statement_id: int) -> ResponseReturnValue:
             statement_id,
             revision=revision,
             reason=form.reason.data or "",
-            by=user_id(),
+            by=current_user_id(),
             now=now_and_today()[0],
         )
         return str(_("Draft abandoned."))
@@ -145,7 +144,7 @@ def observations(statement_id: int) -> ResponseReturnValue:
             text=form.text.data or "",
             received_at=form_instant(form.received_at.data) or now_and_today()[0],
             files=_uploads(form.files.data),
-            by=user_id(),
+            by=current_user_id(),
             now=now_and_today()[0],
         )
         return str(_("Observations recorded."))
@@ -168,7 +167,7 @@ def decide(statement_id: int, line_id: int) -> ResponseReturnValue:
             decision=form.decision.data or "",
             amount=(form.amount.data or "").strip() or None,
             reason=form.reason.data or "",
-            by=user_id(),
+            by=current_user_id(),
             now=now_and_today()[0],
         )
         return str(_("Line decided."))
@@ -187,7 +186,7 @@ def finalise(statement_id: int) -> ResponseReturnValue:
             db_session(),
             statement_id,
             revision=revision,
-            by=user_id(),
+            by=current_user_id(),
             now=now_and_today()[0],
             organisation=organisation(),
             locale=documents_locale(),
@@ -213,7 +212,7 @@ def supersede(statement_id: int) -> ResponseReturnValue:
             statement_id,
             revision=database_int(form.revision.data or "") or 0,
             reason=form.reason.data or "",
-            by=user_id(),
+            by=current_user_id(),
             now=now,
             today=today,
         )

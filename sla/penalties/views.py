@@ -16,7 +16,6 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from incidents.forms import database_int, query_day
 from sla.contracts.models import Contract
@@ -41,7 +40,7 @@ from sla.penalties.statement import (
     answer_period_running,
     transitions,
 )
-from sla.web.access import requires_role
+from sla.web.access import current_user_id, requires_role
 from sla.web.database import db_session
 from sla.web.roles import Role
 from sla.web.settings import app_zone, now_and_today
@@ -49,11 +48,6 @@ from sla.web.settings import app_zone, now_and_today
 bp = Blueprint("penalties", __name__, url_prefix="/penalties")
 
 # -- helpers ----------------------------------------------------------------------------------
-
-
-def user_id() -> int | None:
-    user_id: int | None = current_user.user.id
-    return user_id
 
 
 def penalty_contracts(today: date) -> list[Contract]:
@@ -158,7 +152,7 @@ def create() -> ResponseReturnValue:
                 period_kind=form.period_kind.data or "",
                 first=first,
                 last=last,
-                by=user_id(),
+                by=current_user_id(),
                 now=now,
                 today=today,
             )

@@ -51,6 +51,12 @@ def requires_role(role: Role) -> Callable[[F], F]:
     return decorate
 
 
+def current_user_id() -> int | None:
+    """The id of the person signed in (by session or token), for the records they make."""
+    user_id: int | None = current_user.user.id
+    return user_id
+
+
 def _is_api() -> bool:
     return request.path.startswith("/api/")
 
