@@ -101,6 +101,76 @@ def _database_url(value: str) -> str | None:
     return None
 
 
+def _ldap_url(value: str) -> str | None:
+    if value == "":
+        return None
+    for url in value.split():
+        scheme, _, rest = url.partition("://")
+        if scheme.lower() not in {"ldap", "ldaps"} or not rest.strip("/"):
+            return (
+                f"must be ldap://host[:port] or ldaps://host[:port] (several: spaces); got {url!r}"
+            )
+    return None
+
+
+def _dn(value: str) -> str | None:
+    if value == "":
+        return None
+    from ldap3.core.exceptions import LDAPInvalidDnError
+    from ldap3.utils.dn import parse_dn
+
+    try:
+        parse_dn(value)
+    except LDAPInvalidDnError:
+        return f"not a distinguished name (e.g. 'cn=Garantie,ou=Groupes,dc=ville,dc=fr'): {value!r}"
+    return None
+
+
+def _dns(values: list[str]) -> str | None:
+    for value in values:
+        problem = _dn(value) if value else f"an empty group name in {values!r}"
+        if problem:
+            return problem
+    return None
+
+
+def _ldap_filter(placeholder: str) -> Validator:
+    def check(value: str) -> str | None:
+        if not (value.startswith("(") and value.endswith(")")) or value.count("(") != value.count(
+            ")"
+        ):
+            return f"not an LDAP filter in parentheses: {value!r}"
+        if placeholder not in value:
+            return (
+                f"must contain {placeholder} (e.g. '(sAMAccountName={{username}})'); got {value!r}"
+            )
+        return None
+
+    return check
+
+
+def _issuer(value: str) -> str | None:
+    if value == "":
+        return None
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    loopback = parts.hostname in {"127.0.0.1", "localhost", "::1"}
+    if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+        return f"must be an https:// address (http:// only on loopback); got {value!r}"
+    if not parts.hostname or parts.query or parts.fragment:
+        return f"must be the issuer's address, without query nor fragment; got {value!r}"
+    return None
+
+
+def _emails(values: list[str]) -> str | None:
+    for value in values:
+        _local, at, domain = value.partition("@")
+        if not at or "." not in domain or " " in value or "@" in domain:
+            return f'each entry is an address or "@domain" (e.g. "@ville.example"); got {value!r}'
+    return None
+
+
 SCHEMA: dict[str, dict[str, Key]] = {
     "app": {
         "timezone": Key(str, "Europe/Paris", _timezone, "default zone for dates people read"),
@@ -126,6 +196,48 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "login_max_failures": Key(int, 5, _between(1, 1000)),
         "login_lockout_minutes": Key(int, 15, _between(1, 24 * 60)),
         "session_lifetime_hours": Key(int, 12, _between(1, 24 * 30)),
+        # Who may sign in with a Garantie password: "all" accounts, or only those "marked" as
+        # local accounts (the first administrator, a break-glass account) once the directory or
+        # OpenID Connect signs everyone else in.
+        "password_login": Key(str, "all", _one_of("all", "marked")),
+    },
+    # Sign-in through the organisation's directory (LDAP, Active Directory): the form's name
+    # and password are checked by binding as the user; the groups give the role.
+    "ldap": {
+        "enabled": Key(bool, False),
+        "url": Key(str, "", _ldap_url, "ldaps://dc1.ville.example:636 or ldap://...:389"),
+        "starttls": Key(bool, False, None, "upgrade ldap:// with StartTLS"),
+        "ca_file": Key(str, "", None, "PEM file of the CA of the directory's certificate"),
+        "bind_dn": Key(str, "", _dn, "the service account that searches"),
+        "bind_password": Key(str, "", None, "prefer SLA_LDAP_BIND_PASSWORD"),
+        "user_base_dn": Key(str, "", _dn),
+        "user_filter": Key(str, "(sAMAccountName={username})", _ldap_filter("{username}")),
+        "group_base_dn": Key(str, "", _dn, "empty: user_base_dn"),
+        "group_filter": Key(str, "(member={user_dn})", _ldap_filter("{user_dn}")),
+        "name_attribute": Key(str, "displayName"),
+        "email_attribute": Key(str, "mail"),
+        "admin_groups": Key(list, [], _dns, "group DNs whose members are administrators"),
+        "agent_groups": Key(list, [], _dns),
+        "viewer_groups": Key(list, [], _dns),
+        "timeout_seconds": Key(int, 5, _between(1, 60)),
+    },
+    # Sign-in through an OpenID Connect provider (ProConnect, Keycloak, Entra ID...).
+    "oidc": {
+        "enabled": Key(bool, False),
+        "name": Key(str, "ProConnect", None, 'the button reads "Se connecter avec <name>"'),
+        "issuer": Key(str, "", _issuer, "discovery at <issuer>/.well-known/openid-configuration"),
+        "client_id": Key(str, ""),
+        "client_secret": Key(str, "", None, "prefer SLA_OIDC_CLIENT_SECRET"),
+        "scopes": Key(list, ["openid", "email", "given_name", "usual_name"]),
+        "acr_values": Key(str, "", None, 'e.g. "eidas1" (ProConnect)'),
+        "role_claim": Key(str, "", None, "a claim whose values give the role"),
+        "admin_values": Key(list, []),
+        "agent_values": Key(list, []),
+        "viewer_values": Key(list, []),
+        "admin_emails": Key(list, [], _emails, 'addresses, or "@domain" for a whole domain'),
+        "agent_emails": Key(list, [], _emails),
+        "viewer_emails": Key(list, [], _emails),
+        "timeout_seconds": Key(int, 10, _between(1, 60)),
     },
     "smtp": {
         "host": Key(str, "localhost"),
@@ -340,6 +452,7 @@ def load_settings(
             if section not in SCHEMA or key not in SCHEMA[section]:
                 raise ConfigError(f"test configuration: unknown key [{section}] {key}")
             _apply(values, sources, section, key, raw, origin="test configuration", from_env=False)
+    _check_sign_in(values, sources)
     frozen = {
         section: MappingProxyType(
             {k: tuple(v) if isinstance(v, list) else v for k, v in table.items()}
@@ -347,6 +460,68 @@ def load_settings(
         for section, table in values.items()
     }
     return Settings(values=MappingProxyType(frozen), sources=MappingProxyType(sources))
+
+
+def _check_sign_in(values: Mapping[str, Mapping[str, Any]], sources: Mapping[str, str]) -> None:
+    """The checks that span several keys of [ldap] and [oidc], once every source is read."""
+
+    def refuse(section: str, key: str, problem: str) -> ConfigError:
+        origin = sources.get(f"{section}.{key}", "default")
+        return ConfigError(f"{origin}: [{section}] {key}: {problem}")
+
+    ldap = values["ldap"]
+    if ldap["enabled"]:
+        for key in ("url", "user_base_dn"):
+            if not ldap[key]:
+                raise refuse("ldap", key, "required when [ldap] enabled = true")
+        if not (ldap["admin_groups"] or ldap["agent_groups"] or ldap["viewer_groups"]):
+            raise refuse(
+                "ldap",
+                "viewer_groups",
+                "name at least one group in admin_groups, "
+                "agent_groups or viewer_groups (nobody could sign in)",
+            )
+        urls = ldap["url"].split()
+        if ldap["starttls"] and any(u.lower().startswith("ldaps://") for u in urls):
+            raise refuse("ldap", "starttls", "ldaps:// is TLS already; set starttls = false")
+        loopback = ("ldap://127.0.0.1", "ldap://localhost", "ldap://[::1]")
+        clear = [u for u in urls if u.lower().startswith("ldap://")]
+        if (
+            clear
+            and not ldap["starttls"]
+            and not all(u.lower().startswith(loopback) for u in clear)
+        ):
+            raise refuse(
+                "ldap",
+                "starttls",
+                "passwords would cross the network in clear: use ldaps:// or starttls = true",
+            )
+        if ldap["ca_file"] and not Path(ldap["ca_file"]).is_file():
+            raise refuse("ldap", "ca_file", f"no such file: {ldap['ca_file']!r}")
+    oidc = values["oidc"]
+    if oidc["enabled"]:
+        for key in ("issuer", "client_id"):
+            if not oidc[key]:
+                raise refuse("oidc", key, "required when [oidc] enabled = true")
+        if "openid" not in oidc["scopes"]:
+            raise refuse("oidc", "scopes", "must include openid")
+        by_claim = oidc["admin_values"] or oidc["agent_values"] or oidc["viewer_values"]
+        if oidc["role_claim"] and not by_claim:
+            raise refuse(
+                "oidc", "role_claim", "name the values: admin_values, agent_values, viewer_values"
+            )
+        if by_claim and not oidc["role_claim"]:
+            raise refuse(
+                "oidc", "role_claim", "required with admin_values, agent_values or viewer_values"
+            )
+        by_email = oidc["admin_emails"] or oidc["agent_emails"] or oidc["viewer_emails"]
+        if not (by_claim or by_email):
+            raise refuse(
+                "oidc",
+                "viewer_emails",
+                "give roles by a claim (role_claim and its values) or by "
+                "addresses (admin_emails, agent_emails, viewer_emails): nobody could sign in",
+            )
 
 
 def defaults(section: str) -> dict[str, Any]:

@@ -19,7 +19,15 @@ class User(SQLModel, table=True):
     display_name: str = Field(default="", max_length=128)
     email: str = Field(default="", max_length=254)
     role: str = Field(default=Role.viewer.value, max_length=16)
+    # "!" for an account signed in by the directory or OpenID Connect: no password opens it.
     password_hash: str = Field(max_length=255)
+    # Who checks the sign-in: "local" (the password above), "ldap" or "oidc" (AUTH_SOURCES).
+    auth_source: str = Field(default="local", max_length=8)
+    # The directory's DN, or OpenID Connect's "issuer sub": the person behind the account.
+    external_id: str | None = Field(default=None, max_length=512, index=True)
+    # A local account marked as such may sign in with its password even when
+    # [security] password_login = "marked" (the first administrator, a break-glass account).
+    local_account: bool = Field(default=False)
     active: bool = Field(default=True)
     must_change_password: bool = Field(default=False)
     locale: str | None = Field(default=None, max_length=8)
@@ -34,6 +42,9 @@ class User(SQLModel, table=True):
     @property
     def role_enum(self) -> Role:
         return Role(self.role)
+
+
+AUTH_SOURCES = ("local", "ldap", "oidc")
 
 
 class UserSession(SQLModel, table=True):
