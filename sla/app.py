@@ -25,8 +25,10 @@ from incidents.views import bp as incidents_bp
 from sla.alerts.views import bp as alerts_bp
 from sla.api import penalties as penalty_api  # noqa: F401 (its routes join the API)
 from sla.api.views import bp as api
-from sla.auth import login
+from sla.audit.views import bp as audit_bp
+from sla.auth import login, oidc
 from sla.auth.admin_views import bp as users_bp
+from sla.auth.oidc_views import bp as oidc_bp
 from sla.auth.views import bp as auth_bp
 from sla.catalogues import TRANSLATIONS
 from sla.config import PROJECT_ROOT, ConfigError, Settings, load_settings
@@ -140,6 +142,7 @@ def create_app(
     database.init_app(app)
     access.init_app(app)
     login.init_app(app)
+    oidc.init_app(app)
     i18n.init_app(app)
     labels.register(app)
     csrf.init_app(app)
@@ -164,7 +167,9 @@ def create_app(
 def _register_blueprints(app: Flask) -> None:
     for blueprint in (
         auth_bp,
+        oidc_bp,
         users_bp,
+        audit_bp,
         home,
         health,
         incidents_bp,

@@ -19,7 +19,17 @@ from flask_login import LoginManager, current_user
 from sla.web.roles import Role
 
 # The accessibility statement is public by law (RGAA): anyone may read it, signed in or not.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "health.healthz", "health.accessibility", "static"})
+# OpenID Connect's two steps come before a session exists (the provider's return included).
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "auth.login",
+        "oidc.start",
+        "oidc.callback",
+        "health.healthz",
+        "health.accessibility",
+        "static",
+    }
+)
 # Endpoints a user who must change a one-time password may still reach.
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.logout", "static"})
 
