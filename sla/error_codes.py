@@ -162,7 +162,9 @@ MESSAGES: Final[Mapping[str, str]] = {
     "contract_version.invalid": N_("Stored version %(version_id)s is invalid: %(problem)s"),
     "vendor.not_found": N_("Unknown vendor."),
     # -- accounts ---------------------------------------------------------------------------
-    "username.invalid": N_("2 to 64 characters: lowercase letters, digits, '.', '_' or '-'"),
+    "username.invalid": N_(
+        "2 to 64 characters: lowercase letters, digits, '.', '_', '-', '@' or '+'"
+    ),
     "username.taken": N_("the username %(name)s is taken"),
     "password.too_short": N_("at least %(count)d characters"),
     "role.last_admin": N_("the last active administrator cannot lose that role"),

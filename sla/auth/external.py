@@ -112,7 +112,7 @@ def _refused(
 
 
 def _create(session: Session, identity: ExternalIdentity, *, now: datetime, actor: Actor) -> User:
-    if not service.USERNAME_RE.match(identity.username):
+    if not service.USERNAME_RE.fullmatch(identity.username):
         raise ExternalRefused("name_taken")
     user = User(
         username=identity.username,

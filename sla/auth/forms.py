@@ -97,3 +97,11 @@ class UserEditForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[Optional(), Length(max=254)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     active = BooleanField(_l("Active"))
+    local_account = BooleanField(
+        _l("Local account"),
+        description=_l(
+            "May sign in with its Garantie password even when [security] password_login = "
+            '"marked" reserves it to local accounts (the first administrator, a break-glass '
+            "account)."
+        ),
+    )

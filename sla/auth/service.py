@@ -11,7 +11,6 @@ import hashlib
 import logging
 import re
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, update
@@ -21,11 +20,8 @@ from sqlmodel import Session, col, func, select
 
 from sla.auth.models import ApiToken, LoginFailure, User, UserSession
 from sla.auth.passwords import (
-    dummy_hash,
     hash_password,
-    needs_rehash,
     password_problem,
-    verify_password,
 )
 from sla.db import BUSY_TIMEOUT_MS
 from sla.errors import DomainError
@@ -33,7 +29,8 @@ from sla.web.roles import Role
 
 log = logging.getLogger("sla.auth")
 
-USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+# A directory login or an OpenID Connect address may carry "@" and "+" (fullmatch: no newline).
+USERNAME_RE = re.compile(r"[a-z0-9][a-z0-9._@+-]{1,63}")
 TOKEN_PREFIX = "gar_"  # noqa: S105 (a marker, not a secret)
 TOKEN_NAME_MAX = 100
 # An API token's last use is recorded at most this often: a read stays a read.
@@ -73,7 +70,7 @@ def create_user(
 ) -> User:
     """Create an account (DomainError naming the field when refused)."""
     name = normalise_username(username)
-    if not USERNAME_RE.match(name):
+    if not USERNAME_RE.fullmatch(name):
         raise DomainError("username.invalid", field="username", name=name)
     if find_user(session, name) is not None:
         raise DomainError("username.taken", field="username", name=name)
@@ -155,13 +152,6 @@ def _refuse_if_last_admin(session: Session, user: User) -> None:
         raise DomainError("role.last_admin", field="role", user_id=user.id)
 
 
-@dataclass(frozen=True)
-class LoginRefused(Exception):
-    """Login failed; `retry_after` is set when the account is throttled."""
-
-    retry_after: timedelta | None = None
-
-
 def login_pause(
     session: Session, username: str, *, now: datetime, max_failures: int, lockout: timedelta
 ) -> timedelta | None:
@@ -193,48 +183,6 @@ def clear_login_failures(session: Session, user: User) -> int:
     result = session.exec(delete(LoginFailure).where(col(LoginFailure.username) == user.username))
     session.flush()
     return int(result.rowcount)
-
-
-def authenticate(
-    session: Session,
-    *,
-    username: str,
-    password: str,
-    remote_addr: str,
-    now: datetime,
-    max_failures: int,
-    lockout: timedelta,
-) -> User:
-    """Return the user, or raise LoginRefused.
-
-    Throttled per account: once `max_failures` logins to an account failed within `lockout`
-    (from any address), even the right password is refused, so guessing gains nothing. The
-    failures count per name only: made-up names pause nothing but themselves, and one
-    client's failures never pause the other accounts (behind a reverse proxy every client
-    may share one address). An administrator can lift a pause (:func:`clear_login_failures`).
-
-    An unknown name costs a password hash verification too (against a dummy hash), so that
-    the time taken does not tell which names exist.
-    """
-    name = normalise_username(username)[:64]
-    pause = login_pause(session, name, now=now, max_failures=max_failures, lockout=lockout)
-    if pause is not None:
-        raise LoginRefused(retry_after=pause)
-    user = find_user(session, name)
-    if user is None:
-        verify_password(dummy_hash(), password)
-        accepted = False
-    else:
-        accepted = verify_password(user.password_hash, password) and user.active
-    if user is None or not accepted:
-        session.add(LoginFailure(username=name, remote_addr=remote_addr[:64], failed_at=now))
-        session.flush()
-        raise LoginRefused()
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-        session.add(user)
-    session.flush()
-    return user
 
 
 def start_session(session: Session, user: User, *, now: datetime) -> str:
@@ -366,15 +314,17 @@ def tokens_of(session: Session, user: User) -> list[ApiToken]:
     )
 
 
-def revoke_token(session: Session, user: User, token_id: int, *, now: datetime) -> None:
-    """Revoke one of a user's API tokens."""
+def revoke_token(session: Session, user: User, token_id: int, *, now: datetime) -> ApiToken | None:
+    """Revoke one of a user's API tokens; return it, or None when it was revoked already."""
     record = session.get(ApiToken, token_id)
     if record is None or record.user_id != user.id:
         raise DomainError("token.not_found", field="token", token_id=token_id)
-    if record.revoked_at is None:
-        record.revoked_at = now
-        session.add(record)
-        session.flush()
+    if record.revoked_at is not None:
+        return None
+    record.revoked_at = now
+    session.add(record)
+    session.flush()
+    return record
 
 
 def ensure_admin(

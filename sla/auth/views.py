@@ -3,7 +3,6 @@ API tokens."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import (
@@ -18,11 +17,14 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException as RoutingHTTPException
 from werkzeug.routing import RequestRedirect
 
-from sla.auth import service
+from sla.audit.actor import request_actor
+from sla.audit.record import record
+from sla.auth import service, sign_in, web_session
 from sla.auth.forms import (
     ChangePasswordForm,
     EmailForm,
@@ -32,6 +34,7 @@ from sla.auth.forms import (
     TokenForm,
 )
 from sla.auth.login import LoginUser
+from sla.auth.models import User
 from sla.auth.passwords import verify_password
 from sla.db import utcnow
 from sla.errors import DomainError
@@ -41,6 +44,28 @@ from sla.web.forms import EmptyForm
 from sla.web.roles import Role
 
 bp = Blueprint("auth", __name__)
+
+
+def _audit(action: str, kind: str, target_id: int | None, label: str, **detail: str | None) -> None:
+    """Put the signed-in person's act on their own account in the audit trail."""
+    record(
+        db_session(),
+        request_actor(),
+        action,
+        now=utcnow(),
+        target_kind=kind,
+        target_id=target_id,
+        target_label=label,
+        **detail,
+    )
+
+
+def _choices(user: User) -> str:
+    """The alerts a person chose to receive, as the audit trail keeps them ("warnings,
+    breaches"; keys, worded by the audit page)."""
+    kinds = ("warnings", "breaches", "digest")
+    chosen = (user.notify_warnings, user.notify_breaches, user.notify_digest)
+    return ", ".join(kind for kind, on in zip(kinds, chosen, strict=True) if on) or "none"
 
 
 def _app_path(target: str | None) -> str | None:
@@ -73,41 +98,69 @@ def login() -> ResponseReturnValue:
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        security = current_app.config["SLA_SETTINGS"]["security"]
         try:
-            user = service.authenticate(
+            user = sign_in.with_password(
                 db_session(),
+                current_app.config["SLA_SETTINGS"],
                 username=form.username.data or "",
                 password=form.password.data or "",
                 remote_addr=request.remote_addr or "unknown",
                 now=utcnow(),
-                max_failures=security["login_max_failures"],
-                lockout=timedelta(minutes=security["login_lockout_minutes"]),
             )
-        except service.LoginRefused as refused:
+        except sign_in.DirectoryUnavailable:
+            status = 503
+            flash(
+                _(
+                    "The organisation's directory does not answer: directory accounts cannot "
+                    "sign in for now. Try again in a few minutes; local accounts still work."
+                ),
+                "error",
+            )
+            db_session().commit()  # the audit trail keeps the attempt
+        except sign_in.LoginRefused as refused:
             status = 429 if refused.retry_after else 401
-            if refused.retry_after:
-                minutes = max(1, round(refused.retry_after.total_seconds() / 60))
-                flash(
-                    _("Too many failed attempts. Try again in %(minutes)d min.", minutes=minutes),
-                    "error",
-                )
-            else:
-                flash(_("Wrong username or password."), "error")
+            flash(_refusal_message(refused), "error")
             # Failures are recorded: keep them even though the request "fails".
             db_session().commit()
         else:
-            session.clear()
-            token = service.start_session(db_session(), user, now=utcnow())
-            login_user(LoginUser(user, token))
-            session.permanent = True
+            web_session.begin(user)
             if user.must_change_password:
                 asked = _app_path(request.args.get("next"))
                 return redirect(url_for("auth.change_password", next=asked))
             return redirect(_safe_next(request.args.get("next")))
     elif request.method == "POST":
         status = 400
-    return render_template("auth/login.html", form=form), status
+    oidc = current_app.config["SLA_SETTINGS"]["oidc"]
+    return render_template(
+        "auth/login.html", form=form, oidc_name=oidc["name"] if oidc["enabled"] else None
+    ), status
+
+
+# What the login page says of a refusal once the password is known to be right (before, one
+# sentence for every reason: it must not tell which names exist).
+REFUSAL_MESSAGES = {
+    "not_allowed": _l(
+        "Your directory account is in no group allowed to use Garantie. Ask the IT "
+        "department to add you to one."
+    ),
+    "deactivated": _l("This account is deactivated. An administrator can reactivate it."),
+    "password_login_disabled": _l(
+        "Signing in with a Garantie password is reserved for local accounts: use your "
+        "organisation's sign-in."
+    ),
+    "name_taken": _l(
+        "A Garantie account of another kind already has this name. An administrator must "
+        "rename it before you can sign in."
+    ),
+}
+
+
+def _refusal_message(refused: sign_in.LoginRefused) -> str:
+    """What the login page says of a refusal."""
+    if refused.retry_after:
+        minutes = max(1, round(refused.retry_after.total_seconds() / 60))
+        return str(_("Too many failed attempts. Try again in %(minutes)d min.", minutes=minutes))
+    return str(REFUSAL_MESSAGES.get(refused.reason, _l("Wrong username or password.")))
 
 
 @bp.route("/logout", methods=["POST"])
@@ -186,12 +239,13 @@ def create_token() -> ResponseReturnValue:
     form = TokenForm()
     if form.validate_on_submit():
         try:
-            token, _record = service.create_api_token(
+            token, created = service.create_api_token(
                 db_session(), current_user.user, name=form.name.data or "", now=utcnow()
             )
         except DomainError as error:
             flash(error.message, "error")
         else:
+            _audit("token.created", "token", created.id, created.name, prefix=created.prefix)
             # Shown in this response only (never carried in the cookie): only its hash is kept.
             return _account_page(new_token=token, status=201)
     else:
@@ -205,10 +259,12 @@ def revoke_token(token_id: int) -> ResponseReturnValue:
     form = EmptyForm()
     if form.validate_on_submit():
         try:
-            service.revoke_token(db_session(), current_user.user, token_id, now=utcnow())
+            revoked = service.revoke_token(db_session(), current_user.user, token_id, now=utcnow())
         except DomainError as error:
             flash(error.message, "error")
         else:
+            if revoked is not None:
+                _audit("token.revoked", "token", revoked.id, revoked.name, prefix=revoked.prefix)
             flash(_("The token is revoked."), "info")
     return redirect(url_for("auth.account"))
 
@@ -231,9 +287,19 @@ def set_notifications() -> ResponseReturnValue:
     form = NotificationsForm()
     if form.validate_on_submit():
         user = current_user.user
+        before = _choices(user)
         user.notify_warnings = bool(form.notify_warnings.data)
         user.notify_breaches = bool(form.notify_breaches.data)
         user.notify_digest = bool(form.notify_digest.data)
+        if _choices(user) != before:
+            _audit(
+                "recipients.user_choices",
+                "user",
+                user.id,
+                user.username,
+                before=before,
+                after=_choices(user),
+            )
         db_session().add(user)
         flash(_("Your choices are saved."), "info")
     return redirect(url_for("auth.account"))
@@ -247,7 +313,12 @@ def set_email() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _account_page(email_form=form, status=400)
     user = current_user.user
-    user.email = (form.email.data or "").strip()
+    email = (form.email.data or "").strip()
+    if email != user.email:
+        _audit(
+            "recipients.user_email", "user", user.id, user.username, before=user.email, after=email
+        )
+    user.email = email
     db_session().add(user)
     flash(_("Your email address is saved."), "info")
     return redirect(url_for("auth.account"))

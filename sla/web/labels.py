@@ -142,6 +142,14 @@ WEEKDAY = {
 }
 
 
+# How an account signs in (users.auth_source).
+AUTH_SOURCE = {
+    "local": _l("Garantie password"),
+    "ldap": _l("the directory (LDAP)"),
+    "oidc": _l("OpenID Connect"),
+}
+
+
 def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         CORRECTED_FIELD=CORRECTED_FIELD,
@@ -151,6 +159,7 @@ def register(app: Flask) -> None:
         TARGET_KIND=TARGET_KIND,
         CHANNEL=CHANNEL,
         ROLE=ROLE,
+        AUTH_SOURCE=AUTH_SOURCE,
         DELIVERY_CHANNEL=DELIVERY_CHANNEL,
         CONTRACT_DATE=CONTRACT_DATE,
         PERIOD=PERIOD,

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from sla.auth import passwords
+from sla.auth import passwords, sign_in
 from sla.auth import service as accounts
 from sla.auth.models import LoginFailure, User
 from sla.db import session_scope, utcnow
@@ -166,13 +166,13 @@ def test_unknown_username_costs_a_password_verification(
         assert leaver is not None
         accounts.set_active(session, leaver, False, now=utcnow())
     verified: list[str] = []
-    real_verify = accounts.verify_password
+    real_verify = sign_in.verify_password
 
     def spy(password_hash: str, password: str) -> bool:
         verified.append(password_hash)
         return real_verify(password_hash, password)
 
-    monkeypatch.setattr(accounts, "verify_password", spy)
+    monkeypatch.setattr(sign_in, "verify_password", spy)
     assert login(app.test_client(), "nobody", PASSWORD).status_code == 401
     assert verified == [passwords.dummy_hash()]
     verified.clear()

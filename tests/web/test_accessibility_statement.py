@@ -50,8 +50,10 @@ def test_the_statement_needs_no_login(app: Flask) -> None:
     assert "Déclaration d'accessibilité" in text
     # Anyone may read it: no menu of the application for a visitor.
     assert "Tableau de bord" not in text
-    # Public pages: the login, the health check, the statement (and the static files).
-    assert {"auth.login", "health.healthz", "health.accessibility", "static"} == PUBLIC_ENDPOINTS
+    # Public pages: the login (and OpenID Connect's two steps), the health check, the
+    # statement (and the static files).
+    public = {"auth.login", "oidc.start", "oidc.callback", "health.healthz", "static"}
+    assert public | {"health.accessibility"} == PUBLIC_ENDPOINTS
     # Read only: a post is refused (no such method, or sent to the login like any unknown
     # request of a visitor).
     posted = app.test_client().post("/accessibility")
