@@ -220,6 +220,9 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "agent_groups": Key(list, [], _dns),
         "viewer_groups": Key(list, [], _dns),
         "timeout_seconds": Key(int, 5, _between(1, 60)),
+        # How often the scheduler asks the directory about every account it made: a person
+        # gone or out of every mapped group is deactivated (sessions end, tokens revoked).
+        "sync_minutes": Key(int, 60, _between(0, 7 * 24 * 60), "0: only at sign-in"),
     },
     # Sign-in through an OpenID Connect provider (ProConnect, Keycloak, Entra ID...).
     "oidc": {

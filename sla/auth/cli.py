@@ -7,10 +7,13 @@ import sys
 
 import click
 from flask.cli import with_appcontext
+from sqlmodel import Session
 
+from sla.audit.record import command_line, record
 from sla.auth import service as accounts
+from sla.auth.models import User
 from sla.config import ConfigError
-from sla.db import session_scope, utcnow
+from sla.db import DATABASE_INT_MAX, session_scope, utcnow
 from sla.errors import DomainError
 from sla.web.commands import engine, migrate
 from sla.web.roles import Role
@@ -32,9 +35,21 @@ def users_group() -> None:
 @click.option("--name", "display_name", default="", help="Full name.")
 @click.option("--email", default="")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option(
+    "--local",
+    "local_account",
+    is_flag=True,
+    help="Mark it a local account: its password works even when [security] password_login = "
+    '"marked".',
+)
 @with_appcontext
 def users_create(
-    username: str, role: str, display_name: str, email: str, password_stdin: bool
+    username: str,
+    role: str,
+    display_name: str,
+    email: str,
+    password_stdin: bool,
+    local_account: bool,
 ) -> None:
     """Create a user. Without --password-stdin a one-time password is printed."""
     password = sys.stdin.readline().rstrip("\n") if password_stdin else accounts.generate_password()
@@ -50,6 +65,18 @@ def users_create(
                 display_name=display_name,
                 email=email,
                 must_change_password=not password_stdin,
+                local_account=local_account,
+            )
+            record(
+                session,
+                command_line(),
+                "user.created",
+                now=utcnow(),
+                target_kind="user",
+                target_id=user.id,
+                target_label=user.username,
+                role=user.role,
+                source="local",
             )
             name = user.username
     except DomainError as error:
@@ -84,6 +111,18 @@ def users_ensure_admin() -> None:
                 password=os.environ.get("SLA_ADMIN_PASSWORD"),
                 now=utcnow(),
             )
+            if created is not None:
+                record(
+                    session,
+                    command_line(),
+                    "user.created",
+                    now=utcnow(),
+                    target_kind="user",
+                    target_id=created[0].id,
+                    target_label=created[0].username,
+                    role=created[0].role,
+                    source="local",
+                )
     except DomainError as error:
         raise ConfigError(f"SLA_ADMIN_PASSWORD / SLA_ADMIN_USERNAME: {error.message}") from None
     if created is None:
@@ -93,3 +132,96 @@ def users_ensure_admin() -> None:
     click.echo(f"administrator {username!r} created")
     if generated:
         click.echo(f"  one-time password: {generated}   (you will choose your own at first login)")
+
+
+@users_group.group("token")
+def token_group() -> None:
+    """Personal API tokens (each shown once, at creation)."""
+
+
+def _user_named(session: Session, username: str) -> User:
+    user = accounts.find_user(session, username)
+    if user is None:
+        raise click.ClickException(f"USER: no account named {username!r}")
+    return user
+
+
+@token_group.command("create")
+@click.argument("username")
+@click.option("--name", "token_name", required=True, help="What the token is for.")
+@with_appcontext
+def token_create(username: str, token_name: str) -> None:
+    """Create a token for USER and print it, once (only its hash is kept)."""
+    migrate()
+    try:
+        with session_scope(engine()) as session:
+            user = _user_named(session, username)
+            if not user.active:
+                raise click.ClickException(f"USER: {user.username!r} is deactivated")
+            token, created = accounts.create_api_token(session, user, name=token_name, now=utcnow())
+            record(
+                session,
+                command_line(),
+                "token.created",
+                now=utcnow(),
+                target_kind="token",
+                target_id=created.id,
+                target_label=created.name,
+                prefix=created.prefix,
+                owner=user.username,
+            )
+    except DomainError as error:
+        raise click.ClickException(f"--{error.field}: {error.message}") from None
+    click.echo(token)
+    click.echo(
+        "shown once: store it now (Authorization: Bearer <token>); revoke it with "
+        f"`sla users token revoke {created.id}`",
+        err=True,
+    )
+
+
+@token_group.command("list")
+@click.argument("username", required=False)
+@with_appcontext
+def token_list(username: str | None) -> None:
+    """List the tokens (of USER, or of everyone): id, owner, name, prefix, created, last
+    used, revoked."""
+    with session_scope(engine()) as session:
+        users = [_user_named(session, username)] if username else accounts.list_users(session)
+        for user in users:
+            for token in accounts.tokens_of(session, user):
+                used = token.last_used_at.isoformat() if token.last_used_at else "-"
+                revoked = token.revoked_at.isoformat() if token.revoked_at else "-"
+                click.echo(
+                    f"{token.id}\t{user.username}\t{token.name}\t{token.prefix}…\t"
+                    f"{token.created_at.isoformat()}\t{used}\t{revoked}"
+                )
+
+
+@token_group.command("revoke")
+@click.argument("token_id", type=click.IntRange(1, DATABASE_INT_MAX))
+@with_appcontext
+def token_revoke(token_id: int) -> None:
+    """Revoke the token TOKEN_ID (from `sla users token list`): it opens nothing afterwards."""
+    migrate()
+    with session_scope(engine()) as session:
+        token = accounts.get_token(session, token_id)
+        if token is None:
+            raise click.ClickException(f"TOKEN_ID: no token {token_id}")
+        owner = accounts.get_user(session, token.user_id)
+        revoked = (
+            None if owner is None else accounts.revoke_token(session, owner, token_id, now=utcnow())
+        )
+        if revoked is not None:
+            record(
+                session,
+                command_line(),
+                "token.revoked",
+                now=utcnow(),
+                target_kind="token",
+                target_id=revoked.id,
+                target_label=revoked.name,
+                prefix=revoked.prefix,
+                owner=owner.username if owner else None,
+            )
+    click.echo(f"token {token_id} revoked" if revoked else f"token {token_id} was revoked already")

@@ -67,6 +67,7 @@ def create_user(
     display_name: str = "",
     email: str = "",
     must_change_password: bool = False,
+    local_account: bool = False,
 ) -> User:
     """Create an account (DomainError naming the field when refused)."""
     name = normalise_username(username)
@@ -84,6 +85,7 @@ def create_user(
         role=role.value,
         password_hash=hash_password(password),
         must_change_password=must_change_password,
+        local_account=local_account,
         created_at=now,
     )
     session.add(user)
@@ -303,6 +305,11 @@ def _note_token_use(engine: Engine, record: ApiToken, now: datetime) -> bool:
     return bool(result.rowcount)
 
 
+def get_token(session: Session, token_id: int) -> ApiToken | None:
+    """The API token with this id (revoked or not), or None."""
+    return session.get(ApiToken, token_id)
+
+
 def tokens_of(session: Session, user: User) -> list[ApiToken]:
     """A user's API tokens, newest first."""
     return list(
@@ -349,6 +356,9 @@ def ensure_admin(
         now=now,
         display_name="Administrateur",
         must_change_password=generated is not None,
+        # It still signs in when the directory does not answer, or once passwords are
+        # reserved to local accounts.
+        local_account=True,
     )
     return user, generated
 

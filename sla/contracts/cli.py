@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from sla.audit.record import command_line
 from sla.contracts.document import DocumentError
 from sla.contracts.service import (
     contract_files,
@@ -35,7 +36,7 @@ def contracts_import(path: Path) -> None:
     try:
         documents = read_documents(contract_files(path))
         with session_scope(engine()) as session:
-            outcomes = import_documents(session, documents, now=utcnow())
+            outcomes = import_documents(session, documents, now=utcnow(), actor=command_line())
     except DocumentError as error:
         for problem in error.problems:
             click.echo(str(problem), err=True)

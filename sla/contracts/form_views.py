@@ -19,10 +19,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from sqlmodel import Session, select
 
 from calendars.models import VendorCalendar
+from sla.audit.actor import request_actor
 from sla.contracts import service
 from sla.contracts.document import DocumentError, Problem, SourcedProblem, parse_document
 from sla.contracts.document.contract import RENEWALS
@@ -321,7 +321,7 @@ def _save(form: Form, contract: Contract | None) -> ResponseReturnValue:
             return _render(form, contract, problems=problems, own=own, status=400)
         source = f"{document.contract.reference}.toml"
         outcomes = service.import_documents(
-            session, [(source, document)], now=utcnow(), user_id=current_user.user.id
+            session, [(source, document)], now=utcnow(), actor=request_actor()
         )
     except DocumentError as error:
         session.rollback()

@@ -18,6 +18,7 @@ import tomli_w
 from sqlmodel import Session, col, select
 
 from calendars.models import VendorCalendar
+from sla.audit.record import SYSTEM, Actor, record
 from sla.contracts.document import (
     ContractDocument,
     ContractInfo,
@@ -29,6 +30,7 @@ from sla.contracts.document import (
 from sla.contracts.models import Contract, ContractVersion, Vendor
 from sla.contracts.periods import Periods, periods
 from sla.db import id_of
+from sla.engine.alert_rules import ContractAlerts
 from sla.engine.terms import SlaTerms
 from sla.errors import DomainError, NotFound, reader_words
 
@@ -198,11 +200,14 @@ def import_documents(
     documents: Sequence[tuple[str, ContractDocument]],
     *,
     now: datetime,
-    user_id: int | None = None,
+    actor: Actor = SYSTEM,
 ) -> list[ImportOutcome]:
     """Write validated documents. A contract already known gets a new version when its
     document changed; the new version must take effect after the last one (otherwise the
-    whole import is refused, nothing written: the caller rolls back on DocumentError)."""
+    whole import is refused, nothing written: the caller rolls back on DocumentError).
+
+    Each version written goes to the audit trail under `actor`, and so does a change of who
+    receives the contract's alerts (its contacts, the escalation to the vendor)."""
     outcomes: list[ImportOutcome] = []
     problems: list[SourcedProblem] = []
     for source, document in documents:
@@ -250,14 +255,68 @@ def import_documents(
                 else document.sla.effective_from,
                 document=document.data,
                 created_at=now,
-                created_by_id=user_id,
+                created_by_id=actor.user_id,
             )
         )
         session.flush()
         outcomes.append(ImportOutcome(info.reference, "amended" if previous else "created", number))
+        _audit_version(session, actor, contract, document, previous, number, source, now=now)
     if problems:
         raise DocumentError(problems)
     return outcomes
+
+
+def _audit_version(
+    session: Session,
+    actor: Actor,
+    contract: Contract,
+    document: ContractDocument,
+    previous: ContractVersion | None,
+    number: int,
+    source: str,
+    *,
+    now: datetime,
+) -> None:
+    """The audit trail's account of a version written: the import or amendment, and the
+    change of the alerts' recipients it brings, if any."""
+    record(
+        session,
+        actor,
+        "contract.amended" if previous else "contract.imported",
+        now=now,
+        target_kind="contract",
+        target_id=contract.id,
+        target_label=contract.reference,
+        version=number,
+        effective_from=document.sla.effective_from.isoformat(),
+        source=Path(source).name if source else None,
+    )
+    before = document_of(previous).alerts if previous else None
+    after = document.alerts
+    if before is None and not after.contacts and not after.escalate_to_vendor:
+        return
+    if before is not None and (before.contacts, before.escalate_to_vendor) == (
+        after.contacts,
+        after.escalate_to_vendor,
+    ):
+        return
+    record(
+        session,
+        actor,
+        "recipients.contract_contacts",
+        now=now,
+        target_kind="contract",
+        target_id=contract.id,
+        target_label=contract.reference,
+        before=None if before is None else _recipients_text(before),
+        after=_recipients_text(after),
+    )
+
+
+def _recipients_text(alerts: ContractAlerts) -> str:
+    """A contract's alert recipients as the audit trail keeps them."""
+    contacts = ", ".join(alerts.contacts) or "-"
+    return f"{contacts}; escalate_to_vendor={'yes' if alerts.escalate_to_vendor else 'no'}"
 
 
 # Parsed documents, keyed by what they are parsed from: the stored JSON's content. A row id

@@ -20,11 +20,11 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlmodel import Session, col, select
 
 from calendars.models import VendorCalendar
 from calendars.signals import owner_names
+from sla.audit.actor import request_actor
 from sla.contracts import service
 from sla.contracts.document import DocumentError, SourcedProblem, read_contract_text
 from sla.contracts.models import Contract, ContractVersion, Vendor
@@ -312,7 +312,7 @@ def _import(text: str, source: str, amended: Contract | None = None) -> list[str
                 )
             ]
         outcomes = service.import_documents(
-            db_session(), [(source, document)], now=utcnow(), user_id=current_user.user.id
+            db_session(), [(source, document)], now=utcnow(), actor=request_actor()
         )
     except DocumentError as error:
         db_session().rollback()
