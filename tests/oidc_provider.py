@@ -15,6 +15,7 @@ does) and `userinfo_forged` (sign that JWT with a key the provider never publish
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from unittest import mock
 from urllib.parse import urlsplit
 
 import flask
+import oidc_provider_mock
 import pytest
 import requests
 import werkzeug.serving
@@ -31,18 +33,16 @@ from authlib.oauth2.rfc6749 import InvalidGrantError, InvalidRequestError
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from joserfc import jwt
 from joserfc.jwk import RSAKey
-
-import oidc_provider_mock
 from oidc_provider_mock import _app as mock_app
 
 CLIENT_ID = "garantie-tests"
-CLIENT_SECRET = "a client secret for the tests"  # noqa: S105 (a test value)
+CLIENT_SECRET = "a client secret for the tests"
 
 # The authorization codes' PKCE challenges: code -> (challenge, method). Codes are random.
 _CHALLENGES: dict[str, tuple[str, str]] = {}
 
 
-class _PkceCodeGrant(mock_app.AuthorizationCodeGrant):
+class _PkceCodeGrant(mock_app.AuthorizationCodeGrant):  # type: ignore[misc]
     """The mock's authorization code grant, refusing a request without a PKCE challenge and a
     token request whose verifier does not match it (RFC 7636, S256 only)."""
 
@@ -55,6 +55,24 @@ class _PkceCodeGrant(mock_app.AuthorizationCodeGrant):
         super().save_authorization_code(code, request)
         data = request.payload.data
         _CHALLENGES[code] = (data["code_challenge"], data["code_challenge_method"])
+
+
+class _OpenIDCode(mock_app.OpenIDCode):  # type: ignore[misc]
+    """The mock's ID token extension through Authlib's current interface (the mock's
+    `get_jwt_config` is deprecated: each call would warn, and warnings fail the tests)."""
+
+    def resolve_client_private_key(self, client: Any) -> Any:
+        return mock_app.storage.jwk.as_dict(is_private=True)
+
+    def get_client_algorithm(self, client: Any) -> str:
+        return "RS256"
+
+    def get_encode_header(self, client: Any) -> dict[str, str]:
+        return {"alg": "RS256"}
+
+    def get_client_claims(self, client: Any) -> dict[str, Any]:
+        lifetime = int(self._token_max_mage.total_seconds())
+        return {"iss": flask.request.host_url.rstrip("/"), "exp": int(time.time()) + lifetime}
 
 
 def _require_challenge(grant: Any, _redirect_uri: str) -> None:
@@ -123,7 +141,10 @@ def _sign_userinfo(provider: Provider) -> Any:
 def serve_provider(*, token_max_age: timedelta = timedelta(hours=1)) -> Iterator[Provider]:
     """Run a provider on a free loopback port for the duration of the block. A negative
     `token_max_age` makes it issue ID tokens already expired."""
-    with mock.patch.object(mock_app, "AuthorizationCodeGrant", _PkceCodeGrant):
+    with (
+        mock.patch.object(mock_app, "AuthorizationCodeGrant", _PkceCodeGrant),
+        mock.patch.object(mock_app, "OpenIDCode", _OpenIDCode),
+    ):
         app = oidc_provider_mock.app(require_nonce=True, access_token_max_age=token_max_age)
     server = werkzeug.serving.make_server("127.0.0.1", 0, app, threaded=True)
     provider = Provider(issuer=f"http://127.0.0.1:{server.server_port}")

@@ -14,7 +14,8 @@ from flask_login import current_user
 
 from sla.audit.record import Actor, record
 from sla.auth import external, oidc, web_session
-from sla.auth.views import _app_path
+from sla.auth.next_page import app_path, safe_next
+from sla.auth.refusals import REFUSALS
 from sla.db import utcnow
 from sla.web.database import db_session
 
@@ -32,7 +33,7 @@ def start() -> ResponseReturnValue:
     provider = oidc.client()
     if provider is None:
         abort(404)
-    asked = _app_path(request.args.get("next"))
+    asked = app_path(request.args.get("next"))
     if current_user.is_authenticated:
         return redirect(asked or url_for("home.index"))
     session[NEXT_KEY] = asked
@@ -65,7 +66,7 @@ def callback() -> ResponseReturnValue:
         return redirect(url_for("auth.login"))
     asked = session.pop(NEXT_KEY, None)
     web_session.begin(user)
-    return redirect(_app_path(asked) or url_for("home.index"))
+    return redirect(safe_next(asked))
 
 
 def _failed(failure: oidc.ProviderFailure) -> ResponseReturnValue:
@@ -87,49 +88,47 @@ def _failed(failure: oidc.ProviderFailure) -> ResponseReturnValue:
 def _failure_message(failure: oidc.ProviderFailure) -> str:
     name = _section()["name"]
     if failure.reason == "bad_state":
-        return _(
+        message = _(
             "This sign-in through %(name)s was not started in this browser, or took too long. "
             "Please start again.",
             name=name,
         )
-    if failure.reason == "provider_unreachable":
-        return _(
+    elif failure.reason == "provider_unreachable":
+        message = _(
             "%(name)s does not answer. Try again in a few minutes; Garantie accounts can still "
             "sign in with their password.",
             name=name,
         )
-    if failure.reason == "provider_error" and failure.detail == "access_denied":
-        return _("The sign-in through %(name)s was cancelled.", name=name)
-    if failure.reason == "provider_error":
-        return _(
-            "%(name)s refused the sign-in. Please start again; if it happens again, tell the IT "
-            "department.",
+    elif failure.reason == "provider_error" and failure.detail == "access_denied":
+        message = _("The sign-in through %(name)s was cancelled.", name=name)
+    elif failure.reason == "provider_error":
+        message = _(
+            "%(name)s refused the sign-in. Please start again; if it happens again, tell the "
+            "IT department.",
             name=name,
         )
-    if failure.reason == "unusable_email":
-        return _(
+    elif failure.reason == "unusable_email":
+        message = _(
             "%(name)s gave no email address Garantie can name your account after. Ask the IT "
             "department.",
             name=name,
         )
-    # bad_nonce, expired_token, invalid_token: the answer cannot be trusted.
-    return _(
-        "The answer of %(name)s could not be verified, so you are not signed in. Please start "
-        "again; if it happens again, tell the IT department.",
-        name=name,
-    )
+    else:  # bad_nonce, expired_token, invalid_token: the answer cannot be trusted.
+        message = _(
+            "The answer of %(name)s could not be verified, so you are not signed in. Please "
+            "start again; if it happens again, tell the IT department.",
+            name=name,
+        )
+    return str(message)
 
 
 def _refusal_message(reason: str) -> str:
-    if reason == "deactivated":
-        return _("This account is deactivated. An administrator can reactivate it.")
-    if reason == "name_taken":
-        return _(
-            "A Garantie account of another kind already has this name. An administrator must "
-            "rename it before you can sign in."
+    if reason == "not_allowed":
+        return str(
+            _(
+                "%(name)s vouches for you, but you are not allowed to use Garantie. Ask the IT "
+                "department for access.",
+                name=_section()["name"],
+            )
         )
-    return _(
-        "%(name)s vouches for you, but you are not allowed to use Garantie. Ask the IT "
-        "department for access.",
-        name=_section()["name"],
-    )
+    return str(REFUSALS[reason])

@@ -3,8 +3,6 @@ API tokens."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
@@ -19,8 +17,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
-from werkzeug.exceptions import HTTPException as RoutingHTTPException
-from werkzeug.routing import RequestRedirect
 
 from sla.audit.actor import request_actor
 from sla.audit.record import record
@@ -35,7 +31,9 @@ from sla.auth.forms import (
 )
 from sla.auth.login import LoginUser
 from sla.auth.models import User
+from sla.auth.next_page import app_path, safe_next
 from sla.auth.passwords import verify_password
+from sla.auth.refusals import REFUSALS
 from sla.db import utcnow
 from sla.errors import DomainError
 from sla.web.access import requires_role
@@ -68,33 +66,10 @@ def _choices(user: User) -> str:
     return ", ".join(kind for kind, on in zip(kinds, chosen, strict=True) if on) or "none"
 
 
-def _app_path(target: str | None) -> str | None:
-    """`target` when it is a page of this application (a path its routes answer, no scheme,
-    no host, no backslash nor control character: no open redirect), else None."""
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return None
-    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    try:
-        current_app.url_map.bind("localhost").match(parts.path, method="GET")
-    except RoutingHTTPException as error:
-        if not isinstance(error, RequestRedirect):
-            return None
-    return target
-
-
-def _safe_next(target: str | None) -> str:
-    """Where to go after signing in: the page asked for, if of this application, else home."""
-    return _app_path(target) or url_for("home.index")
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
@@ -125,9 +100,9 @@ def login() -> ResponseReturnValue:
         else:
             web_session.begin(user)
             if user.must_change_password:
-                asked = _app_path(request.args.get("next"))
+                asked = app_path(request.args.get("next"))
                 return redirect(url_for("auth.change_password", next=asked))
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
     elif request.method == "POST":
         status = 400
     oidc = current_app.config["SLA_SETTINGS"]["oidc"]
@@ -136,31 +111,12 @@ def login() -> ResponseReturnValue:
     ), status
 
 
-# What the login page says of a refusal once the password is known to be right (before, one
-# sentence for every reason: it must not tell which names exist).
-REFUSAL_MESSAGES = {
-    "not_allowed": _l(
-        "Your directory account is in no group allowed to use Garantie. Ask the IT "
-        "department to add you to one."
-    ),
-    "deactivated": _l("This account is deactivated. An administrator can reactivate it."),
-    "password_login_disabled": _l(
-        "Signing in with a Garantie password is reserved for local accounts: use your "
-        "organisation's sign-in."
-    ),
-    "name_taken": _l(
-        "A Garantie account of another kind already has this name. An administrator must "
-        "rename it before you can sign in."
-    ),
-}
-
-
 def _refusal_message(refused: sign_in.LoginRefused) -> str:
     """What the login page says of a refusal."""
     if refused.retry_after:
         minutes = max(1, round(refused.retry_after.total_seconds() / 60))
         return str(_("Too many failed attempts. Try again in %(minutes)d min.", minutes=minutes))
-    return str(REFUSAL_MESSAGES.get(refused.reason, _l("Wrong username or password.")))
+    return str(REFUSALS.get(refused.reason, _l("Wrong username or password.")))
 
 
 @bp.route("/logout", methods=["POST"])
@@ -197,7 +153,7 @@ def change_password() -> ResponseReturnValue:
                 # The session version changed: renew this session's cookie (the others end).
                 login_user(LoginUser(user, current_user.session_token))
                 flash(_("Your password is changed."), "info")
-                asked = _app_path(request.args.get("next"))
+                asked = app_path(request.args.get("next"))
                 return redirect(asked or url_for("auth.account"))
     elif request.method == "POST":
         status = 400
@@ -277,7 +233,7 @@ def set_language() -> ResponseReturnValue:
         current_user.user.locale = form.locale.data
         db_session().add(current_user.user)
         session["locale"] = form.locale.data
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next")))
 
 
 @bp.route("/account/notifications", methods=["POST"])

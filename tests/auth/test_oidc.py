@@ -61,8 +61,8 @@ def oidc_settings(issuer: str) -> dict[str, Any]:
     }
 
 
-def make_app(database_url: str, folder: Path, issuer: str) -> Flask:
-    config = app_config(database_url, folder / "instance", oidc=oidc_settings(issuer))
+def make_app(database_url: str, folder: Path, issuer: str, **changes: Any) -> Flask:
+    config = app_config(database_url, folder / "instance", oidc=oidc_settings(issuer) | changes)
     application = create_app(config, environ={})
     application.config["TESTING"] = True
     empty_tables(application.extensions["sla.engine"])
@@ -282,6 +282,32 @@ def test_an_expired_id_token_is_refused(database_url: str, tmp_path: Path) -> No
         response = sign_in(client, provider, "marie-sub")
         refused_with(client, response, application.extensions["sla.engine"], "expired_token")
         application.extensions["sla.engine"].dispose()
+
+
+def test_acr_values_are_asked_for_and_the_level_given_is_checked(
+    database_url: str,
+    tmp_path: Path,
+    oidc_provider: Provider,  # noqa: F811
+) -> None:
+    application = make_app(database_url, tmp_path, oidc_provider.issuer, acr_values="eidas1")
+    engine = application.extensions["sla.engine"]
+    oidc_provider.set_user("marie-sub", {**MARIE, "acr": "eidas1"})
+    client = application.test_client()
+    assert "acr_values=eidas1" in start(client)
+    assert sign_in(client, oidc_provider, "marie-sub").headers["Location"] == "/incidents/"
+    assert len(audit(engine, "signin.success")) == 1
+
+    oidc_provider.set_user("paul-sub", {**MARIE, "email": "paul@ville.example"})  # no acr
+    client = application.test_client()
+    response = sign_in(client, oidc_provider, "paul-sub")
+    assert response.headers["Location"] == "/login"
+    assert_signed_out(client)
+    [failure] = audit(engine, "signin.failure")
+    assert (failure.detail["reason"], failure.detail["provider_error"]) == (
+        "invalid_token",
+        "missing_claim",
+    )
+    engine.dispose()
 
 
 def test_the_provider_saying_no_is_refused(
