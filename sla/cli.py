@@ -17,6 +17,7 @@ from incidents.cli import incidents_group
 from sla.alerts.cli import alerts_group
 from sla.app import create_app
 from sla.auth.cli import users_group
+from sla.auth.ldap_directory import verify_configuration
 from sla.config import ConfigError
 from sla.contracts.cli import contracts_group
 from sla.db import (
@@ -58,6 +59,8 @@ def serve(host: str | None, port: int | None) -> None:
 
     settings = current_app.config["SLA_SETTINGS"]
     migrate()
+    # The directory answers as configured, or one line naming the key (exit 2).
+    verify_configuration(settings["ldap"])
     listen_host = host or settings["server"]["host"]
     listen_port = port or settings["server"]["port"]
     click.echo(f"Garantie {__version__} on http://{listen_host}:{listen_port}/", err=True)
@@ -165,6 +168,7 @@ def scheduler_command(now_text: str | None) -> None:
     """Run the alert scheduler in the foreground (one per deployment)."""
     clock = shifted_clock(instant_option(now_text), utcnow) if now_text else utcnow
     migrate()
+    verify_configuration(current_app.config["SLA_SETTINGS"]["ldap"])
     click.echo("alert scheduler running (Ctrl-C to stop)", err=True)
     scheduler = build_scheduler(
         engine(), current_app.config["SLA_SETTINGS"], blocking=True, clock=clock

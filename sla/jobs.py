@@ -1,8 +1,8 @@
-"""The scheduled jobs: the alert tick, the daily digest and the monthly report, on one
-APScheduler 3 scheduler. The only module that knows both alerts and the layers above them: a
-monthly report is archived by reports and mailed through the alerts' outbox, with its PDF
-attached; a penalty statement's letter is mailed with its PDF, and the penalty procedure's
-alerts are swept at each tick.
+"""The scheduled jobs: the alert tick, the daily digest, the monthly report and the directory's
+accounts synchronisation, on one APScheduler 3 scheduler. The only module that knows both
+alerts and the layers above them: a monthly report is archived by reports and mailed through
+the alerts' outbox, with its PDF attached; a penalty statement's letter is mailed with its
+PDF, and the penalty procedure's alerts are swept at each tick.
 
 Run once per deployment: `sla scheduler` as its own process, or inside `sla serve`.
 """
@@ -27,6 +27,8 @@ from sqlmodel import Session, select
 from sla.alerts import scheduler as alerts
 from sla.alerts.delivery import Attachment, Transport, release
 from sla.alerts.models import Notification
+from sla.auth import directory_sync
+from sla.auth.ldap_directory import DirectoryUnavailable
 from sla.config import Settings
 from sla.penalties.alerts import sweep_statements
 from sla.penalties.attachments import statement_attachments
@@ -143,6 +145,29 @@ def build_scheduler(
             tick(engine, settings, now=clock())
         except Exception:
             log.exception("digest failed")
+
+    def run_directory_sync() -> None:
+        try:
+            with Session(engine) as session, session.begin():
+                outcome = directory_sync.sync(session, settings["ldap"], now=clock())
+            if outcome.withdrawn or outcome.refreshed:
+                log.info(
+                    "directory accounts synchronised",
+                    extra={"withdrawn": outcome.withdrawn, "refreshed": outcome.refreshed},
+                )
+        except DirectoryUnavailable as error:
+            log.warning("directory unavailable, accounts not synchronised: %s", error)
+        except Exception:
+            log.exception("directory synchronisation failed")
+
+    ldap = settings["ldap"]
+    if ldap["enabled"] and ldap["sync_minutes"]:
+        scheduler.add_job(
+            run_directory_sync,
+            IntervalTrigger(minutes=ldap["sync_minutes"]),
+            id="directory_sync",
+            **defaults,
+        )
 
     hour, minute = (int(part) for part in settings["alerts"]["digest_time"].split(":"))
     scheduler.add_job(

@@ -6,10 +6,12 @@ import os
 import sys
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlmodel import Session
 
 from sla.audit.record import command_line, record
+from sla.auth import directory_sync, ldap_directory
 from sla.auth import service as accounts
 from sla.auth.models import User
 from sla.config import ConfigError
@@ -225,3 +227,24 @@ def token_revoke(token_id: int) -> None:
                 owner=owner.username if owner else None,
             )
     click.echo(f"token {token_id} revoked" if revoked else f"token {token_id} was revoked already")
+
+
+@users_group.command("sync")
+@with_appcontext
+def users_sync() -> None:
+    """Ask the directory about every account it made: deactivate those gone or out of every
+    mapped group, refresh the others' role, name and address (the scheduler does it every
+    [ldap] sync_minutes)."""
+    section = current_app.config["SLA_SETTINGS"]["ldap"]
+    if not section["enabled"]:
+        raise click.ClickException("[ldap] enabled is false: there is no directory to ask")
+    migrate()
+    try:
+        with session_scope(engine()) as session:
+            outcome = directory_sync.sync(session, section, now=utcnow())
+    except ldap_directory.DirectoryUnavailable as error:
+        raise click.ClickException(f"[ldap] url: the directory cannot be asked: {error}") from None
+    click.echo(
+        f"{outcome.checked} directory account(s) checked, {outcome.withdrawn} deactivated, "
+        f"{outcome.refreshed} refreshed"
+    )
