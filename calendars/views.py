@@ -23,6 +23,7 @@ from calendars.signals import names_of_owners
 from calendars.spec import WEEKDAYS, CalendarError, parse_calendar
 from sla.db import utcnow
 from sla.errors import reader_words
+from sla.reach import FIRST_YEAR, LAST_YEAR
 from sla.web.access import requires_role
 from sla.web.database import db_session
 from sla.web.roles import Role
@@ -31,7 +32,6 @@ bp = Blueprint("calendars", __name__, url_prefix="/calendars")
 
 # The years the pages and the tool read: beyond, the next month or a zone offset overflows
 # Python's dates (year 1, year 9999), and no contract lives there.
-FIRST_YEAR, LAST_YEAR = 1970, 2200
 MOST_HOURS = 87_600  # ten years round the clock
 MOST_DAYS = 3_660  # ten years of days
 YEAR = re.compile(r"[0-9]{4}")

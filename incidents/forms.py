@@ -23,12 +23,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from sla.db import DATABASE_INT_MAX
+from sla.reach import FIRST_YEAR, LAST_YEAR
 from sla.safe_text import control_characters
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 # Dates people type are read within these years: beyond, a zone offset or the next day
 # overflows Python's dates, and no contract of a DSI lives there.
-FIRST_YEAR, LAST_YEAR = 1970, 2200
 _DIGITS = re.compile(r"[0-9]{1,10}")
 
 

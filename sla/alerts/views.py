@@ -18,6 +18,7 @@ from sla.alerts.models import Notification
 from sla.alerts.setup import setup_notices
 from sla.config import Settings
 from sla.db import utcnow
+from sla.reach import FIRST_DAY, LAST_DAY
 from sla.web.access import requires_role
 from sla.web.database import db_session
 from sla.web.roles import Role
@@ -26,7 +27,6 @@ from sla.web.settings import app_zone
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 PERIOD = timedelta(days=30)  # the alerts the page lists by default: those of the last 30 days
 # The days a `since` may name (as contract dates: a year like 9999 is a typing mistake).
-FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2200, 12, 31)
 
 
 def _local_day(instant: datetime) -> str:

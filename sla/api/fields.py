@@ -24,6 +24,8 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from sla.db import DATABASE_INT_MAX
+from sla.reach import FIRST_YEAR as EARLIEST_YEAR
+from sla.reach import LAST_YEAR as LATEST_YEAR
 
 
 def _enum_value(value: object) -> object:
@@ -82,7 +84,6 @@ def _integral(value: object) -> object:
 # A record's id, as the database stores it (PostgreSQL's `integer`).
 Id = Annotated[int, Field(ge=1, le=DATABASE_INT_MAX), BeforeValidator(_integral)]
 
-EARLIEST_YEAR, LATEST_YEAR = 1970, 2200
 # ISO 8601 / RFC 3339 date and time with its offset, in ASCII digits ("2025-05-05T09:00:00+02:00",
 # "…Z"); seconds and their fraction may be left out.
 _INSTANT = re.compile(

@@ -23,6 +23,7 @@ from sla.engine.lifecycle import IncidentState
 from sla.engine.target_states import TargetStatus
 from sla.engine.targets import compute_targets
 from sla.engine.terms import REPORT, SlaTerms
+from sla.reach import year_in_reach
 
 LOCAL_INSTANT = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2})")
 FALLBACK_ZONE = "Europe/Paris"
@@ -101,7 +102,7 @@ def reported_at(text: str, zone: str, now: datetime) -> datetime:
     if match is None:
         return now
     year, month, day, hour, minute = (int(part) for part in match.groups())
-    if not 1970 <= year <= 2200:
+    if not year_in_reach(year):
         return now
     try:
         return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(zone))

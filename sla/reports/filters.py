@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from sla.contracts.periods import add_months
 from sla.db import DATABASE_INT_MAX
+from sla.reach import FIRST_YEAR, LAST_YEAR
 from sla.reports.figures import Period
 from sla.reports.queries import Scope
 
@@ -19,7 +20,6 @@ ID = re.compile(r"[0-9]{1,10}")
 LONGEST = 366  # days: a report is about a month, at most a year
 # The years a report may be about: beyond, a zone offset or the next day overflows Python's
 # dates (year 1, year 9999), and no contract lives there.
-FIRST_YEAR, LAST_YEAR = 1970, 2200
 
 
 @dataclass

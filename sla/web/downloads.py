@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from flask import Response, send_file
+from flask import Response, send_file, stream_with_context
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -29,14 +29,23 @@ def csv_cell(value: Any) -> str:
     return "'" + text if text[:1] in FORMULA_STARTS else text
 
 
+def csv_line(cells: Sequence[Any]) -> str:
+    """One CSV line (`;`-separated, each cell made safe by `csv_cell`)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=";").writerow([csv_cell(value) for value in cells])
+    return buffer.getvalue()
+
+
+def csv_lines(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+    """A CSV document line by line: a BOM (so that Excel reads UTF-8) and the header first."""
+    yield "\ufeff" + csv_line(header)
+    for row in rows:
+        yield csv_line(row)
+
+
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     """A CSV document (`;`-separated, with a BOM so that Excel reads UTF-8)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([csv_cell(v) for v in row])
-    return "\ufeff" + buffer.getvalue()
+    return "".join(csv_lines(header, rows))
 
 
 def attachment(content: bytes | str, mimetype: str, filename: str) -> Response:
@@ -55,3 +64,13 @@ def attachment(content: bytes | str, mimetype: str, filename: str) -> Response:
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def streamed_attachment(chunks: Iterable[str], mimetype: str, filename: str) -> Response:
+    """A download sent as it is written (a long export): the headers of `attachment` for a
+    file of that name, without a length."""
+    headers = attachment(b"", mimetype, filename).headers
+    return Response(
+        stream_with_context(chunk.encode("utf-8") for chunk in chunks),
+        headers=[(k, v) for k, v in headers.items() if k.lower() != "content-length"],
+    )

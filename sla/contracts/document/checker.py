@@ -14,6 +14,7 @@ from typing import Any
 
 from sla.contracts.document.types import Problem
 from sla.contracts.toml_lines import Path as KeyPath
+from sla.reach import FIRST_DAY, LAST_DAY
 from sla.safe_text import control_characters
 
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -21,8 +22,6 @@ KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 # Dates a contract may name: a year like 9999 is a typing mistake, and instants computed
 # from it overflow.
-FIRST_DAY = date(1970, 1, 1)
-LAST_DAY = date(2200, 12, 31)
 
 
 # The largest count a document may give (months, renewals, days of notice, minutes, hours of a
