@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
@@ -152,7 +153,6 @@ def _ldap_filter(placeholder: str) -> Validator:
 def _issuer(value: str) -> str | None:
     if value == "":
         return None
-    from urllib.parse import urlsplit
 
     parts = urlsplit(value)
     loopback = parts.hostname in {"127.0.0.1", "localhost", "::1"}
@@ -233,6 +233,9 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "client_secret": Key(str, "", None, "prefer SLA_OIDC_CLIENT_SECRET"),
         "scopes": Key(list, ["openid", "email", "given_name", "usual_name"]),
         "acr_values": Key(str, "", None, 'e.g. "eidas1" (ProConnect)'),
+        "pkce": Key(bool, True, None, "send a PKCE challenge (S256)"),
+        # A provider that sends no email_verified claim: trust its addresses (ProConnect) or not.
+        "require_email_verified": Key(bool, True),
         "role_claim": Key(str, "", None, "a claim whose values give the role"),
         "admin_values": Key(list, []),
         "agent_values": Key(list, []),

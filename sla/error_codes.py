@@ -171,6 +171,9 @@ MESSAGES: Final[Mapping[str, str]] = {
     "user.unsaved": N_("save the user first"),
     "token.no_name": N_("give the token a name"),
     "token.not_found": N_("no such token"),
+    "user.external_password": N_(
+        "this account signs in through the directory or OpenID Connect: it has no Garantie password"
+    ),
     # -- a contract document, a calendar, an import (`document.*`, `calendar.*`, `import.*`):
     # their own module, for their number; one catalogue for `word` ----------------------------
     **PROBLEM_MESSAGES,

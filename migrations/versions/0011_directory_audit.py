@@ -37,6 +37,11 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("local_account", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+        batch.add_column(
+            sa.Column(
+                "withdrawn_by_source", sa.Boolean(), nullable=False, server_default=sa.false()
+            )
+        )
         batch.create_index("ix_users_external_id", ["external_id"])
     # The administrators of today stay able to sign in with their password once
     # [security] password_login = "marked": nobody is locked out by the upgrade.
@@ -67,6 +72,7 @@ def downgrade() -> None:
     op.drop_table("audit_events")
     with op.batch_alter_table("users") as batch:
         batch.drop_index("ix_users_external_id")
+        batch.drop_column("withdrawn_by_source")
         batch.drop_column("local_account")
         batch.drop_column("external_id")
         batch.drop_column("auth_source")

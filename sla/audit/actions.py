@@ -25,8 +25,9 @@ ACTIONS: dict[str, tuple[str, ...]] = {
         "recipients.contract_contacts",  # a contract's alert contacts changed
         "recipients.user_email",  # where a person's alerts go
         "recipients.user_choices",  # which alerts a person receives
+        "recipients.vendor_address",  # where escalations to a vendor go (its support address)
     ),
 }
 ALL_ACTIONS = tuple(action for family in ACTIONS.values() for action in family)
 CHANNELS = ("web", "api", "cli", "ldap", "oidc", "system")
-TARGET_KINDS = ("user", "token", "contract")
+TARGET_KINDS = ("user", "token", "contract", "vendor")

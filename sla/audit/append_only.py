@@ -1,7 +1,7 @@
 """The database refuses to change or delete a row of the audit trail (both dialects).
 
-The migration creates the guard; the test suite lifts it to empty the table between tests on
-SQLite (PostgreSQL's TRUNCATE fires no row trigger).
+The migration creates the guard (on PostgreSQL, TRUNCATE is refused too); the test suite lifts
+it to empty the table between tests.
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ _POSTGRES = [
     "DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events",
     "CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events "
     "FOR EACH ROW EXECUTE FUNCTION audit_events_refuse()",
+    "DROP TRIGGER IF EXISTS audit_events_no_truncate ON audit_events",
+    "CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events "
+    "FOR EACH STATEMENT EXECUTE FUNCTION audit_events_refuse()",
 ]
 
 
@@ -33,9 +36,8 @@ def guard(connection: Connection) -> None:
 def lift(connection: Connection) -> None:
     """Drop the triggers (the test suite only, to empty the table between tests)."""
     if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(
-            "DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events"
-        )
+        for trigger in ("audit_events_append_only", "audit_events_no_truncate"):
+            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger} ON audit_events")
     else:
         for verb in ("update", "delete"):
             connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS audit_events_no_{verb}")

@@ -43,6 +43,7 @@ ACTION = {
     "recipients.contract_contacts": _l("Contract's alert contacts changed"),
     "recipients.user_email": _l("Alert address changed"),
     "recipients.user_choices": _l("Alerts received changed"),
+    "recipients.vendor_address": _l("Vendor's support address changed"),
 }
 AUDIT_CHANNEL = {
     "web": _l("web pages"),
@@ -53,7 +54,12 @@ AUDIT_CHANNEL = {
     "system": _l("system"),
 }
 # What an act was done on (`target_kind`).
-TARGET = {"user": _l("account"), "token": _l("API token"), "contract": _l("contract")}
+TARGET = {
+    "user": _l("account"),
+    "token": _l("API token"),
+    "contract": _l("contract"),
+    "vendor": _l("vendor"),
+}
 # Why a sign-in was refused or failed (`sla.auth.sign_in`, `sla.auth.external`,
 # `sla.auth.oidc.FAILURES`).
 REASON = {
@@ -74,6 +80,7 @@ REASON = {
     "provider_error": _l("error from the identity provider"),
     "provider_unreachable": _l("identity provider unreachable"),
     "unusable_email": _l("no usable email address"),
+    "last_admin": _l("the last active administrator keeps the role"),
 }
 # The facts an act keeps (`AuditEvent.detail`), by key.
 DETAIL_KEY = {

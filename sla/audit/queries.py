@@ -42,6 +42,7 @@ _DIGITS = re.compile(r"[0-9]{1,10}")
 _TARGET_TABLES = {
     "user": table("users", column("id")),
     "contract": table("contracts", column("id")),
+    "vendor": table("vendors", column("id")),
 }
 
 

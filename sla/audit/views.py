@@ -37,7 +37,11 @@ def _register_words(state: BlueprintSetupState) -> None:
 
 
 # Where a target's page is: endpoint and its argument (tokens have no page of their own).
-TARGET_PAGES = {"user": ("users.edit", "user_id"), "contract": ("contracts.show", "contract_id")}
+TARGET_PAGES = {
+    "user": ("users.edit", "user_id"),
+    "contract": ("contracts.show", "contract_id"),
+    "vendor": ("contracts.vendor", "vendor_id"),
+}
 CSV_COLUMNS = (
     _l("Date and time"),
     _l("Act"),

@@ -19,7 +19,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from sla.audit.actor import request_actor
-from sla.audit.record import record
 from sla.auth import service
 from sla.auth.forms import UserCreateForm, UserEditForm
 from sla.auth.models import User
@@ -52,41 +51,18 @@ def _login_pause(user: User) -> timedelta | None:
     )
 
 
-def _audit(user: User, action: str, **detail: str | bool | None) -> None:
-    """Put an administrator's act on an account in the audit trail."""
-    record(
-        db_session(),
-        request_actor(),
-        action,
-        now=utcnow(),
-        target_kind="user",
-        target_id=user.id,
-        target_label=user.username,
-        **detail,
-    )
-
-
 def _apply_edit(user: User, form: UserEditForm) -> None:
-    """Apply the edit form to the account, each change in the audit trail (DomainError when a
-    rule refuses one: the caller rolls back)."""
-    name = (form.display_name.data or "").strip() or user.username
-    email = (form.email.data or "").strip()
-    local = bool(form.local_account.data) and user.auth_source == "local"
-    if name != user.display_name:
-        _audit(user, "user.details_changed", before=user.display_name, after=name)
-    if local != user.local_account:
-        _audit(user, "user.details_changed", local_account=local)
-    if email != user.email:
-        _audit(user, "recipients.user_email", before=user.email, after=email)
-    user.display_name, user.email, user.local_account = name, email, local
-    role = Role(form.role.data)
-    if role is not user.role_enum:
-        before = user.role
-        service.set_role(db_session(), user, role)
-        _audit(user, "user.role_changed", before=before, after=role.value)
-    if bool(form.active.data) != user.active:
-        service.set_active(db_session(), user, bool(form.active.data), now=utcnow())
-        _audit(user, "user.activated" if user.active else "user.deactivated")
+    service.update_account(
+        db_session(),
+        user,
+        display_name=form.display_name.data or "",
+        email=form.email.data or "",
+        role=Role(form.role.data),
+        active=bool(form.active.data),
+        local_account=bool(form.local_account.data),
+        now=utcnow(),
+        actor=request_actor(),
+    )
 
 
 @bp.route("/")
@@ -113,11 +89,11 @@ def create() -> ResponseReturnValue:
                 display_name=form.display_name.data or "",
                 email=form.email.data or "",
                 must_change_password=True,
+                actor=request_actor(),
             )
         except DomainError as error:
             getattr(form, error.field or "username").errors = [error.message]
         else:
-            _audit(user, "user.created", role=user.role, source="local")
             flash(
                 _(
                     "User %(name)s created. One-time password: %(password)s",
@@ -165,26 +141,22 @@ def edit(user_id: int) -> ResponseReturnValue:
 @requires_role(Role.admin)
 def reset_password(user_id: int) -> ResponseReturnValue:
     user = _user_or_404(user_id)
-    if user.auth_source != "local":
-        flash(
-            _(
-                "This account signs in through the directory or OpenID Connect: it has no "
-                "Garantie password."
-            ),
-            "error",
-        )
-    elif EmptyForm().validate_on_submit():
-        password = service.generate_password()
-        service.set_password(db_session(), user, password, one_time=True)
-        _audit(user, "user.password_reset")
-        flash(
-            _(
-                "New one-time password for %(name)s: %(password)s",
-                name=user.username,
-                password=password,
-            ),
-            "secret",
-        )
+    if EmptyForm().validate_on_submit():
+        try:
+            password = service.reset_password(
+                db_session(), user, now=utcnow(), actor=request_actor()
+            )
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(
+                _(
+                    "New one-time password for %(name)s: %(password)s",
+                    name=user.username,
+                    password=password,
+                ),
+                "secret",
+            )
     return redirect(url_for("users.edit", user_id=user_id))
 
 
@@ -194,7 +166,6 @@ def unlock(user_id: int) -> ResponseReturnValue:
     """Lift the pause on a user's sign-in after failed logins (forgets those failures)."""
     user = _user_or_404(user_id)
     if EmptyForm().validate_on_submit():
-        service.clear_login_failures(db_session(), user)
-        _audit(user, "user.pause_lifted")
+        service.lift_pause(db_session(), user, now=utcnow(), actor=request_actor())
         flash(_("%(name)s can sign in again.", name=user.username), "info")
     return redirect(url_for("users.edit", user_id=user_id))

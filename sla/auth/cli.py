@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlmodel import Session
 
-from sla.audit.record import command_line, record
+from sla.audit.record import command_line
 from sla.auth import directory_sync, ldap_directory
 from sla.auth import service as accounts
 from sla.auth.models import User
@@ -68,17 +68,7 @@ def users_create(
                 email=email,
                 must_change_password=not password_stdin,
                 local_account=local_account,
-            )
-            record(
-                session,
-                command_line(),
-                "user.created",
-                now=utcnow(),
-                target_kind="user",
-                target_id=user.id,
-                target_label=user.username,
-                role=user.role,
-                source="local",
+                actor=command_line(),
             )
             name = user.username
     except DomainError as error:
@@ -112,19 +102,8 @@ def users_ensure_admin() -> None:
                 username=username,
                 password=os.environ.get("SLA_ADMIN_PASSWORD"),
                 now=utcnow(),
+                actor=command_line(),
             )
-            if created is not None:
-                record(
-                    session,
-                    command_line(),
-                    "user.created",
-                    now=utcnow(),
-                    target_kind="user",
-                    target_id=created[0].id,
-                    target_label=created[0].username,
-                    role=created[0].role,
-                    source="local",
-                )
     except DomainError as error:
         raise ConfigError(f"SLA_ADMIN_PASSWORD / SLA_ADMIN_USERNAME: {error.message}") from None
     if created is None:
@@ -160,17 +139,8 @@ def token_create(username: str, token_name: str) -> None:
             user = _user_named(session, username)
             if not user.active:
                 raise click.ClickException(f"USER: {user.username!r} is deactivated")
-            token, created = accounts.create_api_token(session, user, name=token_name, now=utcnow())
-            record(
-                session,
-                command_line(),
-                "token.created",
-                now=utcnow(),
-                target_kind="token",
-                target_id=created.id,
-                target_label=created.name,
-                prefix=created.prefix,
-                owner=user.username,
+            token, created = accounts.create_api_token(
+                session, user, name=token_name, now=utcnow(), actor=command_line()
             )
     except DomainError as error:
         raise click.ClickException(f"--{error.field}: {error.message}") from None
@@ -188,6 +158,7 @@ def token_create(username: str, token_name: str) -> None:
 def token_list(username: str | None) -> None:
     """List the tokens (of USER, or of everyone): id, owner, name, prefix, created, last
     used, revoked."""
+    migrate()
     with session_scope(engine()) as session:
         users = [_user_named(session, username)] if username else accounts.list_users(session)
         for user in users:
@@ -212,20 +183,10 @@ def token_revoke(token_id: int) -> None:
             raise click.ClickException(f"TOKEN_ID: no token {token_id}")
         owner = accounts.get_user(session, token.user_id)
         revoked = (
-            None if owner is None else accounts.revoke_token(session, owner, token_id, now=utcnow())
+            None
+            if owner is None
+            else accounts.revoke_token(session, owner, token_id, now=utcnow(), actor=command_line())
         )
-        if revoked is not None:
-            record(
-                session,
-                command_line(),
-                "token.revoked",
-                now=utcnow(),
-                target_kind="token",
-                target_id=revoked.id,
-                target_label=revoked.name,
-                prefix=revoked.prefix,
-                owner=owner.username if owner else None,
-            )
     click.echo(f"token {token_id} revoked" if revoked else f"token {token_id} was revoked already")
 
 
@@ -243,7 +204,9 @@ def users_sync() -> None:
         with session_scope(engine()) as session:
             outcome = directory_sync.sync(session, section, now=utcnow())
     except ldap_directory.DirectoryUnavailable as error:
-        raise click.ClickException(f"[ldap] url: the directory cannot be asked: {error}") from None
+        raise click.ClickException(
+            f"[ldap] {error.key}: the directory cannot be asked: {error}"
+        ) from None
     click.echo(
         f"{outcome.checked} directory account(s) checked, {outcome.withdrawn} deactivated, "
         f"{outcome.refreshed} refreshed"

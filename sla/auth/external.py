@@ -3,8 +3,14 @@
 The first sign-in creates the account with the name, address and role the source gives; each
 later sign-in refreshes them (the source is authoritative for its accounts' role). A person the
 source no longer allows (out of every mapped group, off every allow-list) is refused and their
-account deactivated, which ends their sessions and revokes their API tokens. An account an
-administrator deactivated stays deactivated: only an administrator reactivates it.
+account withdrawn: deactivated, which ends their sessions and revokes their API tokens. When the
+source allows them again, it gives the account back (not the tokens); an account an
+administrator deactivated stays deactivated until an administrator reactivates it.
+
+A directory account follows its login, not its entry's DN: Active Directory moves people between
+OUs and renames their CN, and the login (sAMAccountName, uid) is unique in the directory. An
+unmarked local account of the same login is taken over by the directory at its first directory
+sign-in (the DSI's people are its directory's people); a local account marked as such never is.
 """
 
 from __future__ import annotations
@@ -37,60 +43,59 @@ class ExternalIdentity:
 
 
 class ExternalRefused(Exception):
-    """A sign-in through the directory or OpenID Connect refused: `reason` is a key of
-    `REFUSALS` (worded on the login page)."""
+    """A sign-in through the directory or OpenID Connect refused: `reason` is "not_allowed"
+    (in no mapped group, on no allow-list), "deactivated" (by an administrator) or
+    "name_taken" (an account of another kind has the name); the login page words it."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
 
 
-REFUSALS = (
-    "not_allowed",  # in no mapped group / on no allow-list
-    "deactivated",  # the Garantie account is deactivated
-    "name_taken",  # a local account (or another source's) already has this name
-)
-
-
-def account_of(session: Session, source: str, external_id: str) -> User | None:
-    """The account this source created for this person, if any."""
-    return session.exec(
-        select(User).where(User.auth_source == source, User.external_id == external_id)
+def account_of(session: Session, identity: ExternalIdentity) -> User | None:
+    """The account this person signs in to: the one the source made for them, else (the
+    directory) the account of their login, whatever DN it knew them by."""
+    user = session.exec(
+        select(User).where(
+            User.auth_source == identity.source, User.external_id == identity.external_id
+        )
     ).first()
+    if user is None and identity.source == "ldap":
+        same_login = service.find_user(session, identity.username)
+        if same_login is not None and (
+            same_login.auth_source == "ldap"
+            or (same_login.auth_source == "local" and not same_login.local_account)
+        ):
+            return same_login
+    return user
 
 
 def sign_in(
     session: Session, identity: ExternalIdentity, *, now: datetime, remote_addr: str
 ) -> User:
-    """The account of a person the source vouched for, created or refreshed; raises
+    """The account of a person the source vouched for, created, linked or refreshed; raises
     ExternalRefused. Every outcome is in the audit trail (flushed with the caller's
     transaction: a refusal must be committed by the caller too)."""
-    user = account_of(session, identity.source, identity.external_id)
+    user = account_of(session, identity)
     actor = Actor(
         None if user is None else user.id, identity.username, identity.source, remote_addr
     )
     if identity.role is None:
-        if user is not None and user.active:
+        if user is not None and user.auth_source == identity.source:
             withdraw(session, user, now=now, actor=actor)
         _refused(session, actor, identity, "not_allowed", now=now)
     if user is None:
         if service.find_user(session, identity.username) is not None:
             _refused(session, actor, identity, "name_taken", now=now)
         user = _create(session, identity, now=now, actor=actor)
-        actor = Actor(user.id, user.username, identity.source, remote_addr)
-    elif not user.active:
+    elif not user.active and not user.withdrawn_by_source:
         _refused(session, actor, identity, "deactivated", now=now)
     else:
+        if not user.active:  # withdrawn by the source, which allows the person again
+            service.set_active(session, user, True, now=now, actor=actor, by_source=True)
         refresh(session, user, identity, now=now, actor=actor)
-    record(
-        session,
-        actor,
-        "signin.success",
-        now=now,
-        target_kind="user",
-        target_id=user.id,
-        target_label=user.username,
-    )
+    actor = Actor(user.id, user.username, identity.source, remote_addr)
+    service.audit_user(session, actor, user, "signin.success", now=now)
     return user
 
 
@@ -100,7 +105,7 @@ def _refused(
     action = "signin.refused" if reason == "not_allowed" else "signin.failure"
     record(
         session,
-        actor,
+        Actor(None, "", actor.channel, actor.remote_addr),
         action,
         now=now,
         target_kind="user",
@@ -112,8 +117,6 @@ def _refused(
 
 
 def _create(session: Session, identity: ExternalIdentity, *, now: datetime, actor: Actor) -> User:
-    if not service.USERNAME_RE.fullmatch(identity.username):
-        raise ExternalRefused("name_taken")
     user = User(
         username=identity.username,
         display_name=identity.display_name.strip()[:128] or identity.username,
@@ -126,16 +129,8 @@ def _create(session: Session, identity: ExternalIdentity, *, now: datetime, acto
     )
     session.add(user)
     session.flush()
-    record(
-        session,
-        actor,
-        "user.created",
-        now=now,
-        target_kind="user",
-        target_id=user.id,
-        target_label=user.username,
-        role=user.role,
-        source=identity.source,
+    service.audit_user(
+        session, actor, user, "user.created", now=now, role=user.role, source=identity.source
     )
     return user
 
@@ -143,50 +138,50 @@ def _create(session: Session, identity: ExternalIdentity, *, now: datetime, acto
 def refresh(
     session: Session, user: User, identity: ExternalIdentity, *, now: datetime, actor: Actor
 ) -> None:
-    """Bring an account in line with what the source says of the person now (the role, the
-    name, the address), each change in the audit trail."""
+    """Bring an account in line with what the source says of the person now: the source and
+    entry it is known by (a local account taken over, a DN moved), the role, the name and the
+    address, each change in the audit trail."""
+    if (user.auth_source, user.external_id) != (identity.source, identity.external_id):
+        service.audit_user(
+            session,
+            actor,
+            user,
+            "user.details_changed",
+            now=now,
+            before=f"{user.auth_source} {user.external_id or ''}".strip(),
+            after=f"{identity.source} {identity.external_id}",
+        )
+        user.auth_source, user.external_id = identity.source, identity.external_id
+        user.password_hash = UNUSABLE_PASSWORD
+        user.must_change_password = False
     if identity.role is not None and identity.role is not user.role_enum:
-        before = user.role
         try:
-            service.set_role(session, user, identity.role)
-        except DomainError:  # the last administrator keeps the role; the trail says nothing
-            pass
-        else:
-            record(
+            service.set_role(session, user, identity.role, now=now, actor=actor)
+        except DomainError:  # the last active administrator keeps the role, and it says so
+            service.audit_user(
                 session,
                 actor,
+                user,
                 "user.role_changed",
                 now=now,
-                target_kind="user",
-                target_id=user.id,
-                target_label=user.username,
-                before=before,
+                before=user.role,
                 after=user.role,
+                reason="last_admin",
             )
     name = identity.display_name.strip()[:128] or user.display_name
     email = identity.email.strip()[:254]
     if email != user.email:
-        record(
-            session,
-            actor,
-            "recipients.user_email",
-            now=now,
-            target_kind="user",
-            target_id=user.id,
-            target_label=user.username,
-            before=user.email,
-            after=email,
+        service.audit_user(
+            session, actor, user, "recipients.user_email", now=now, before=user.email, after=email
         )
         user.email = email
     if name != user.display_name:
-        record(
+        service.audit_user(
             session,
             actor,
+            user,
             "user.details_changed",
             now=now,
-            target_kind="user",
-            target_id=user.id,
-            target_label=user.username,
             before=user.display_name,
             after=name,
         )
@@ -199,17 +194,7 @@ def withdraw(session: Session, user: User, *, now: datetime, actor: Actor) -> bo
     """Deactivate the account of a person the source no longer allows: their sessions end and
     their API tokens are revoked. False when refused (the last active administrator)."""
     try:
-        service.set_active(session, user, False, now=now)
+        service.set_active(session, user, False, now=now, actor=actor, by_source=True)
     except DomainError:
         return False
-    record(
-        session,
-        actor,
-        "user.deactivated",
-        now=now,
-        target_kind="user",
-        target_id=user.id,
-        target_label=user.username,
-        reason="not_allowed",
-    )
     return True

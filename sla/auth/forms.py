@@ -100,8 +100,8 @@ class UserEditForm(FlaskForm):
     local_account = BooleanField(
         _l("Local account"),
         description=_l(
-            "May sign in with its Garantie password even when [security] password_login = "
-            '"marked" reserves it to local accounts (the first administrator, a break-glass '
-            "account)."
+            "It may sign in with its Garantie password even when passwords are reserved to "
+            "local accounts, and when the directory does not answer (the first administrator, "
+            "a break-glass account)."
         ),
     )

@@ -21,13 +21,16 @@ class User(SQLModel, table=True):
     role: str = Field(default=Role.viewer.value, max_length=16)
     # "!" for an account signed in by the directory or OpenID Connect: no password opens it.
     password_hash: str = Field(max_length=255)
-    # Who checks the sign-in: "local" (the password above), "ldap" or "oidc" (AUTH_SOURCES).
+    # Who checks the sign-in: "local" (the password above), "ldap" or "oidc".
     auth_source: str = Field(default="local", max_length=8)
     # The directory's DN, or OpenID Connect's "issuer sub": the person behind the account.
     external_id: str | None = Field(default=None, max_length=512, index=True)
     # A local account marked as such may sign in with its password even when
     # [security] password_login = "marked" (the first administrator, a break-glass account).
     local_account: bool = Field(default=False)
+    # Deactivated because the directory or the provider no longer allows the person (not by
+    # an administrator): the source may give the account back when it allows them again.
+    withdrawn_by_source: bool = Field(default=False)
     active: bool = Field(default=True)
     must_change_password: bool = Field(default=False)
     locale: str | None = Field(default=None, max_length=8)
@@ -42,9 +45,6 @@ class User(SQLModel, table=True):
     @property
     def role_enum(self) -> Role:
         return Role(self.role)
-
-
-AUTH_SOURCES = ("local", "ldap", "oidc")
 
 
 class UserSession(SQLModel, table=True):

@@ -20,6 +20,7 @@ from typing import Any, cast
 
 import requests
 from authlib.common.errors import AuthlibBaseError
+from authlib.common.security import generate_token
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import OAuth
 from authlib.integrations.flask_client.apps import FlaskOAuth2App
@@ -36,6 +37,7 @@ from sla.web.roles import Role
 log = logging.getLogger("sla.auth.oidc")
 
 CLIENT_NAME = "oidc"
+STATE_LENGTH = 43  # characters of the state and the nonce (ProConnect: 32 at least)
 DISCOVERY_PATH = "/.well-known/openid-configuration"
 
 # Why a sign-in through the provider failed before Garantie could decide on the person.
@@ -76,9 +78,10 @@ def init_app(app: Flask) -> None:
         server_metadata_url=discovery_url(section["issuer"]),
         client_kwargs={
             "scope": " ".join(section["scopes"]),
-            "code_challenge_method": "S256",  # PKCE
             "default_timeout": section["timeout_seconds"],
-        },
+        }
+        # PKCE (S256), unless the provider refuses its parameters.
+        | ({"code_challenge_method": "S256"} if section["pkce"] else {}),
     )
 
 
@@ -99,7 +102,10 @@ def redirect_to_provider(
 ) -> Response:
     """The redirect that sends the browser to the provider's sign-in, with a fresh state, nonce
     and PKCE verifier kept in the session; raises ProviderFailure."""
-    extra = {"acr_values": section["acr_values"]} if section["acr_values"] else {}
+    # ProConnect asks for a state and a nonce of 32 characters at least (Authlib's are shorter).
+    extra = {"state": generate_token(STATE_LENGTH), "nonce": generate_token(STATE_LENGTH)}
+    if section["acr_values"]:
+        extra["acr_values"] = section["acr_values"]
     try:
         _checked_metadata(oidc, section)
         return cast(Response, oidc.authorize_redirect(redirect_uri, **extra))
@@ -211,7 +217,12 @@ def identity_from_claims(
     username = email.lower()
     if not email or not service.USERNAME_RE.fullmatch(username):
         raise ProviderFailure("unusable_email")
-    verified = claims.get("email_verified", True) not in (False, "false")
+    # A provider that says nothing of the address's verification (ProConnect: its identity
+    # providers check the addresses) is trusted with it only when configured so.
+    stated = claims.get("email_verified")
+    verified = stated in (True, "true") or (
+        stated is None and not section["require_email_verified"]
+    )
     candidates = [_role_by_claim(section, claims), _role_by_email(section, username, verified)]
     roles = [role for role in candidates if role is not None]
     given = _text(claims.get("given_name"))
@@ -219,7 +230,7 @@ def identity_from_claims(
     display_name = " ".join(part for part in (given, family) if part) or _text(claims.get("name"))
     return ExternalIdentity(
         source="oidc",
-        external_id=f"{issuer} {claims['sub']}",
+        external_id=f"{issuer.rstrip('/')} {claims['sub']}",
         username=username,
         display_name=display_name,
         email=email,

@@ -56,6 +56,7 @@ def callback() -> ResponseReturnValue:
         identity = oidc.identity_from_claims(section, claims, section["issuer"])
     except oidc.ProviderFailure as failure:
         return _failed(failure)
+    asked = session.pop(NEXT_KEY, None)
     try:
         user = external.sign_in(
             db_session(), identity, now=utcnow(), remote_addr=request.remote_addr or ""
@@ -64,7 +65,6 @@ def callback() -> ResponseReturnValue:
         db_session().commit()  # the refusal (and a withdrawn account) stays in the audit trail
         flash(_refusal_message(refused.reason), "error")
         return redirect(url_for("auth.login"))
-    asked = session.pop(NEXT_KEY, None)
     web_session.begin(user)
     return redirect(safe_next(asked))
 
@@ -95,7 +95,7 @@ def _failure_message(failure: oidc.ProviderFailure) -> str:
         )
     elif failure.reason == "provider_unreachable":
         message = _(
-            "%(name)s does not answer. Try again in a few minutes; Garantie accounts can still "
+            "%(name)s does not answer. Try again in a few minutes; local accounts can still "
             "sign in with their password.",
             name=name,
         )

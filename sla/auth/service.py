@@ -11,6 +11,7 @@ import hashlib
 import logging
 import re
 import secrets
+import unicodedata
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, update
@@ -18,6 +19,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, func, select
 
+from sla.audit.record import SYSTEM, Actor
+from sla.audit.record import record as add_to_trail
 from sla.auth.models import ApiToken, LoginFailure, User, UserSession
 from sla.auth.passwords import (
     hash_password,
@@ -38,8 +41,10 @@ LAST_USE_INTERVAL = timedelta(minutes=15)
 
 
 def normalise_username(username: str) -> str:
-    """A username as stored: trimmed and lower-case."""
-    return username.strip().lower()
+    """A username as stored: trimmed, in Unicode's compatibility form (NFKC: a fullwidth or
+    "mathematical" letter is the letter itself, as directories compare names) and case-folded.
+    Every name that reaches the sign-in throttle or an account goes through here first."""
+    return unicodedata.normalize("NFKC", username).strip().casefold()
 
 
 def generate_password() -> str:
@@ -68,8 +73,10 @@ def create_user(
     email: str = "",
     must_change_password: bool = False,
     local_account: bool = False,
+    actor: Actor = SYSTEM,
 ) -> User:
-    """Create an account (DomainError naming the field when refused)."""
+    """Create a local account (DomainError naming the field when refused), in the audit trail
+    under `actor`."""
     name = normalise_username(username)
     if not USERNAME_RE.fullmatch(name):
         raise DomainError("username.invalid", field="username", name=name)
@@ -90,7 +97,30 @@ def create_user(
     )
     session.add(user)
     session.flush()
+    audit_user(session, actor, user, "user.created", now=now, role=user.role, source="local")
     return user
+
+
+def audit_user(
+    session: Session,
+    actor: Actor,
+    user: User,
+    action: str,
+    *,
+    now: datetime,
+    **detail: str | int | bool | None,
+) -> None:
+    """Put an act on an account in the audit trail."""
+    add_to_trail(
+        session,
+        actor,
+        action,
+        now=now,
+        target_kind="user",
+        target_id=user.id,
+        target_label=user.username,
+        **detail,
+    )
 
 
 def set_password(session: Session, user: User, password: str, *, one_time: bool = False) -> None:
@@ -110,24 +140,43 @@ def set_password(session: Session, user: User, password: str, *, one_time: bool 
     session.flush()
 
 
-def set_role(session: Session, user: User, role: Role) -> None:
-    """Give a user another role."""
+def set_role(
+    session: Session, user: User, role: Role, *, now: datetime, actor: Actor = SYSTEM
+) -> None:
+    """Give a user another role (in the audit trail when it changes)."""
+    if role is user.role_enum:
+        return
     if user.role_enum is Role.admin and role is not Role.admin:
         _refuse_if_last_admin(session, user)
+    before = user.role
     user.role = role.value
     session.add(user)
     session.flush()
+    audit_user(session, actor, user, "user.role_changed", now=now, before=before, after=user.role)
 
 
-def set_active(session: Session, user: User, active: bool, *, now: datetime) -> None:
-    """Activate or deactivate a user.
+def set_active(
+    session: Session,
+    user: User,
+    active: bool,
+    *,
+    now: datetime,
+    actor: Actor = SYSTEM,
+    by_source: bool = False,
+) -> None:
+    """Activate or deactivate a user (in the audit trail when it changes).
 
     Deactivating ends their sessions and revokes their API tokens for good: reactivating the
-    account brings neither back (the user signs in again and creates new tokens).
+    account brings neither back (the user signs in again and creates new tokens). `by_source`:
+    the directory or the provider withdrew (or gives back) the account, not an administrator;
+    only such a withdrawal may the source undo by itself.
     """
+    if active == user.active:
+        return
     if not active and user.role_enum is Role.admin:
         _refuse_if_last_admin(session, user)
     user.active = active
+    user.withdrawn_by_source = by_source and not active
     user.session_version += 1
     session.add(user)
     if not active:
@@ -142,6 +191,116 @@ def set_active(session: Session, user: User, active: bool, *, now: datetime) -> 
             .values(revoked_at=now)
         )
     session.flush()
+    action = "user.activated" if active else "user.deactivated"
+    audit_user(session, actor, user, action, now=now, reason="not_allowed" if by_source else None)
+
+
+def update_account(
+    session: Session,
+    user: User,
+    *,
+    display_name: str,
+    email: str,
+    role: Role,
+    active: bool,
+    local_account: bool,
+    now: datetime,
+    actor: Actor = SYSTEM,
+) -> None:
+    """An administrator's edit of an account, each change in the audit trail (DomainError when
+    a rule refuses one: the caller rolls back). Only a local account may be marked local."""
+    name = display_name.strip() or user.username
+    local = local_account and user.auth_source == "local"
+    if name != user.display_name:
+        audit_user(
+            session,
+            actor,
+            user,
+            "user.details_changed",
+            now=now,
+            before=user.display_name,
+            after=name,
+        )
+    if local != user.local_account:
+        audit_user(session, actor, user, "user.details_changed", now=now, local_account=local)
+    user.display_name, user.local_account = name, local
+    set_email(session, user, email, now=now, actor=actor)
+    set_role(session, user, role, now=now, actor=actor)
+    set_active(session, user, active, now=now, actor=actor)
+
+
+def set_email(
+    session: Session, user: User, email: str, *, now: datetime, actor: Actor = SYSTEM
+) -> None:
+    """Where the person's alerts go (empty: nowhere), in the audit trail when it changes."""
+    address = email.strip()
+    if address != user.email:
+        audit_user(
+            session,
+            actor,
+            user,
+            "recipients.user_email",
+            now=now,
+            before=user.email,
+            after=address,
+        )
+        user.email = address
+        session.add(user)
+        session.flush()
+
+
+ALERT_CHOICES = ("warnings", "breaches", "digest")
+
+
+def set_alert_choices(
+    session: Session,
+    user: User,
+    *,
+    warnings: bool,
+    breaches: bool,
+    digest: bool,
+    now: datetime,
+    actor: Actor = SYSTEM,
+) -> None:
+    """Which alerts the person receives by mail, in the audit trail when it changes (kept as
+    the keys of ALERT_CHOICES, e.g. "warnings, breaches", or "none")."""
+    before = _choices(user)
+    user.notify_warnings, user.notify_breaches, user.notify_digest = warnings, breaches, digest
+    if _choices(user) != before:
+        audit_user(
+            session,
+            actor,
+            user,
+            "recipients.user_choices",
+            now=now,
+            before=before,
+            after=_choices(user),
+        )
+    session.add(user)
+    session.flush()
+
+
+def _choices(user: User) -> str:
+    chosen = (user.notify_warnings, user.notify_breaches, user.notify_digest)
+    return ", ".join(k for k, on in zip(ALERT_CHOICES, chosen, strict=True) if on) or "none"
+
+
+def reset_password(session: Session, user: User, *, now: datetime, actor: Actor = SYSTEM) -> str:
+    """An administrator gives a local account a one-time password (returned, to show once);
+    DomainError for an account the directory or the provider signs in."""
+    if user.auth_source != "local":
+        raise DomainError("user.external_password", field="password")
+    password = generate_password()
+    set_password(session, user, password, one_time=True)
+    audit_user(session, actor, user, "user.password_reset", now=now)
+    return password
+
+
+def lift_pause(session: Session, user: User, *, now: datetime, actor: Actor = SYSTEM) -> int:
+    """Lift a pause on a user's sign-in (see `clear_login_failures`), in the audit trail."""
+    forgotten = clear_login_failures(session, user)
+    audit_user(session, actor, user, "user.pause_lifted", now=now)
+    return forgotten
 
 
 def _refuse_if_last_admin(session: Session, user: User) -> None:
@@ -229,9 +388,9 @@ def _token_hash(token: str) -> str:
 
 
 def create_api_token(
-    session: Session, user: User, *, name: str, now: datetime
+    session: Session, user: User, *, name: str, now: datetime, actor: Actor = SYSTEM
 ) -> tuple[str, ApiToken]:
-    """Create a token; return it in clear (shown once) with its record."""
+    """Create a token; return it in clear (shown once) with its record (in the audit trail)."""
     label = name.strip()
     if not label:
         raise DomainError("token.no_name", field="name")
@@ -249,7 +408,24 @@ def create_api_token(
     )
     session.add(record)
     session.flush()
+    _audit_token(session, actor, record, user, "token.created", now=now)
     return token, record
+
+
+def _audit_token(
+    session: Session, actor: Actor, token: ApiToken, owner: User, action: str, *, now: datetime
+) -> None:
+    add_to_trail(
+        session,
+        actor,
+        action,
+        now=now,
+        target_kind="token",
+        target_id=token.id,
+        target_label=token.name,
+        prefix=token.prefix,
+        owner=owner.username,
+    )
 
 
 def user_for_token(session: Session, token: str, *, now: datetime) -> User | None:
@@ -321,21 +497,25 @@ def tokens_of(session: Session, user: User) -> list[ApiToken]:
     )
 
 
-def revoke_token(session: Session, user: User, token_id: int, *, now: datetime) -> ApiToken | None:
-    """Revoke one of a user's API tokens; return it, or None when it was revoked already."""
-    record = session.get(ApiToken, token_id)
-    if record is None or record.user_id != user.id:
+def revoke_token(
+    session: Session, user: User, token_id: int, *, now: datetime, actor: Actor = SYSTEM
+) -> ApiToken | None:
+    """Revoke one of a user's API tokens; return it (in the audit trail), or None when it was
+    revoked already."""
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
         raise DomainError("token.not_found", field="token", token_id=token_id)
-    if record.revoked_at is not None:
+    if token.revoked_at is not None:
         return None
-    record.revoked_at = now
-    session.add(record)
+    token.revoked_at = now
+    session.add(token)
     session.flush()
-    return record
+    _audit_token(session, actor, token, user, "token.revoked", now=now)
+    return token
 
 
 def ensure_admin(
-    session: Session, *, username: str, password: str | None, now: datetime
+    session: Session, *, username: str, password: str | None, now: datetime, actor: Actor = SYSTEM
 ) -> tuple[User, str | None] | None:
     """Create the first administrator when there is none.
 
@@ -359,6 +539,7 @@ def ensure_admin(
         # It still signs in when the directory does not answer, or once passwords are
         # reserved to local accounts.
         local_account=True,
+        actor=actor,
     )
     return user, generated
 

@@ -3,7 +3,11 @@
 Which one checks the password follows the account: a local account its Garantie password (once
 [security] password_login = "marked", only local accounts marked as such); a directory account,
 or a name Garantie does not know yet while [ldap] is enabled, the directory; an OpenID Connect
-account never signs in with a password. The throttle comes first, for every route: once
+account never signs in with a password. While [ldap] is enabled, an unmarked local account whose
+own password does not open it (or may not be used) asks the directory too: the directory's
+password opens it, and the directory takes the account over (moving a DSI to its directory
+needs no renaming). A name no account can have (see `service.USERNAME_RE`, after Unicode's
+NFKC folding) is refused without asking anybody. The throttle comes first, for every route: once
 `login_max_failures` sign-ins to a name failed within the pause, even the right password is
 refused, so guessing gains nothing (the directory is not even asked). Failures count per name
 only, so one client's failures never pause the other accounts. An unknown name costs a hash
@@ -56,7 +60,7 @@ def with_password(
     against the name then (the person did nothing wrong)."""
     security = settings["security"]
     name = service.normalise_username(username)[:64]
-    actor = Actor(None, name, "web", remote_addr)
+    actor = Actor(None, "", "web", remote_addr)  # nobody is known to be signing in yet
     pause = service.login_pause(
         session,
         name,
@@ -67,28 +71,35 @@ def with_password(
     if pause is not None:
         record(session, actor, "signin.paused", now=now, target_kind="user", target_label=name)
         raise LoginRefused(retry_after=pause)
-    user = service.find_user(session, name)
     directory = settings["ldap"]
-    if (user is not None and user.auth_source == "ldap") or (user is None and directory["enabled"]):
-        if not directory["enabled"]:
-            _failed(session, actor, name, "source_disabled", now=now)
+    user = service.find_user(session, name) if service.USERNAME_RE.fullmatch(name) else None
+    if user is None and not (directory["enabled"] and service.USERNAME_RE.fullmatch(name)):
+        # No account can have this name, and no directory is asked about it.
+        verify_password(dummy_hash(), password)
+        _failed(session, actor, name, "unknown", now=now)
+    if user is None or user.auth_source == "ldap":
         return _through_directory(session, directory, name, password, remote_addr, now=now)
     reason = _local_refusal(user, password, security["password_login"])
-    if reason is not None or user is None:
-        _failed(session, actor, name, reason or "unknown", now=now, user=user)
+    if reason is not None and _directory_may_answer(user, directory):
+        # An unmarked local account of a login the directory knows: the directory's password
+        # opens it (and the directory takes the account over, see sla.auth.external).
+        return _through_directory(
+            session, directory, name, password, remote_addr, now=now, local_reason=reason
+        )
+    if reason is not None:
+        _failed(session, actor, name, reason, now=now, user=user)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         session.add(user)
-    record(
-        session,
-        Actor(user.id, user.username, "web", remote_addr),
-        "signin.success",
-        now=now,
-        target_kind="user",
-        target_id=user.id,
-        target_label=user.username,
-    )
+    signed_in = Actor(user.id, user.username, "web", remote_addr)
+    service.audit_user(session, signed_in, user, "signin.success", now=now)
     return user
+
+
+def _directory_may_answer(user: User, directory: Mapping[str, Any]) -> bool:
+    """Whether the directory may vouch for this local account: it is enabled and the account
+    is not one marked local (those keep their own password, whatever the directory says)."""
+    return bool(directory["enabled"]) and user.auth_source == "local" and not user.local_account
 
 
 def _local_refusal(user: User | None, password: str, accounts_allowed: str) -> str | None:
@@ -117,8 +128,18 @@ def _through_directory(
     remote_addr: str,
     *,
     now: datetime,
+    local_reason: str | None = None,
 ) -> User:
-    actor = Actor(None, name, "ldap", remote_addr)
+    """Sign in through the directory. `local_reason`: why the local account's own password did
+    not open it (a local password was verified already, and a refusal keeps that reason when
+    the directory does not vouch either); else a dummy verification costs what a local one
+    does, so that the time taken does not tell a local account's name from the directory's."""
+    actor = Actor(None, "", "ldap", remote_addr)
+    if not directory["enabled"]:  # a directory account, and the directory is switched off
+        verify_password(dummy_hash(), password)
+        _failed(session, actor, name, "source_disabled", now=now)
+    if local_reason is None:
+        verify_password(dummy_hash(), password)
     try:
         check = ldap_directory.check_password(directory, name, password)
     except DirectoryUnavailable:
@@ -137,11 +158,11 @@ def _through_directory(
         # Nobody by that name under the filter: unknown, disabled, or gone from the directory.
         # An account the directory made for that name is withdrawn (sessions, tokens end).
         known = service.find_user(session, name)
-        if known is not None and known.auth_source == "ldap" and known.active:
+        if known is not None and known.auth_source == "ldap":
             external.withdraw(session, known, now=now, actor=actor)
-        _failed(session, actor, name, "unknown", now=now, user=known)
+        _failed(session, actor, name, local_reason or "unknown", now=now, user=known)
     if not check.password_ok:
-        _failed(session, actor, name, "wrong_password", now=now)
+        _failed(session, actor, name, local_reason or "wrong_password", now=now)
     identity = ldap_directory.identity_of(directory, check.person)
     try:
         return external.sign_in(session, identity, now=now, remote_addr=remote_addr)

@@ -19,7 +19,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from sla.audit.actor import request_actor
-from sla.audit.record import record
 from sla.auth import service, sign_in, web_session
 from sla.auth.forms import (
     ChangePasswordForm,
@@ -30,7 +29,6 @@ from sla.auth.forms import (
     TokenForm,
 )
 from sla.auth.login import LoginUser
-from sla.auth.models import User
 from sla.auth.next_page import app_path, safe_next
 from sla.auth.passwords import verify_password
 from sla.auth.refusals import REFUSALS
@@ -42,28 +40,6 @@ from sla.web.forms import EmptyForm
 from sla.web.roles import Role
 
 bp = Blueprint("auth", __name__)
-
-
-def _audit(action: str, kind: str, target_id: int | None, label: str, **detail: str | None) -> None:
-    """Put the signed-in person's act on their own account in the audit trail."""
-    record(
-        db_session(),
-        request_actor(),
-        action,
-        now=utcnow(),
-        target_kind=kind,
-        target_id=target_id,
-        target_label=label,
-        **detail,
-    )
-
-
-def _choices(user: User) -> str:
-    """The alerts a person chose to receive, as the audit trail keeps them ("warnings,
-    breaches"; keys, worded by the audit page)."""
-    kinds = ("warnings", "breaches", "digest")
-    chosen = (user.notify_warnings, user.notify_breaches, user.notify_digest)
-    return ", ".join(kind for kind, on in zip(kinds, chosen, strict=True) if on) or "none"
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -195,13 +171,16 @@ def create_token() -> ResponseReturnValue:
     form = TokenForm()
     if form.validate_on_submit():
         try:
-            token, created = service.create_api_token(
-                db_session(), current_user.user, name=form.name.data or "", now=utcnow()
+            token, _created = service.create_api_token(
+                db_session(),
+                current_user.user,
+                name=form.name.data or "",
+                now=utcnow(),
+                actor=request_actor(),
             )
         except DomainError as error:
             flash(error.message, "error")
         else:
-            _audit("token.created", "token", created.id, created.name, prefix=created.prefix)
             # Shown in this response only (never carried in the cookie): only its hash is kept.
             return _account_page(new_token=token, status=201)
     else:
@@ -215,12 +194,12 @@ def revoke_token(token_id: int) -> ResponseReturnValue:
     form = EmptyForm()
     if form.validate_on_submit():
         try:
-            revoked = service.revoke_token(db_session(), current_user.user, token_id, now=utcnow())
+            service.revoke_token(
+                db_session(), current_user.user, token_id, now=utcnow(), actor=request_actor()
+            )
         except DomainError as error:
             flash(error.message, "error")
         else:
-            if revoked is not None:
-                _audit("token.revoked", "token", revoked.id, revoked.name, prefix=revoked.prefix)
             flash(_("The token is revoked."), "info")
     return redirect(url_for("auth.account"))
 
@@ -242,21 +221,15 @@ def set_notifications() -> ResponseReturnValue:
     """What the user chooses to receive by email (sent to the address of the account)."""
     form = NotificationsForm()
     if form.validate_on_submit():
-        user = current_user.user
-        before = _choices(user)
-        user.notify_warnings = bool(form.notify_warnings.data)
-        user.notify_breaches = bool(form.notify_breaches.data)
-        user.notify_digest = bool(form.notify_digest.data)
-        if _choices(user) != before:
-            _audit(
-                "recipients.user_choices",
-                "user",
-                user.id,
-                user.username,
-                before=before,
-                after=_choices(user),
-            )
-        db_session().add(user)
+        service.set_alert_choices(
+            db_session(),
+            current_user.user,
+            warnings=bool(form.notify_warnings.data),
+            breaches=bool(form.notify_breaches.data),
+            digest=bool(form.notify_digest.data),
+            now=utcnow(),
+            actor=request_actor(),
+        )
         flash(_("Your choices are saved."), "info")
     return redirect(url_for("auth.account"))
 
@@ -268,13 +241,8 @@ def set_email() -> ResponseReturnValue:
     form = EmailForm()
     if not form.validate_on_submit():
         return _account_page(email_form=form, status=400)
-    user = current_user.user
-    email = (form.email.data or "").strip()
-    if email != user.email:
-        _audit(
-            "recipients.user_email", "user", user.id, user.username, before=user.email, after=email
-        )
-    user.email = email
-    db_session().add(user)
+    service.set_email(
+        db_session(), current_user.user, form.email.data or "", now=utcnow(), actor=request_actor()
+    )
     flash(_("Your email address is saved."), "info")
     return redirect(url_for("auth.account"))

@@ -313,6 +313,24 @@ def _audit_version(
     )
 
 
+def note_vendor_address(
+    session: Session, actor: Actor, vendor: Vendor, before: str, *, now: datetime
+) -> None:
+    """Put a change of a vendor's support address (where escalations go) in the audit trail."""
+    if vendor.support_email != before:
+        record(
+            session,
+            actor,
+            "recipients.vendor_address",
+            now=now,
+            target_kind="vendor",
+            target_id=vendor.id,
+            target_label=vendor.name,
+            before=before,
+            after=vendor.support_email,
+        )
+
+
 def _recipients_text(alerts: ContractAlerts) -> str:
     """A contract's alert recipients as the audit trail keeps them."""
     contacts = ", ".join(alerts.contacts) or "-"

@@ -18,6 +18,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from calendars.signals import owner_choices
+from sla.audit.actor import request_actor
 from sla.contracts import service
 from sla.contracts.models import Vendor
 from sla.contracts.siret import (
@@ -151,6 +152,7 @@ def _save(form: VendorForm, vendor: Vendor | None) -> ResponseReturnValue:
             _name_error(form)
         else:
             record = vendor or Vendor(name="", created_at=utcnow())
+            address_before = record.support_email
             _copy(form, record)
             session.add(record)
             try:
@@ -159,6 +161,9 @@ def _save(form: VendorForm, vendor: Vendor | None) -> ResponseReturnValue:
                 session.rollback()
                 _name_error(form)
             else:
+                service.note_vendor_address(
+                    session, request_actor(), record, address_before, now=utcnow()
+                )
                 message = (
                     _("Vendor %(name)s updated.", name=record.name)
                     if vendor

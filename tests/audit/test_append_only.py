@@ -114,3 +114,12 @@ def test_no_code_of_the_application_updates_or_deletes_audit_rows() -> None:
         if needle.lower() in path.read_text(encoding="utf-8").lower()
     ]
     assert offenders == []
+
+
+def test_postgresql_refuses_to_truncate_the_trail(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("TRUNCATE is PostgreSQL's (SQLite's DELETE without WHERE is refused above)")
+    event_id = _one_event(engine)
+    with pytest.raises(DBAPIError, match=MESSAGE), engine.begin() as connection:
+        connection.execute(text("TRUNCATE audit_events"))
+    assert _as_stored(engine, event_id)

@@ -24,8 +24,10 @@ from tests.support import csrf_from
 
 
 def _trail(engine: Engine) -> list[AuditEvent]:
+    """The trail, without the accounts the fixtures made (their actor is the system)."""
     with session_scope(engine) as session:
-        return list(session.exec(select(AuditEvent).order_by(AuditEvent.id)))
+        events = session.exec(select(AuditEvent).order_by(AuditEvent.id))
+        return [event for event in events if event.channel != "system"]
 
 
 def _acts(engine: Engine, *skip: str) -> list[tuple[str, str, dict[str, object]]]:
@@ -125,3 +127,32 @@ def test_contract_imports_amendments_and_their_recipients(
     assert trail[1].detail["effective_from"] == "2024-01-01"
     assert trail[2].detail["before"] == "-; escalate_to_vendor=no"
     assert trail[2].detail["after"] == "dsi@miramas.example; escalate_to_vendor=no"
+
+
+def test_a_vendor_s_support_address_is_a_recipient(
+    client_as: Callable[[Role], FlaskClient], engine: Engine
+) -> None:
+    admin = client_as(Role.admin)
+    vendor = {"name": "Libriciel SCOP", "siret": "", "support_email": "contact@libriciel.coop"}
+    created = admin.post(
+        "/vendors/new", data={**vendor, "csrf_token": csrf_from(admin, "/vendors/new")}
+    )
+    assert created.status_code == 302
+    edit_url = created.headers["Location"] + "/edit"
+    same = {**vendor, "support_phone": "04 67 65 05 88", "csrf_token": csrf_from(admin, edit_url)}
+    assert admin.post(edit_url, data=same).status_code == 302  # the address is unchanged
+    moved = {**vendor, "support_email": "support@libriciel.coop"}
+    assert admin.post(edit_url, data={**moved, "csrf_token": same["csrf_token"]}).status_code == 302
+    acts = _acts(engine, "signin.success")
+    assert acts == [
+        (
+            "recipients.vendor_address",
+            "Libriciel SCOP",
+            {"before": "", "after": "contact@libriciel.coop"},
+        ),
+        (
+            "recipients.vendor_address",
+            "Libriciel SCOP",
+            {"before": "contact@libriciel.coop", "after": "support@libriciel.coop"},
+        ),
+    ]

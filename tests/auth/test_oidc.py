@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Flask
@@ -403,7 +404,9 @@ ISSUER = "https://auth.example.gouv.fr/api/v2"
 
 
 def section(**changes: Any) -> dict[str, Any]:
-    values = {**defaults("oidc"), **oidc_settings(ISSUER)}
+    # The address lists trust an address the provider says nothing about (ProConnect's case);
+    # test_an_unverified_address_counts_for_no_list checks the default, which does not.
+    values = {**defaults("oidc"), **oidc_settings(ISSUER), "require_email_verified": False}
     values.update(changes)
     return values
 
@@ -450,6 +453,13 @@ def test_the_highest_role_wins() -> None:
 def test_an_unverified_address_counts_for_no_list() -> None:
     assert identity({"email": "x@ville.example", "email_verified": False}).role is None
     assert identity({"email": "x@ville.example", "email_verified": True}).role is Role.viewer
+    # Silence about it is trusted only when configured so (the default does not).
+    assert identity({"email": "x@ville.example"}).role is Role.viewer
+    strict = {"require_email_verified": True}
+    assert identity({"email": "x@ville.example"}, **strict).role is None
+    assert (
+        identity({"email": "x@ville.example", "email_verified": True}, **strict).role is Role.viewer
+    )
 
 
 def test_no_usable_address_is_a_failure() -> None:
@@ -457,3 +467,27 @@ def test_no_usable_address_is_a_failure() -> None:
         with pytest.raises(oidc.ProviderFailure) as failure:
             identity(claims)
         assert failure.value.reason == "unusable_email"
+
+
+def test_the_request_carries_a_long_state_and_nonce_and_a_pkce_challenge(
+    oidc_app: Flask,
+) -> None:
+    response = oidc_app.test_client().get("/login/oidc")
+    assert response.status_code == 302
+    query = parse_qs(urlsplit(response.headers["Location"]).query)
+    # ProConnect refuses a state or a nonce under 32 characters.
+    assert len(query["state"][0]) >= 32 and len(query["nonce"][0]) >= 32
+    assert query["code_challenge_method"] == ["S256"] and len(query["code_challenge"][0]) >= 43
+
+
+def test_pkce_can_be_left_out_for_a_provider_that_refuses_it(
+    database_url: str,
+    tmp_path: Path,
+    oidc_provider: Provider,  # noqa: F811
+) -> None:
+    application = make_app(database_url, tmp_path, oidc_provider.issuer, pkce=False)
+    try:
+        response = application.test_client().get("/login/oidc")
+    finally:
+        application.extensions["sla.engine"].dispose()
+    assert "code_challenge" not in parse_qs(urlsplit(response.headers["Location"]).query)

@@ -196,6 +196,7 @@ def screens(ids: Ids) -> list[Screen]:
         Screen("my account", "/account"),
         Screen("users admin", "/admin/users/"),
         Screen("user edit", f"/admin/users/{ids.user}"),
+        Screen("audit trail", "/admin/audit/"),
         Screen("accessibility statement", "/accessibility"),
     ]
 
