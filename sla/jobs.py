@@ -28,7 +28,7 @@ from sla.alerts import scheduler as alerts
 from sla.alerts.delivery import Attachment, Transport, release
 from sla.alerts.models import Notification
 from sla.auth import directory_sync
-from sla.auth.ldap_directory import DirectoryUnavailable
+from sla.auth.ldap_connection import DirectoryUnavailable
 from sla.config import Settings
 from sla.penalties.alerts import sweep_statements
 from sla.penalties.attachments import statement_attachments

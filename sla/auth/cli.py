@@ -11,8 +11,9 @@ from flask.cli import with_appcontext
 from sqlmodel import Session
 
 from sla.audit.record import command_line
-from sla.auth import directory_sync, ldap_directory
+from sla.auth import directory_sync
 from sla.auth import service as accounts
+from sla.auth.ldap_connection import DirectoryUnavailable
 from sla.auth.models import User
 from sla.config import ConfigError
 from sla.db import DATABASE_INT_MAX, session_scope, utcnow
@@ -203,7 +204,7 @@ def users_sync() -> None:
     try:
         with session_scope(engine()) as session:
             outcome = directory_sync.sync(session, section, now=utcnow())
-    except ldap_directory.DirectoryUnavailable as error:
+    except DirectoryUnavailable as error:
         raise click.ClickException(
             f"[ldap] {error.key}: the directory cannot be asked: {error}"
         ) from None

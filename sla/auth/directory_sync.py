@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from sla.audit.record import Actor
 from sla.auth import external, ldap_directory
 from sla.auth.external import ExternalIdentity
+from sla.auth.ldap_connection import DirectoryUnavailable
 from sla.auth.models import User
 
 ACTOR = Actor(None, "", "ldap")
@@ -55,7 +56,7 @@ def sync(session: Session, section: Mapping[str, Any], *, now: datetime) -> Sync
         user for user in accounts if (found := identities[user.username]) is None or not found.role
     ]
     if _implausible(len(leaving), len(accounts)):
-        raise ldap_directory.DirectoryUnavailable(
+        raise DirectoryUnavailable(
             f"the directory would withdraw {len(leaving)} of its {len(accounts)} accounts at once; "
             "nothing changed (has bind_dn lost the right to read the people or the groups?)",
             key="bind_dn",

@@ -26,7 +26,7 @@ from typing import Any, NoReturn
 from sqlmodel import Session
 
 from sla.audit.record import Actor, record
-from sla.auth import external, ldap_directory, service
+from sla.auth import external, ldap_connection, ldap_directory, service
 from sla.auth.models import LoginFailure, User
 from sla.auth.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 
@@ -41,7 +41,7 @@ class LoginRefused(Exception):
 
 
 # Re-exported for the login page: the directory cannot be asked (down, TLS refused...).
-DirectoryUnavailable = ldap_directory.DirectoryUnavailable
+DirectoryUnavailable = ldap_connection.DirectoryUnavailable
 
 
 def with_password(

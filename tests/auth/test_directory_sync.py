@@ -16,7 +16,7 @@ from sqlmodel import select
 
 from sla.audit.models import AuditEvent
 from sla.auth import directory_sync, service
-from sla.auth.ldap_directory import DirectoryUnavailable
+from sla.auth.ldap_connection import DirectoryUnavailable
 from sla.auth.models import User
 from sla.db import session_scope, utcnow
 from sla.web.roles import Role

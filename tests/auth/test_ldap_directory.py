@@ -11,7 +11,8 @@ import time
 import pytest
 
 from sla.auth import ldap_directory
-from sla.auth.ldap_directory import DirectoryUnavailable, check_password, lookup, role_of
+from sla.auth.ldap_connection import DirectoryUnavailable
+from sla.auth.ldap_directory import check_password, lookup, role_of
 from sla.config import ConfigError
 from sla.web.roles import Role
 from tests.ldap_server import (
