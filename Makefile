@@ -56,6 +56,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_alerts.py
 	$(BIN)/python benchmarks/bench_reports.py
 	$(BIN)/python benchmarks/bench_penalties.py
+	$(BIN)/python benchmarks/bench_directory.py
 
 # The browser tests, saving their screenshots into docs/screenshots (needs /usr/bin/chromium
 # and, for French date and time inputs, Debian's chromium-l10n).
