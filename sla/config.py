@@ -505,6 +505,14 @@ def _check_sign_in(values: Mapping[str, Mapping[str, Any]], sources: Mapping[str
         if ldap["ca_file"] and not Path(ldap["ca_file"]).is_file():
             raise refuse("ldap", "ca_file", f"no such file: {ldap['ca_file']!r}")
     oidc = values["oidc"]
+    reserved = values["security"]["password_login"] == "marked"  # noqa: S105 (not a password)
+    if reserved and not (ldap["enabled"] or oidc["enabled"]):
+        raise refuse(
+            "security",
+            "password_login",
+            '"marked" reserves passwords to marked local accounts, '
+            "but neither [ldap] nor [oidc] is enabled: nobody else could sign in",
+        )
     if oidc["enabled"]:
         for key in ("issuer", "client_id"):
             if not oidc[key]:

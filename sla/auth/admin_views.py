@@ -89,6 +89,7 @@ def create() -> ResponseReturnValue:
                 display_name=form.display_name.data or "",
                 email=form.email.data or "",
                 must_change_password=True,
+                local_account=bool(form.local_account.data),
                 actor=request_actor(),
             )
         except DomainError as error:

@@ -205,9 +205,7 @@ def users_sync() -> None:
         with session_scope(engine()) as session:
             outcome = directory_sync.sync(session, section, now=utcnow())
     except DirectoryUnavailable as error:
-        raise click.ClickException(
-            f"[ldap] {error.key}: the directory cannot be asked: {error}"
-        ) from None
+        raise click.ClickException(f"[ldap] {error.key}: {error}") from None
     click.echo(
         f"{outcome.checked} directory account(s) checked, {outcome.withdrawn} deactivated, "
         f"{outcome.refreshed} refreshed"

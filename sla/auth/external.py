@@ -7,8 +7,10 @@ account withdrawn: deactivated, which ends their sessions and revokes their API 
 source allows them again, it gives the account back (not the tokens); an account an
 administrator deactivated stays deactivated until an administrator reactivates it.
 
-A directory account follows its login, not its entry's DN: Active Directory moves people between
-OUs and renames their CN, and the login (sAMAccountName, uid) is unique in the directory. An
+An account follows its name, not the source's identifier: Active Directory moves people between
+OUs and renames their CN (the login, sAMAccountName or uid, is unique in the directory), and an
+OpenID Connect provider's issuer changes (integration to production): the address it vouches
+for names the account. An
 unmarked local account of the same login is taken over by the directory at its first directory
 sign-in (the DSI's people are its directory's people); a local account marked as such never is.
 """
@@ -60,13 +62,17 @@ def account_of(session: Session, identity: ExternalIdentity) -> User | None:
             User.auth_source == identity.source, User.external_id == identity.external_id
         )
     ).first()
-    if user is None and identity.source == "ldap":
-        same_login = service.find_user(session, identity.username)
-        if same_login is not None and (
-            same_login.auth_source == "ldap"
-            or (same_login.auth_source == "local" and not same_login.local_account)
+    if user is None:
+        same_name = service.find_user(session, identity.username)
+        if same_name is not None and (
+            same_name.auth_source == identity.source
+            or (
+                identity.source == "ldap"
+                and same_name.auth_source == "local"
+                and not same_name.local_account
+            )
         ):
-            return same_login
+            return same_name
     return user
 
 

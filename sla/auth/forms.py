@@ -90,6 +90,14 @@ class UserCreateForm(FlaskForm):
     display_name = StringField(_l("Full name"), validators=[Optional(), Length(max=128)])
     email = EmailField(_l("Email"), validators=[Optional(), Length(max=254)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES, default=Role.agent.value)
+    local_account = BooleanField(
+        _l("Local account"),
+        description=_l(
+            "It may sign in with its Garantie password even when passwords are reserved to "
+            "local accounts, and when the directory does not answer (the first administrator, "
+            "a break-glass account)."
+        ),
+    )
 
 
 class UserEditForm(FlaskForm):

@@ -68,17 +68,19 @@ class _CheckedTls(Tls):  # type: ignore[misc]  # ldap3 ships no type hints
 
 
 @contextmanager
-def service_connection(section: Mapping[str, Any]) -> Iterator[Any]:
+def service_connection(section: Mapping[str, Any], *, log: bool = True) -> Iterator[Any]:
     """A connection bound as the service account to the first URL that answers (TLS checked),
     unbound at the end. Any failure is DirectoryUnavailable."""
     if section["bind_dn"] and not section["bind_password"]:
         # ldap3 refuses a simple bind with no password: name the key rather than fail vaguely.
         raise DirectoryUnavailable("bind_dn is set but bind_password is empty", key="bind_password")
-    connection = open_connection(section)
+    connection = open_connection(section, log=log)
     try:
         if not connection.bind():
             description = connection.result.get("description", "refused")
             who = section["bind_dn"] or "anonymous"
+            if log:
+                logger.warning("directory refused the service account %r: %s", who, description)
             raise DirectoryUnavailable(
                 f"the directory refused the bind of the service account {who!r} ({description})",
                 key="bind_password" if section["bind_dn"] else "bind_dn",
@@ -100,7 +102,7 @@ def close(connection: Any) -> None:
             connection.socket.close()
 
 
-def open_connection(section: Mapping[str, Any]) -> Any:
+def open_connection(section: Mapping[str, Any], *, log: bool = True) -> Any:
     """An open connection (TLS established when asked for) to the first URL that answers."""
     urls = str(section["url"]).split()
     if not urls:
@@ -126,7 +128,8 @@ def open_connection(section: Mapping[str, Any]) -> Any:
         except (LDAPException, DirectoryUnavailable) as error:
             close(connection)
             failure = _unavailable(url, error, tls, section)
-            logger.warning("directory %s unavailable: %s", url, failure)
+            if log:  # (the start-up check says it in its one line instead)
+                logger.warning("directory %s unavailable: %s", url, failure)
             failures.append(failure)
             continue
         return connection

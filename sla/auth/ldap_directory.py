@@ -178,7 +178,7 @@ def verify_configuration(section: Mapping[str, Any]) -> None:
     if not section["enabled"]:
         return
     try:
-        with service_connection(section) as connection:
+        with service_connection(section, log=False) as connection:
             problem = _missing_entry(connection, section)
     except DirectoryUnavailable as error:
         raise ConfigError(f"[ldap] {error.key}: {error}") from None

@@ -192,7 +192,8 @@ def set_active(
         )
     session.flush()
     action = "user.activated" if active else "user.deactivated"
-    audit_user(session, actor, user, action, now=now, reason="not_allowed" if by_source else None)
+    withdrawn = by_source and not active
+    audit_user(session, actor, user, action, now=now, reason="not_allowed" if withdrawn else None)
 
 
 def update_account(

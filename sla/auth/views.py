@@ -62,8 +62,9 @@ def login() -> ResponseReturnValue:
             status = 503
             flash(
                 _(
-                    "The organisation's directory does not answer: directory accounts cannot "
-                    "sign in for now. Try again in a few minutes; local accounts still work."
+                    "The organisation's directory does not answer, or refuses Garantie's service "
+                    "account: directory accounts cannot sign in for now. Try again in a few "
+                    "minutes, or tell the IT department; local accounts still work."
                 ),
                 "error",
             )
@@ -112,6 +113,15 @@ def logout() -> ResponseReturnValue:
 @bp.route("/account/password", methods=["GET", "POST"])
 @requires_role(Role.viewer)
 def change_password() -> ResponseReturnValue:
+    if current_user.user.auth_source != "local":
+        flash(
+            _(
+                "You sign in through your organisation: your password is changed there, not "
+                "in Garantie."
+            ),
+            "info",
+        )
+        return redirect(url_for("auth.account"))
     form = ChangePasswordForm()
     status = 200
     if form.validate_on_submit():

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -24,7 +25,19 @@ from tests.support import PASSWORD, login
 
 @pytest.fixture
 def marked_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    config = app_config(database_url, tmp_path / "instance", security={"password_login": "marked"})
+    # (An OpenID Connect provider signs everyone else in; none is asked in these tests.)
+    provider = {
+        "enabled": True,
+        "issuer": "https://idp.ville.example",
+        "client_id": "garantie",
+        "agent_emails": ["@ville.example"],
+    }
+    config = app_config(
+        database_url,
+        tmp_path / "instance",
+        security={"password_login": "marked"},
+        oidc=provider,
+    )
     application = create_app(config, environ={})
     application.config["TESTING"] = True
     engine = application.extensions["sla.engine"]
@@ -109,3 +122,24 @@ def test_usernames_may_be_addresses_but_not_carry_a_newline(app: Flask, engine: 
             accounts.create_user(
                 session, username="ab\ncd", password=PASSWORD, role=Role.viewer, now=utcnow()
             )
+
+
+def test_marked_without_another_way_in_stops_at_start() -> None:
+    from sla.config import ConfigError, load_settings
+
+    with pytest.raises(ConfigError, match=r"\[security\] password_login: .*neither \[ldap\]"):
+        load_settings({}, base_file=None, overrides={"security": {"password_login": "marked"}})
+
+
+def test_an_organisation_account_changes_its_password_elsewhere(
+    client_as: Callable[[Role], FlaskClient], engine: Engine
+) -> None:
+    client = client_as(Role.agent)
+    with session_scope(engine) as session:
+        user = accounts.find_user(session, "user-agent")
+        assert user is not None
+        user.auth_source, user.external_id = "ldap", "uid=user-agent,dc=ville,dc=test"
+    page = client.get("/account").get_data(as_text=True)
+    assert "/account/password" not in page and "se change auprès d'elle" in page
+    response = client.get("/account/password")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/account")
