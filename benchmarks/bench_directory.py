@@ -20,15 +20,14 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tests' slapd starter
+
+from postgres_schema import postgres_schema  # benchmarks/postgres_schema.py, beside this script
 
 from sla.app import create_app
 from sla.auth import ldap_directory
@@ -95,24 +94,6 @@ def run(directory: Directory, uids: list[str], database_url: str, where: str) ->
     _line("all", first + later)
 
 
-@contextmanager
-def postgres_schema(url: str) -> Iterator[str]:
-    """A schema of the bench's own in the database at `url`, dropped at the end; yields the
-    URL that works in it."""
-    schema = f"bench_directory_{os.getpid()}"
-    target = make_url(url)
-    admin = create_engine(target.set(drivername="postgresql+psycopg"))
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        inside = target.update_query_dict({"options": f"-csearch_path={schema}"})
-        yield inside.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 def main() -> None:
     missing = slapd_missing()
     if missing:
@@ -134,7 +115,7 @@ def main() -> None:
         if not url:
             print("PostgreSQL: set SLA_BENCH_POSTGRES_URL to run the same there")
             return
-        with postgres_schema(url) as inside:
+        with postgres_schema(url, "bench_directory") as inside:
             run(directory, uids, inside, "PostgreSQL")
 
 

@@ -17,16 +17,16 @@ import os
 import random
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import Engine, make_url
+from postgres_schema import postgres_schema  # benchmarks/postgres_schema.py, beside this script
+from sqlalchemy import insert
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
 from calendars.engine import BusinessCalendar, compiled
@@ -325,24 +325,6 @@ def run(engine: Engine, where: str) -> None:
     measure(engine, contract_id, where)
 
 
-@contextmanager
-def postgres_schema(url: str) -> Iterator[str]:
-    """A schema of the bench's own in the database at `url` (its tables go there, nothing
-    else is touched), dropped at the end; yields the URL that works in it."""
-    schema = f"bench_penalties_{os.getpid()}"
-    target = make_url(url)
-    admin = create_engine(target.set(drivername="postgresql+psycopg"))
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        inside = target.update_query_dict({"options": f"-csearch_path={schema}"})
-        yield inside.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         app = create_app({"app": {"instance_path": folder, "secret_key": "bench"}}, environ={})
@@ -353,7 +335,7 @@ def main() -> None:
     if not url:
         print("PostgreSQL: set SLA_BENCH_POSTGRES_URL to run the same there")
         return
-    with tempfile.TemporaryDirectory() as folder, postgres_schema(url) as inside:
+    with tempfile.TemporaryDirectory() as folder, postgres_schema(url, "bench_penalties") as inside:
         app = create_app(
             {
                 "app": {"instance_path": folder, "secret_key": "bench"},

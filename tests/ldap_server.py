@@ -446,3 +446,11 @@ def slapd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Directory]:
     require(missing is None, missing or "")
     with run_directory(tmp_path_factory.mktemp("slapd")) as directory:
         yield directory
+
+
+@pytest.fixture
+def ldap_app(database_url: str, tmp_path: Path, slapd: Directory) -> Iterator[Flask]:
+    """An application signing in through the session's slapd, on empty tables."""
+    application = make_ldap_app(database_url, tmp_path, slapd)
+    yield application
+    application.extensions["sla.engine"].dispose()

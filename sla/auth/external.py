@@ -174,24 +174,9 @@ def refresh(
                 after=user.role,
                 reason="last_admin",
             )
-    name = identity.display_name.strip()[:128] or user.display_name
-    email = identity.email.strip()[:254]
-    if email != user.email:
-        service.audit_user(
-            session, actor, user, "recipients.user_email", now=now, before=user.email, after=email
-        )
-        user.email = email
-    if name != user.display_name:
-        service.audit_user(
-            session,
-            actor,
-            user,
-            "user.details_changed",
-            now=now,
-            before=user.display_name,
-            after=name,
-        )
-        user.display_name = name
+    service.set_email(session, user, identity.email, now=now, actor=actor)
+    if identity.display_name.strip():
+        service.set_display_name(session, user, identity.display_name, now=now, actor=actor)
     session.add(user)
     session.flush()
 

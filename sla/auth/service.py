@@ -210,8 +210,22 @@ def update_account(
 ) -> None:
     """An administrator's edit of an account, each change in the audit trail (DomainError when
     a rule refuses one: the caller rolls back). Only a local account may be marked local."""
-    name = display_name.strip() or user.username
+    set_display_name(session, user, display_name, now=now, actor=actor)
     local = local_account and user.auth_source == "local"
+    if local != user.local_account:
+        audit_user(session, actor, user, "user.details_changed", now=now, local_account=local)
+    user.local_account = local
+    set_email(session, user, email, now=now, actor=actor)
+    set_role(session, user, role, now=now, actor=actor)
+    set_active(session, user, active, now=now, actor=actor)
+
+
+def set_display_name(
+    session: Session, user: User, display_name: str, *, now: datetime, actor: Actor = SYSTEM
+) -> None:
+    """The name the person goes by (empty: their username), in the audit trail when it
+    changes."""
+    name = display_name.strip()[:128] or user.username
     if name != user.display_name:
         audit_user(
             session,
@@ -222,19 +236,16 @@ def update_account(
             before=user.display_name,
             after=name,
         )
-    if local != user.local_account:
-        audit_user(session, actor, user, "user.details_changed", now=now, local_account=local)
-    user.display_name, user.local_account = name, local
-    set_email(session, user, email, now=now, actor=actor)
-    set_role(session, user, role, now=now, actor=actor)
-    set_active(session, user, active, now=now, actor=actor)
+        user.display_name = name
+        session.add(user)
+        session.flush()
 
 
 def set_email(
     session: Session, user: User, email: str, *, now: datetime, actor: Actor = SYSTEM
 ) -> None:
     """Where the person's alerts go (empty: nowhere), in the audit trail when it changes."""
-    address = email.strip()
+    address = email.strip()[:254]
     if address != user.email:
         audit_user(
             session,

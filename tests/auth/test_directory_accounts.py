@@ -5,9 +5,6 @@ synchronisation that refuses to withdraw implausibly many accounts at once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from flask import Flask
 from ldap3 import MODIFY_ADD
@@ -24,18 +21,11 @@ from tests.ldap_server import (
     AGENTS,
     PEOPLE_DN,
     Directory,
-    make_ldap_app,
+    ldap_app,  # noqa: F401 (a fixture)
     person_dn,
     slapd,  # noqa: F401 (a fixture)
 )
 from tests.support import PASSWORD, login
-
-
-@pytest.fixture
-def ldap_app(database_url: str, tmp_path: Path, slapd: Directory) -> Iterator[Flask]:  # noqa: F811
-    application = make_ldap_app(database_url, tmp_path, slapd)
-    yield application
-    application.extensions["sla.engine"].dispose()
 
 
 def _account(engine: Engine, name: str) -> User:
@@ -47,7 +37,7 @@ def _account(engine: Engine, name: str) -> User:
 
 
 def test_look_alike_letters_count_against_the_same_name(
-    ldap_app: Flask,
+    ldap_app: Flask,  # noqa: F811
     slapd: Directory,  # noqa: F811
 ) -> None:
     engine: Engine = ldap_app.extensions["sla.engine"]
@@ -65,7 +55,8 @@ def test_look_alike_letters_count_against_the_same_name(
 
 
 def test_a_name_no_account_can_have_is_refused_without_asking_the_directory(
-    ldap_app: Flask, monkeypatch: pytest.MonkeyPatch
+    ldap_app: Flask,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def no_directory(*_args: object) -> None:
         raise AssertionError("the directory was asked")
@@ -76,7 +67,7 @@ def test_a_name_no_account_can_have_is_refused_without_asking_the_directory(
 
 
 def test_the_directory_takes_an_unmarked_local_account_over_not_a_marked_one(
-    ldap_app: Flask,
+    ldap_app: Flask,  # noqa: F811
     slapd: Directory,  # noqa: F811
 ) -> None:
     engine: Engine = ldap_app.extensions["sla.engine"]
@@ -101,7 +92,7 @@ def test_the_directory_takes_an_unmarked_local_account_over_not_a_marked_one(
 
 
 def test_an_account_follows_its_login_when_the_entry_moves(
-    ldap_app: Flask,
+    ldap_app: Flask,  # noqa: F811
     slapd: Directory,  # noqa: F811
 ) -> None:
     engine: Engine = ldap_app.extensions["sla.engine"]
@@ -124,7 +115,7 @@ def test_an_account_follows_its_login_when_the_entry_moves(
 
 
 def test_the_directory_gives_back_what_it_withdrew_not_what_an_administrator_did(
-    ldap_app: Flask,
+    ldap_app: Flask,  # noqa: F811
     slapd: Directory,  # noqa: F811
 ) -> None:
     engine: Engine = ldap_app.extensions["sla.engine"]
@@ -147,7 +138,7 @@ def test_the_directory_gives_back_what_it_withdrew_not_what_an_administrator_did
 
 
 def test_a_sync_that_would_withdraw_everyone_changes_nothing(
-    ldap_app: Flask,
+    ldap_app: Flask,  # noqa: F811
     slapd: Directory,  # noqa: F811
 ) -> None:
     engine: Engine = ldap_app.extensions["sla.engine"]

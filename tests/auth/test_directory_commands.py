@@ -5,7 +5,6 @@ synchronisation waits for the directory, and alerts must not stop with it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,17 +17,11 @@ from tests.ldap_server import (
     AGENTS,
     Directory,
     closed_port,
+    ldap_app,  # noqa: F401 (a fixture)
     make_ldap_app,
     slapd,  # noqa: F401 (a fixture)
 )
 from tests.support import login
-
-
-@pytest.fixture
-def ldap_app(database_url: str, tmp_path: Path, slapd: Directory) -> Iterator[Flask]:  # noqa: F811
-    application = make_ldap_app(database_url, tmp_path, slapd)
-    yield application
-    application.extensions["sla.engine"].dispose()
 
 
 def test_users_sync_withdraws_who_left_the_groups(ldap_app: Flask, slapd: Directory) -> None:  # noqa: F811

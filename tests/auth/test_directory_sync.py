@@ -5,9 +5,6 @@ cannot be asked changes nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -25,17 +22,10 @@ from tests.ldap_server import (
     VIEWERS,
     Directory,
     closed_port,
-    make_ldap_app,
+    ldap_app,  # noqa: F401 (a fixture)
     slapd,  # noqa: F401 (a fixture)
 )
 from tests.support import PASSWORD, login
-
-
-@pytest.fixture
-def ldap_app(database_url: str, tmp_path: Path, slapd: Directory) -> Iterator[Flask]:  # noqa: F811
-    application = make_ldap_app(database_url, tmp_path, slapd)
-    yield application
-    application.extensions["sla.engine"].dispose()
 
 
 def signed_in(app: Flask, uid: str) -> FlaskClient:
@@ -75,7 +65,7 @@ def account(engine: Engine, uid: str) -> User:
 
 
 def test_someone_moved_out_of_the_group_loses_account_session_and_token(
-    ldap_app: Flask,
+    ldap_app: Flask,  # noqa: F811
     slapd: Directory,  # noqa: F811
 ) -> None:
     engine: Engine = ldap_app.extensions["sla.engine"]
@@ -104,7 +94,7 @@ def test_someone_moved_out_of_the_group_loses_account_session_and_token(
 
 
 def test_a_changed_address_and_role_are_brought_in(
-    ldap_app: Flask,
+    ldap_app: Flask,  # noqa: F811
     slapd: Directory,  # noqa: F811
 ) -> None:
     engine: Engine = ldap_app.extensions["sla.engine"]
@@ -124,7 +114,7 @@ def test_a_changed_address_and_role_are_brought_in(
 
 @pytest.mark.parametrize("how", ["deleted", "disabled"])
 def test_someone_gone_from_the_directory_is_withdrawn(
-    ldap_app: Flask,
+    ldap_app: Flask,  # noqa: F811
     slapd: Directory,  # noqa: F811
     how: str,
 ) -> None:
@@ -142,7 +132,7 @@ def test_someone_gone_from_the_directory_is_withdrawn(
 
 
 def test_a_directory_that_does_not_answer_changes_nothing(
-    ldap_app: Flask,
+    ldap_app: Flask,  # noqa: F811
     slapd: Directory,  # noqa: F811
 ) -> None:
     engine: Engine = ldap_app.extensions["sla.engine"]
@@ -157,7 +147,7 @@ def test_a_directory_that_does_not_answer_changes_nothing(
 
 
 def test_local_accounts_are_not_asked_about(
-    ldap_app: Flask,
+    ldap_app: Flask,  # noqa: F811
     slapd: Directory,  # noqa: F811
 ) -> None:
     engine: Engine = ldap_app.extensions["sla.engine"]

@@ -5,10 +5,8 @@ not answer is a 503 page in French while local accounts still sign in."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from flask import Flask
 from sqlalchemy.engine import Engine
 from sqlmodel import select
@@ -22,18 +20,12 @@ from tests.ldap_server import (
     AGENTS,
     Directory,
     closed_port,
+    ldap_app,  # noqa: F401 (a fixture)
     make_ldap_app,
     person_dn,
     slapd,  # noqa: F401 (a fixture)
 )
 from tests.support import PASSWORD, login
-
-
-@pytest.fixture
-def ldap_app(database_url: str, tmp_path: Path, slapd: Directory) -> Iterator[Flask]:  # noqa: F811
-    application = make_ldap_app(database_url, tmp_path, slapd)
-    yield application
-    application.extensions["sla.engine"].dispose()
 
 
 def user_named(engine: Engine, name: str) -> User | None:
@@ -51,7 +43,7 @@ def reasons(engine: Engine, action: str) -> list[str]:
 
 
 def test_first_sign_in_creates_the_account_from_the_directory(
-    ldap_app: Flask,
+    ldap_app: Flask,  # noqa: F811
     slapd: Directory,  # noqa: F811
 ) -> None:
     engine: Engine = ldap_app.extensions["sla.engine"]
@@ -70,7 +62,7 @@ def test_first_sign_in_creates_the_account_from_the_directory(
 
 
 def test_someone_moved_out_of_the_group_is_refused_and_deactivated(
-    ldap_app: Flask,
+    ldap_app: Flask,  # noqa: F811
     slapd: Directory,  # noqa: F811
 ) -> None:
     engine: Engine = ldap_app.extensions["sla.engine"]
@@ -91,7 +83,7 @@ def test_someone_moved_out_of_the_group_is_refused_and_deactivated(
 
 
 def test_a_wrong_password_is_refused_and_creates_nothing(
-    ldap_app: Flask,
+    ldap_app: Flask,  # noqa: F811
     slapd: Directory,  # noqa: F811
 ) -> None:
     engine: Engine = ldap_app.extensions["sla.engine"]
