@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -75,7 +76,8 @@ def test_a_mistaken_event_is_cancelled_not_deleted(page_as: Any) -> None:
     row.get_by_label("Motif de l'annulation").fill("mauvais incident")
     row.get_by_role("button", name="Annuler (erreur)").click()
     history = page.locator("table.history tbody tr")
-    assert history.count() == 3  # heure H, the event (struck through), its cancellation
+    # Waits for the page the cancellation answers with (count() alone reads the page leaving).
+    expect(history).to_have_count(3)  # heure H, the event (struck through), its cancellation
     assert "annulé" in history.nth(1).inner_text()
 
 
